@@ -1,0 +1,192 @@
+// Package assistant turns a customer's message into a reply: it decides the
+// route (an FAQ answer, the customer's own order, a handoff to a person,
+// small talk, or a fallback with suggestions) and writes the reply in the
+// customer's language. It uses no language model: routes come from rules on
+// the message and from the knowledge base's confidence.
+package assistant
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/supportd/supportd/kb"
+)
+
+// Route says how a message is answered.
+type Route string
+
+// The routes of a reply.
+const (
+	// RouteFAQ answers with an article of the knowledge base.
+	RouteFAQ Route = "faq"
+	// RouteOrder is about the customer's own order or account.
+	RouteOrder Route = "order"
+	// RouteHandoff hands the conversation to a person.
+	RouteHandoff Route = "handoff"
+	// RouteSmalltalk answers a greeting, thanks or goodbye.
+	RouteSmalltalk Route = "smalltalk"
+	// RouteFallback offers suggestions and a person when no article is
+	// confident enough.
+	RouteFallback Route = "fallback"
+)
+
+// Searcher finds articles in the knowledge base. *kb.Base implements it.
+type Searcher interface {
+	Search(ctx context.Context, text string, limit int) ([]kb.Hit, error)
+}
+
+// Config configures a [Service]. A zero field takes the default given.
+type Config struct {
+	// Searcher is the knowledge base; it is required.
+	Searcher Searcher
+	// AnswerThreshold is the confidence from which the best article is
+	// given as the answer. Default 0.45.
+	AnswerThreshold float64
+	// SuggestThreshold is the confidence from which an article is offered
+	// as a suggestion in a fallback. Default 0.2.
+	SuggestThreshold float64
+	// MaxArticles is the number of articles listed in a reply. Default 3.
+	MaxArticles int
+}
+
+// Service answers customers' messages. It is safe for concurrent use.
+type Service struct {
+	cfg Config
+}
+
+// New returns a Service, or an error if the configuration lacks a Searcher.
+func New(cfg Config) (*Service, error) {
+	if cfg.Searcher == nil {
+		return nil, errors.New("assistant: a Searcher is required")
+	}
+	if cfg.AnswerThreshold == 0 {
+		cfg.AnswerThreshold = 0.45
+	}
+	if cfg.SuggestThreshold == 0 {
+		cfg.SuggestThreshold = 0.2
+	}
+	if cfg.MaxArticles == 0 {
+		cfg.MaxArticles = 3
+	}
+	return &Service{cfg: cfg}, nil
+}
+
+// Message is what the customer wrote, with what is known of them.
+type Message struct {
+	Text string
+	// Lang is the language of the customer's interface ("fr" or "en"),
+	// used when the message itself does not tell. Default "fr".
+	Lang string
+}
+
+// ArticleRef is an article a reply answers with or suggests.
+type ArticleRef struct {
+	ID    string `json:"id"`
+	Title string `json:"title"`
+	// Score orders the articles of a reply (see kb.Hit.Score); Confidence
+	// is what the answer threshold applies to (see kb.Hit.Confidence).
+	Score      float64 `json:"score"`
+	Confidence float64 `json:"confidence"`
+	Snippet    string  `json:"snippet,omitempty"`
+}
+
+// Action is a button offered under a reply.
+type Action struct {
+	// ID is what the widget sends back when the button is pressed:
+	// "handoff", "helpful:yes", "helpful:no" or "article:<id>".
+	ID    string `json:"id"`
+	Label string `json:"label"`
+}
+
+// Reply is the assistant's answer to one message.
+type Reply struct {
+	Route Route
+	// Lang is the language the reply is written in.
+	Lang string
+	// Text is the reply, in markdown.
+	Text string
+	// Articles are the articles answered with or suggested, best first;
+	// for RouteFAQ the first is the answer.
+	Articles []ArticleRef
+	// OrderRefs are the order numbers recognised in the message.
+	OrderRefs []string
+	Actions   []Action
+}
+
+// Answer routes a message and writes the reply. Errors come only from the
+// knowledge base; the caller should then offer a person.
+func (s *Service) Answer(ctx context.Context, m Message) (Reply, error) {
+	words := normalize(m.Text)
+	lang := detectLang(words, m.Lang)
+	t := texts[lang]
+	reply := Reply{Lang: lang}
+	handoff := Action{ID: "handoff", Label: t.talkToPerson}
+
+	if kind, ok := smalltalkKind(words); ok {
+		reply.Route = RouteSmalltalk
+		reply.Text = t.smalltalk[kind]
+		return reply, nil
+	}
+	if wantsPerson(words) {
+		reply.Route = RouteHandoff
+		reply.Text = t.handoff
+		return reply, nil
+	}
+	if refs, ok := aboutOwnOrder(m.Text, words); ok {
+		reply.Route = RouteOrder
+		reply.OrderRefs = refs
+		if len(refs) > 0 {
+			reply.Text = fmt.Sprintf(t.orderNumber, strings.Join(refs, ", "))
+		} else {
+			reply.Text = t.orderAccount
+		}
+		reply.Actions = []Action{handoff}
+		return reply, nil
+	}
+
+	hits, err := s.cfg.Searcher.Search(ctx, m.Text, s.cfg.MaxArticles)
+	if err != nil {
+		return Reply{}, fmt.Errorf("assistant: %w", err)
+	}
+	if len(hits) > 0 && hits[0].Confidence >= s.cfg.AnswerThreshold {
+		top := hits[0].Article
+		reply.Route = RouteFAQ
+		reply.Articles = refsOf(hits, 0)
+		reply.Text = "**" + top.Title + "**\n\n" + strings.TrimSpace(top.Body)
+		reply.Actions = []Action{
+			{ID: "helpful:yes", Label: t.helpfulYes},
+			{ID: "helpful:no", Label: t.helpfulNo},
+			handoff,
+		}
+		return reply, nil
+	}
+	reply.Route = RouteFallback
+	reply.Articles = refsOf(hits, s.cfg.SuggestThreshold)
+	if len(reply.Articles) == 0 {
+		reply.Text = t.fallbackNothing
+	} else {
+		var b strings.Builder
+		b.WriteString(t.fallbackSuggest)
+		for _, a := range reply.Articles {
+			b.WriteString("\n- " + a.Title)
+			reply.Actions = append(reply.Actions, Action{ID: "article:" + a.ID, Label: a.Title})
+		}
+		reply.Text = b.String()
+	}
+	reply.Actions = append(reply.Actions, handoff)
+	return reply, nil
+}
+
+// refsOf lists the hits whose confidence reaches min.
+func refsOf(hits []kb.Hit, min float64) []ArticleRef {
+	var out []ArticleRef
+	for _, h := range hits {
+		if h.Confidence < min {
+			continue
+		}
+		out = append(out, ArticleRef{ID: h.Article.ID, Title: h.Article.Title, Score: h.Score, Confidence: h.Confidence, Snippet: h.Snippet})
+	}
+	return out
+}

@@ -1,0 +1,171 @@
+package assistant
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/supportd/supportd/kb"
+)
+
+// fakeSearcher answers searches with a function.
+type fakeSearcher struct {
+	SearchFn func(ctx context.Context, text string, limit int) ([]kb.Hit, error)
+}
+
+func (f fakeSearcher) Search(ctx context.Context, text string, limit int) ([]kb.Hit, error) {
+	return f.SearchFn(ctx, text, limit)
+}
+
+// hits returns a searcher that finds the given confidences, best first.
+func hits(conf ...float64) fakeSearcher {
+	return fakeSearcher{SearchFn: func(context.Context, string, int) ([]kb.Hit, error) {
+		var out []kb.Hit
+		for i, c := range conf {
+			id := string(rune('a' + i))
+			out = append(out, kb.Hit{Article: &kb.Article{ID: id, Title: "Titre " + id, Body: "Réponse " + id}, Score: c, Confidence: c})
+		}
+		return out, nil
+	}}
+}
+
+func newService(t *testing.T, s Searcher) *Service {
+	t.Helper()
+	svc, err := New(Config{Searcher: s})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return svc
+}
+
+func TestRoutes(t *testing.T) {
+	svc := newService(t, hits(0.9, 0.3))
+	for _, test := range []struct {
+		q    string
+		want Route
+	}{
+		{"bonjour", RouteSmalltalk},
+		{"Bonjour !", RouteSmalltalk},
+		{"merci beaucoup pour votre aide", RouteSmalltalk},
+		{"au revoir, bonne journée", RouteSmalltalk},
+		{"hello", RouteSmalltalk},
+		{"thanks a lot!", RouteSmalltalk},
+		{"bonjour, où est ma facture ?", RouteFAQ},
+		{"je veux parler à un conseiller", RouteHandoff},
+		{"un humain svp", RouteHandoff},
+		{"passez-moi quelqu'un de l'équipe", RouteHandoff},
+		{"je voudrais parler à une vraie personne", RouteHandoff},
+		{"can I talk to a human", RouteHandoff},
+		{"agent please", RouteHandoff},
+		{"livrer à une autre personne", RouteFAQ},
+		{"personne ne répond au téléphone depuis une semaine et j'attends mon remboursement", RouteFAQ},
+		{"où en est ma commande 10234 ?", RouteOrder},
+		{"ma commande n°A-5521 est-elle partie ?", RouteOrder},
+		{"commande CMD-88213 pas reçue", RouteOrder},
+		{"where is my order #55120", RouteOrder},
+		{"où en est ma commande ?", RouteOrder},
+		{"combien me reste-t-il sur mon avoir ?", RouteOrder},
+		{"est-ce que je peux annuler ma commande ?", RouteFAQ},
+		{"livraison gratuite dès 49 € ?", RouteFAQ},
+		{"délai de 14 jours pour un retour ?", RouteFAQ},
+		{"rappelez-moi au 06 12 34 56 78", RouteHandoff},
+	} {
+		t.Run(test.q, func(t *testing.T) {
+			reply, err := svc.Answer(context.Background(), Message{Text: test.q})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if reply.Route != test.want {
+				t.Errorf("route %s, want %s", reply.Route, test.want)
+			}
+			if reply.Text == "" {
+				t.Error("empty reply")
+			}
+		})
+	}
+}
+
+func TestOrderRefs(t *testing.T) {
+	for _, test := range []struct{ in, want string }{
+		{"où en est ma commande 10234 ?", "10234"},
+		{"commande n° A-5521", "A-5521"},
+		{"order #88213 and #88214", "88213,88214"},
+		{"ma commande CMD20931 est bloquée", "CMD20931"},
+		{"livraison gratuite dès 49 € et 14 jours pour changer d'avis", ""},
+		{"payé 12000 euros", ""},
+		{"je l'ai reçue en 2 jours", ""},
+	} {
+		if got := strings.Join(orderRefs(test.in), ","); got != test.want {
+			t.Errorf("orderRefs(%q) = %q, want %q", test.in, got, test.want)
+		}
+	}
+}
+
+func TestFAQReply(t *testing.T) {
+	svc := newService(t, hits(0.9, 0.5, 0.1))
+	reply, err := svc.Answer(context.Background(), Message{Text: "où trouver ma facture"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if reply.Route != RouteFAQ || reply.Articles[0].ID != "a" || !strings.Contains(reply.Text, "Réponse a") {
+		t.Fatalf("reply %+v", reply)
+	}
+	var actions []string
+	for _, a := range reply.Actions {
+		actions = append(actions, a.ID)
+	}
+	if strings.Join(actions, " ") != "helpful:yes helpful:no handoff" {
+		t.Errorf("actions %v", actions)
+	}
+}
+
+func TestFallback(t *testing.T) {
+	svc := newService(t, hits(0.4, 0.25, 0.1))
+	reply, err := svc.Answer(context.Background(), Message{Text: "un truc vague"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if reply.Route != RouteFallback {
+		t.Fatalf("route %s", reply.Route)
+	}
+	if len(reply.Articles) != 2 {
+		t.Errorf("suggestions below the threshold are listed: %+v", reply.Articles)
+	}
+	if last := reply.Actions[len(reply.Actions)-1]; last.ID != "handoff" {
+		t.Errorf("a fallback must offer a person: %+v", reply.Actions)
+	}
+
+	reply, _ = newService(t, hits()).Answer(context.Background(), Message{Text: "rien"})
+	if reply.Route != RouteFallback || len(reply.Articles) != 0 || len(reply.Actions) != 1 {
+		t.Errorf("nothing found: %+v", reply)
+	}
+}
+
+func TestLanguage(t *testing.T) {
+	svc := newService(t, hits(0.9))
+	for _, test := range []struct{ q, hint, want string }{
+		{"where is my parcel", "", "en"},
+		{"où est mon colis", "en", "fr"},
+		{"hello", "", "en"},
+		{"ok", "en", "en"},
+		{"ok", "", "fr"},
+	} {
+		reply, _ := svc.Answer(context.Background(), Message{Text: test.q, Lang: test.hint})
+		if reply.Lang != test.want {
+			t.Errorf("%q (hint %q): lang %s, want %s", test.q, test.hint, reply.Lang, test.want)
+		}
+	}
+}
+
+func TestSearchError(t *testing.T) {
+	broken := fakeSearcher{SearchFn: func(context.Context, string, int) ([]kb.Hit, error) {
+		return nil, errors.New("index gone")
+	}}
+	if _, err := newService(t, broken).Answer(context.Background(), Message{Text: "facture"}); err == nil {
+		t.Error("a search error must be returned")
+	}
+	if _, err := New(Config{}); err == nil {
+		t.Error("New without a Searcher must fail")
+	}
+}

@@ -1,0 +1,271 @@
+package assistant
+
+import (
+	"regexp"
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// normalize lower-cases text, removes accents and splits it into words;
+// apostrophes split words too ("l'adresse" gives "l", "adresse").
+func normalize(text string) []string {
+	var b strings.Builder
+	for _, r := range norm.NFD.String(strings.ToLower(text)) {
+		switch {
+		case unicode.Is(unicode.Mn, r):
+			// combining accent: dropped
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			b.WriteRune(r)
+		default:
+			b.WriteByte(' ')
+		}
+	}
+	return strings.Fields(b.String())
+}
+
+func setOf(words string) map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(words) {
+		m[w] = true
+	}
+	return m
+}
+
+// contains reports whether the words hold the phrase, word for word.
+func contains(words []string, phrase string) bool {
+	p := strings.Fields(phrase)
+	for i := 0; i+len(p) <= len(words); i++ {
+		ok := true
+		for j := range p {
+			if words[i+j] != p[j] {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
+}
+
+var (
+	englishMarkers = setOf("the my i you your is are do does can how what where when why please order orders want need with hello hi thanks thank speak person human talk someone refund delivery parcel package password account")
+	frenchMarkers  = setOf("le la les mon ma mes je vous est sont un une des du de comment ou quand pourquoi quel quelle commande colis bonjour merci svp veux voudrais parler avec pour pas livraison compte")
+)
+
+// detectLang guesses whether words are French or English, falling back on
+// the interface language, then French.
+func detectLang(words []string, hint string) string {
+	fr, en := 0, 0
+	for _, w := range words {
+		if frenchMarkers[w] {
+			fr++
+		}
+		if englishMarkers[w] {
+			en++
+		}
+	}
+	switch {
+	case en > fr:
+		return "en"
+	case fr > en:
+		return "fr"
+	case hint == "en":
+		return "en"
+	}
+	return "fr"
+}
+
+var (
+	greetingWords = setOf("bonjour bonsoir salut coucou hello hi hey bjr slt yo hola cc wesh")
+	thanksWords   = setOf("merci thanks thank thx ty mrc cimer remercie remerciements")
+	goodbyeWords  = setOf("revoir bye ciao bientot adieu goodbye tchao")
+	// politeWords may surround a greeting, thanks or goodbye without
+	// making it a question.
+	politeWords = setOf(`beaucoup mille fois bien tres trop vous toi a tous tout le la les monde madame monsieur
+		et encore pour votre ton aide ca va comment allez vas bonne bonnes journee soiree nuit matinee
+		au plus tard super parfait top genial nickel ok okay d accord cool
+		you so much very lot a the team for your help good morning evening night day have nice great
+		how are doing all thank see later soon`)
+)
+
+// smalltalkKind reports whether the message is only a greeting, thanks or
+// goodbye, and which.
+func smalltalkKind(words []string) (int, bool) {
+	if len(words) == 0 || len(words) > 8 {
+		return 0, false
+	}
+	kind, found := -1, false
+	for _, w := range words {
+		switch {
+		case greetingWords[w]:
+			if kind < 0 {
+				kind = greeting
+			}
+			found = true
+		case thanksWords[w]:
+			kind, found = thanks, true
+		case goodbyeWords[w]:
+			kind, found = goodbye, true
+		case politeWords[w]:
+		default:
+			return 0, false
+		}
+	}
+	if !found {
+		// "bonne journée", "have a nice day": a goodbye without the word.
+		if contains(words, "bonne journee") || contains(words, "bonne soiree") || contains(words, "nice day") {
+			return goodbye, true
+		}
+		return 0, false
+	}
+	return kind, true
+}
+
+var (
+	// personNouns name a member of staff, as opposed to the bot.
+	personNouns = setOf(`humain humaine humains conseiller conseillere conseillers agent agents operateur operatrice
+		interlocuteur interlocutrice quelqu human humans agent advisor adviser operator representative rep someone somebody
+		vendeur vendeuse technicien technicienne responsable manager`)
+	// talkVerbs ask to be put in touch.
+	talkVerbs = setOf(`parler parle discuter joindre contacter echanger avoir passer passez passe mettre mettez relation
+		transferer transferez appeler rappeler rappelez talk speak chat connect transfer reach call get`)
+)
+
+// wantsPerson reports whether the customer asks for a person rather than
+// the bot: a word for a member of staff with a verb of talking ("parler à
+// un conseiller"), "une vraie personne", or such a word nearly alone ("un
+// humain svp").
+func wantsPerson(words []string) bool {
+	for i, w := range words {
+		isPerson := personNouns[w]
+		if w == "personne" || w == "person" || w == "gens" || w == "people" {
+			// Also "nobody" and "for another person": only a person to
+			// talk to counts.
+			isPerson = i > 0 && (words[i-1] == "vraie" || words[i-1] == "real" || words[i-1] == "actual") ||
+				verbBefore(words, i, 3)
+		}
+		if !isPerson {
+			continue
+		}
+		if verbBefore(words, i, 4) || len(words) <= 4 {
+			return true
+		}
+	}
+	for _, p := range callMe {
+		if contains(words, p) {
+			return true
+		}
+	}
+	return contains(words, "service client") && verbBefore(words, len(words)-1, len(words)) && len(words) <= 6 && !isQuestion(words)
+}
+
+// callMe are requests to be called back.
+var callMe = []string{"rappelez moi", "appelez moi", "call me back", "call me"}
+
+// verbBefore reports whether one of the n words before words[i] asks to
+// talk.
+func verbBefore(words []string, i, n int) bool {
+	for j := i - 1; j >= 0 && j >= i-n; j-- {
+		if talkVerbs[words[j]] {
+			return true
+		}
+	}
+	return false
+}
+
+var questionWords = setOf("comment quand quel quelle quels quelles pourquoi how when what which why")
+
+func isQuestion(words []string) bool {
+	return len(words) > 0 && questionWords[words[0]]
+}
+
+var (
+	// orderNumberRe finds an order reference announced as such: "n° A-5521",
+	// "commande 10234", "order #12345".
+	orderNumberRe = regexp.MustCompile(`(?i)(?:n°|nº|no\.|num(?:[ée]ro)?|#|r[ée]f(?:[ée]rence)?|commande|order|cde|cmd)\s*:?\s*(?:n°|nº|#)?\s*([a-z]{0,4}-?\d[\w-]{2,})`)
+	// bareNumberRe finds a long number or a letters-and-digits reference
+	// standing alone.
+	bareNumberRe = regexp.MustCompile(`(?i)\b([a-z]{1,4}-\d{3,}|[a-z]{1,3}\d{4,}|\d{5,})\b`)
+	// quantityRe recognises numbers that are amounts or durations, not
+	// references.
+	quantityRe = regexp.MustCompile(`(?i)^\s*(?:€|%|(?:eur|euros?|h|heures?|jours?|mois|ans?|semaines?|min|minutes?|km|kg|g|cm|mm|ml|pages?|x)\b)`)
+)
+
+// orderRefs returns the order references in a message.
+func orderRefs(text string) []string {
+	var refs []string
+	seen := map[string]bool{}
+	add := func(ref string, end int) {
+		ref = strings.ToUpper(strings.Trim(ref, "-_"))
+		if seen[ref] || quantityRe.MatchString(text[end:]) || !strings.ContainsAny(ref, "0123456789") {
+			return
+		}
+		digits := 0
+		for _, r := range ref {
+			if unicode.IsDigit(r) {
+				digits++
+			}
+		}
+		if digits < 3 {
+			return
+		}
+		seen[ref] = true
+		refs = append(refs, ref)
+	}
+	for _, m := range orderNumberRe.FindAllStringSubmatchIndex(text, -1) {
+		add(text[m[2]:m[3]], m[3])
+	}
+	for _, m := range bareNumberRe.FindAllStringSubmatchIndex(text, -1) {
+		add(text[m[2]:m[3]], m[3])
+	}
+	return refs
+}
+
+var (
+	ownOrderNouns = setOf("commande commandes colis paquet livraison order orders parcel package delivery achat")
+	possessives   = setOf("ma mon mes my notre")
+	// liveStatus are phrases that ask for the present state of something
+	// of the customer's, which only live data can answer.
+	liveStatus = []string{"ou en est", "ou en sont", "ou est", "ou sont", "est elle partie", "est il parti",
+		"est elle arrivee", "est il arrive", "est elle expediee", "est il expedie", "where is", "where are",
+		"status of", "has my", "is my", "track my"}
+	// accountBalance asks what is left of the customer's own credit.
+	accountBalance = []string{"mon avoir", "mon credit", "ma cagnotte", "my credit", "my store credit", "my balance"}
+	howMuchLeft    = setOf("combien reste restant solde montant much left balance remaining")
+)
+
+// aboutOwnOrder reports whether the message is about the customer's own
+// order or account, which needs live data, and returns the order
+// references it holds.
+func aboutOwnOrder(text string, words []string) ([]string, bool) {
+	if refs := orderRefs(text); len(refs) > 0 {
+		return refs, true
+	}
+	hasPossessiveOrder := false
+	for i := 1; i < len(words); i++ {
+		if ownOrderNouns[words[i]] && possessives[words[i-1]] {
+			hasPossessiveOrder = true
+		}
+	}
+	if hasPossessiveOrder {
+		for _, p := range liveStatus {
+			if contains(words, p) {
+				return nil, true
+			}
+		}
+	}
+	for _, p := range accountBalance {
+		if contains(words, p) {
+			for _, w := range words {
+				if howMuchLeft[w] {
+					return nil, true
+				}
+			}
+		}
+	}
+	return nil, false
+}

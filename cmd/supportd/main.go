@@ -1,0 +1,88 @@
+// Command supportd is a self-hosted customer-support assistant: it answers
+// customers from the shop's markdown FAQ and hands them to people when it
+// cannot help.
+//
+// Usage:
+//
+//	supportd ask [--kb DIR] [--json] [MESSAGE]
+//	supportd kb check DIR
+//	supportd kb eval --kb DIR --cases FILE
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+const usage = `supportd — a self-hosted customer-support assistant.
+
+Usage:
+  supportd ask [--kb DIR] [--json] [MESSAGE]   answer MESSAGE, or each line of standard input
+  supportd kb check DIR                        report the problems of a knowledge-base folder
+  supportd kb eval --kb DIR --cases FILE       score the assistant on labelled messages
+
+Without --kb, supportd uses its built-in French demo knowledge base.
+`
+
+// errUsage is returned for a command line that cannot be understood; the
+// usage has been printed.
+var errUsage = errors.New("usage")
+
+// errFailed means the command has already reported why it failed.
+var errFailed = errors.New("failed")
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	switch {
+	case err == nil:
+	case errors.Is(err, errUsage):
+		os.Exit(2)
+	case errors.Is(err, errFailed):
+		os.Exit(1)
+	default:
+		fmt.Fprintln(os.Stderr, "supportd:", err)
+		os.Exit(1)
+	}
+}
+
+// run executes one command line.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return errUsage
+	}
+	switch args[0] {
+	case "ask":
+		return runAsk(ctx, args[1:], stdin, stdout, stderr)
+	case "kb":
+		if len(args) < 2 {
+			break
+		}
+		switch args[1] {
+		case "check":
+			return runCheck(args[2:], stdout, stderr)
+		case "eval":
+			return runEval(ctx, args[2:], stdout, stderr)
+		}
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return errUsage
+}
+
+// newFlagSet returns a flag set that reports errors to stderr.
+func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs
+}

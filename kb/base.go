@@ -1,0 +1,236 @@
+package kb
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/fsnotify/fsnotify"
+)
+
+// Config configures a [Base]. Exactly one of Dir and FS is set.
+type Config struct {
+	// Dir is a knowledge-base folder on disk; [Base.Watch] follows its
+	// changes.
+	Dir string
+	// FS is a read-only knowledge base, such as an embedded one.
+	FS fs.FS
+	// Debounce is how long the files must stay unchanged before a
+	// rebuild. Default 200ms.
+	Debounce time.Duration
+	// Logger receives reloads and problems. Default slog.Default().
+	Logger *slog.Logger
+}
+
+// Base is the live knowledge base: the current index, rebuilt from the
+// files on change and swapped in atomically. Searches never wait for a
+// rebuild, never fail because of one and never see an empty index.
+type Base struct {
+	cfg  Config
+	fsys fs.FS
+	cur  atomic.Pointer[handle]
+	// mu serialises rebuilds and guards problems.
+	mu       sync.Mutex
+	problems []Problem
+	reloads  atomic.Int64
+}
+
+// handle counts the searches using an index, so that a replaced index is
+// closed only once its last search has returned.
+type handle struct {
+	ix   *Index
+	refs atomic.Int64 // 1 for the Base, plus one per search under way
+}
+
+func (h *handle) acquire() bool {
+	for {
+		n := h.refs.Load()
+		if n == 0 {
+			return false
+		}
+		if h.refs.CompareAndSwap(n, n+1) {
+			return true
+		}
+	}
+}
+
+func (h *handle) release() {
+	if h.refs.Add(-1) == 0 {
+		h.ix.Close()
+	}
+}
+
+// Open loads and indexes a knowledge base. Problems in files do not make it
+// fail (see [Base.Problems]); it fails when the folder cannot be read or
+// Bleve fails.
+func Open(cfg Config) (*Base, error) {
+	if (cfg.Dir == "") == (cfg.FS == nil) {
+		return nil, errors.New("kb: set exactly one of Dir and FS")
+	}
+	if cfg.Debounce == 0 {
+		cfg.Debounce = 200 * time.Millisecond
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	b := &Base{cfg: cfg, fsys: cfg.FS}
+	if cfg.Dir != "" {
+		b.fsys = os.DirFS(cfg.Dir)
+	}
+	if err := b.Reload(); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// Reload rebuilds the index from the files and swaps it in. On error the
+// current index stays in service.
+func (b *Base) Reload() error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	start := time.Now()
+	c, problems, err := Load(b.fsys)
+	if err != nil {
+		return err
+	}
+	ix, err := Build(c)
+	if err != nil {
+		return err
+	}
+	h := &handle{ix: ix}
+	h.refs.Store(1)
+	if old := b.cur.Swap(h); old != nil {
+		old.release()
+	}
+	b.problems = problems
+	b.reloads.Add(1)
+	for _, p := range problems {
+		b.cfg.Logger.Warn("kb: problem", "problem", p.String())
+	}
+	b.cfg.Logger.Info("kb: indexed", "articles", ix.Len(), "problems", len(problems), "took", time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// Problems returns the problems found by the last successful load.
+func (b *Base) Problems() []Problem {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return append([]Problem(nil), b.problems...)
+}
+
+// Reloads counts the indexes built so far, the first included.
+func (b *Base) Reloads() int64 { return b.reloads.Load() }
+
+// Search searches the current index; see [Index.Search].
+func (b *Base) Search(ctx context.Context, text string, limit int) ([]Hit, error) {
+	for {
+		h := b.cur.Load()
+		if h == nil {
+			return nil, errors.New("kb: closed")
+		}
+		if h.acquire() {
+			defer h.release()
+			return h.ix.Search(ctx, text, limit)
+		}
+	}
+}
+
+// Article returns the published article with the given id, or nil.
+func (b *Base) Article(id string) *Article {
+	h := b.cur.Load()
+	if h == nil || !h.acquire() {
+		return nil
+	}
+	defer h.release()
+	return h.ix.Article(id)
+}
+
+// Len returns the number of articles served.
+func (b *Base) Len() int {
+	h := b.cur.Load()
+	if h == nil || !h.acquire() {
+		return 0
+	}
+	defer h.release()
+	return h.ix.Len()
+}
+
+// Close releases the index; searches under way finish first.
+func (b *Base) Close() error {
+	if h := b.cur.Swap(nil); h != nil {
+		h.release()
+	}
+	return nil
+}
+
+// Watch rebuilds the index whenever files under Config.Dir change, once
+// they have stayed unchanged for Config.Debounce. It returns when ctx is
+// done, or at once with an error if the folder cannot be watched.
+func (b *Base) Watch(ctx context.Context) error {
+	if b.cfg.Dir == "" {
+		return errors.New("kb: only a folder on disk can be watched")
+	}
+	w, err := fsnotify.NewWatcher()
+	if err != nil {
+		return fmt.Errorf("kb: watch: %w", err)
+	}
+	defer w.Close()
+	if err := addTree(w, b.cfg.Dir); err != nil {
+		return fmt.Errorf("kb: watch: %w", err)
+	}
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	defer timer.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case ev, ok := <-w.Events:
+			if !ok {
+				return nil
+			}
+			if ev.Has(fsnotify.Create) {
+				if fi, err := os.Stat(ev.Name); err == nil && fi.IsDir() {
+					_ = addTree(w, ev.Name)
+				}
+			}
+			if strings.HasPrefix(filepath.Base(ev.Name), ".") {
+				continue
+			}
+			timer.Reset(b.cfg.Debounce)
+		case err, ok := <-w.Errors:
+			if !ok {
+				return nil
+			}
+			b.cfg.Logger.Warn("kb: watch", "err", err)
+		case <-timer.C:
+			if err := b.Reload(); err != nil {
+				b.cfg.Logger.Error("kb: reload failed; the previous index stays in service", "err", err)
+			}
+		}
+	}
+}
+
+// addTree watches a folder and its sub-folders, hidden ones excepted.
+func addTree(w *fsnotify.Watcher, root string) error {
+	return filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return nil
+		}
+		if !d.IsDir() {
+			return nil
+		}
+		if p != root && strings.HasPrefix(d.Name(), ".") {
+			return filepath.SkipDir
+		}
+		return w.Add(p)
+	})
+}

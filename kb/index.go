@@ -1,0 +1,567 @@
+package kb
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/search/query"
+)
+
+// Fields of an article, in the order of fieldNames and fieldBoost.
+const (
+	fieldTitle = iota
+	fieldQuestions
+	fieldTags
+	fieldCategory
+	fieldBody
+	numFields
+)
+
+var fieldNames = [numFields]string{"title", "questions", "tags", "category", "body"}
+
+// fieldBoost weighs a match by where it occurs: the title and the other
+// phrasings of the question say what an article answers; the body only
+// mentions things.
+var fieldBoost = [numFields]float64{3, 3, 2.5, 1, 1}
+
+// strongField reports whether a match in field f shows what the article is
+// about.
+func strongField(f int) bool { return f <= fieldTags }
+
+// Index is an immutable, searchable knowledge base. Build makes one; it is
+// safe for concurrent use.
+type Index struct {
+	bleve    bleve.Index
+	entries  []*entry
+	byID     map[string]*entry
+	langs    []string
+	lexicons map[string]*lexicon
+	spellers map[string]*speller
+	df       map[string]int
+}
+
+// entry is an indexed article with its analysed fields.
+type entry struct {
+	article *Article
+	fields  [numFields]map[string]struct{}
+	// sentences of the body, with their terms, to pick snippets from.
+	sentences []sentence
+}
+
+type sentence struct {
+	text  string
+	terms map[string]struct{}
+}
+
+// document is what Bleve indexes for an article.
+type document struct {
+	Lang      string `json:"lang"`
+	Title     string `json:"title"`
+	Questions string `json:"questions"`
+	Tags      string `json:"tags"`
+	Category  string `json:"category"`
+	Body      string `json:"body"`
+}
+
+// Type tells Bleve which language mapping applies to the document.
+func (d document) Type() string { return d.Lang }
+
+// Build indexes the published articles of a collection, with the built-in
+// lexicon extended by the collection's synonyms. It fails only if Bleve
+// does.
+func Build(c *Collection) (*Index, error) {
+	im := bleve.NewIndexMapping()
+	for _, lang := range Languages {
+		dm := bleve.NewDocumentStaticMapping()
+		for _, name := range fieldNames {
+			fm := bleve.NewTextFieldMapping()
+			fm.Analyzer = analyzerName(lang)
+			fm.Store = false
+			fm.IncludeTermVectors = false
+			dm.AddFieldMappingsAt(name, fm)
+		}
+		im.AddDocumentMapping(lang, dm)
+	}
+	im.DefaultAnalyzer = analyzerName(Languages[0])
+	im.DefaultMapping = bleve.NewDocumentDisabledMapping()
+	bi, err := bleve.NewUsing("", im, scorch.Name, scorch.Name, nil)
+	if err != nil {
+		return nil, fmt.Errorf("kb: create index: %w", err)
+	}
+
+	ix := &Index{
+		bleve:    bi,
+		byID:     map[string]*entry{},
+		lexicons: map[string]*lexicon{},
+		spellers: map[string]*speller{},
+		df:       map[string]int{},
+	}
+	groups := append(builtinGroups(), c.Synonyms...)
+	langSeen := map[string]bool{}
+	vocab := map[string]map[string]int{}
+	batch := bi.NewBatch()
+	for _, a := range c.Published() {
+		an := analyzerFor(a.Lang)
+		if !langSeen[a.Lang] {
+			langSeen[a.Lang] = true
+			ix.langs = append(ix.langs, a.Lang)
+			vocab[a.Lang] = map[string]int{}
+		}
+		doc := document{
+			Lang:      a.Lang,
+			Title:     a.Title,
+			Questions: strings.Join(a.Questions, "\n"),
+			Tags:      strings.Join(a.Tags, "\n"),
+			Category:  a.Category,
+			Body:      a.text,
+		}
+		e := &entry{article: a}
+		for _, text := range splitSentences(a.text) {
+			st := sentence{text: text, terms: map[string]struct{}{}}
+			for _, t := range an.terms(text) {
+				st.terms[t] = struct{}{}
+			}
+			e.sentences = append(e.sentences, st)
+		}
+		seen := map[string]bool{}
+		for f, text := range [numFields]string{doc.Title, doc.Questions, doc.Tags, doc.Category, doc.Body} {
+			e.fields[f] = map[string]struct{}{}
+			for _, t := range an.tokens(text) {
+				if t.stop {
+					continue
+				}
+				e.fields[f][t.term] = struct{}{}
+				vocab[a.Lang][t.word]++
+				if !seen[t.term] {
+					seen[t.term] = true
+					ix.df[t.term]++
+				}
+			}
+		}
+		ix.entries = append(ix.entries, e)
+		ix.byID[a.ID] = e
+		if err := batch.Index(a.ID, doc); err != nil {
+			bi.Close()
+			return nil, fmt.Errorf("kb: index %s: %w", a.Path, err)
+		}
+	}
+	if err := bi.Batch(batch); err != nil {
+		bi.Close()
+		return nil, fmt.Errorf("kb: index: %w", err)
+	}
+	for _, lang := range ix.langs {
+		an := analyzerFor(lang)
+		lx := compileLexicon(an, groups)
+		ix.lexicons[lang] = lx
+		words := map[string]string{}
+		for w := range vocab[lang] {
+			words[w] = an.stem(w)
+		}
+		for w, t := range lx.words {
+			words[w] = t
+		}
+		ix.spellers[lang] = newSpeller(words, vocab[lang])
+	}
+	return ix, nil
+}
+
+// Close releases the index.
+func (ix *Index) Close() error { return ix.bleve.Close() }
+
+// Len returns the number of indexed articles.
+func (ix *Index) Len() int { return len(ix.entries) }
+
+// Article returns the published article with the given id, or nil.
+func (ix *Index) Article(id string) *Article {
+	if e, ok := ix.byID[id]; ok {
+		return e.article
+	}
+	return nil
+}
+
+// Hit is one search result.
+type Hit struct {
+	Article *Article
+	// Score, between 0 and 1, orders hits: the article's match against
+	// the best match the query could have (every word in a title, tags,
+	// questions and body).
+	Score float64
+	// Confidence, between 0 and 1, estimates how well the article answers
+	// the query: the share of what the query asks, weighed by how rare
+	// each word is, that the article covers, counting matches in its
+	// title, questions and tags more than in its body.
+	Confidence float64
+	// Snippet is the passage of the body that best matches the query.
+	Snippet string
+}
+
+// concept is one thing a query asks about: a word, or a phrase of the
+// lexicon, with the other ways of saying it.
+type concept struct {
+	forms  [][]string // forms[0] is the query's own; the rest are synonyms
+	weight float64
+	// credit scales every match of the concept: less than 1 when it
+	// comes from a spelling correction, which may be a wrong guess ("Pérou"
+	// is not "perdu").
+	credit float64
+}
+
+// spellCredit is the credit of a concept whose words were corrected.
+const spellCredit = 0.6
+
+// formWeight is the credit a match of a synonym gets, against 1 for the
+// customer's own words.
+const formWeight = 0.9
+
+// candidates is how many articles Bleve retrieves for scoring.
+const candidates = 40
+
+// Search returns up to limit articles that answer text, best first. Only
+// articles matching at least one word of the query are returned.
+func (ix *Index) Search(ctx context.Context, text string, limit int) ([]Hit, error) {
+	if limit <= 0 || len(ix.entries) == 0 {
+		return nil, nil
+	}
+	perLang := map[string][]concept{}
+	var rare, common []query.Query
+	termSeen := map[string]bool{}
+	commonDF := len(ix.entries) / 5
+	for _, lang := range ix.langs {
+		concepts := ix.concepts(lang, text)
+		perLang[lang] = concepts
+		for _, c := range concepts {
+			for _, form := range c.forms {
+				for _, t := range form {
+					df := ix.df[t]
+					if termSeen[t] || df == 0 {
+						continue
+					}
+					termSeen[t] = true
+					tq := query.NewTermQuery(t)
+					tq.SetField("_all")
+					if df > commonDF {
+						common = append(common, tq)
+					} else {
+						rare = append(rare, tq)
+					}
+				}
+			}
+		}
+	}
+	// Articles are retrieved by the query's rarer terms, which is much
+	// faster on a large knowledge base; words that a fifth of the
+	// articles hold still count in the score of those retrieved, and
+	// retrieve by themselves only when the query has nothing rarer.
+	disjuncts := rare
+	if len(disjuncts) == 0 {
+		disjuncts = common
+	}
+	if len(disjuncts) == 0 {
+		return nil, nil
+	}
+	req := bleve.NewSearchRequestOptions(query.NewDisjunctionQuery(disjuncts), candidates, 0, false)
+	res, err := ix.bleve.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("kb: search: %w", err)
+	}
+	hits := make([]Hit, 0, len(res.Hits))
+	entries := make(map[*Article]*entry, len(res.Hits))
+	for _, h := range res.Hits {
+		e := ix.byID[h.ID]
+		if e == nil {
+			continue
+		}
+		score, coverage := ix.score(e, perLang[e.article.Lang])
+		if score <= 0 {
+			continue
+		}
+		entries[e.article] = e
+		score /= maxScore(perLang[e.article.Lang])
+		// Bleve's own score only breaks ties.
+		hits = append(hits, Hit{Article: e.article, Score: score + 1e-6*h.Score, Confidence: coverage})
+	}
+	sort.SliceStable(hits, func(i, j int) bool {
+		if hits[i].Score != hits[j].Score {
+			return hits[i].Score > hits[j].Score
+		}
+		return hits[i].Article.ID < hits[j].Article.ID
+	})
+	if len(hits) > limit {
+		hits = hits[:limit]
+	}
+	for i := range hits {
+		hits[i].Snippet = entries[hits[i].Article].snippet(perLang[hits[i].Article.Lang])
+	}
+	return hits, nil
+}
+
+// concepts analyses a query in one language: spelling is corrected against
+// the knowledge base's words, then the lexicon's phrases are recognised,
+// longest first, and each word or phrase gets its synonyms.
+func (ix *Index) concepts(lang, text string) []concept {
+	an := analyzerFor(lang)
+	lx := ix.lexicons[lang]
+	toks := an.tokens(text)
+	for i, t := range toks {
+		if t.stop || ix.df[t.term] > 0 || lx.byFirst[t.term] != nil {
+			continue
+		}
+		if w, ok := ix.spellers[lang].correct(t.word); ok {
+			toks[i].word, toks[i].term, toks[i].corrected = w, an.stem(w), true
+		}
+	}
+	var out []concept
+	for i := 0; i < len(toks); {
+		ph := lx.longestMatch(toks, i)
+		if ph == nil {
+			if !toks[i].stop {
+				out = append(out, concept{forms: [][]string{{toks[i].term}}, credit: creditOf(toks[i : i+1])})
+			}
+			i++
+			continue
+		}
+		var own []string
+		groups := ph.groups
+		for _, t := range toks[i : i+len(ph.words)] {
+			if !t.stop {
+				own = append(own, t.term)
+				// "pas reçu" also takes the synonyms of "reçu".
+				if len(ph.words) > 1 && contentWords(toks[i:i+len(ph.words)]) == 1 {
+					groups = append(groups, lx.single(t.term)...)
+				}
+			}
+		}
+		c := concept{forms: [][]string{own}, credit: creditOf(toks[i : i+len(ph.words)])}
+		seen := map[string]bool{strings.Join(own, " "): true}
+		for _, g := range groups {
+			for _, alt := range lx.alts[g] {
+				key := strings.Join(alt, " ")
+				if !seen[key] {
+					seen[key] = true
+					c.forms = append(c.forms, alt)
+				}
+			}
+		}
+		out = append(out, c)
+		i += len(ph.words)
+	}
+	for i := range out {
+		out[i].weight = ix.idf(out[i])
+	}
+	return out
+}
+
+// creditOf returns the credit of a concept made of toks.
+func creditOf(toks []token) float64 {
+	for _, t := range toks {
+		if t.corrected {
+			return spellCredit
+		}
+	}
+	return 1
+}
+
+// contentWords counts the tokens that are not stop words.
+func contentWords(toks []token) int {
+	n := 0
+	for _, t := range toks {
+		if !t.stop {
+			n++
+		}
+	}
+	return n
+}
+
+// idf weighs a concept by how rare the customer's own words are, or, when
+// the customer's words are all function words ("combien"), by the most
+// common of its synonyms: a concept many articles mention tells little
+// about which one is meant. A word that no article and no synonym knows
+// weighs [unknownWeight] of the rarest word's weight: it may be a detail
+// ("chez ma mère") or a sign the question is out of scope.
+func (ix *Index) idf(c concept) float64 {
+	n := float64(len(ix.entries))
+	idf := func(df int) float64 { return math.Log(1 + (n-float64(df)+0.5)/(float64(df)+0.5)) }
+	if own := formDF(ix.df, c.forms[0]); own > 0 {
+		return idf(own)
+	}
+	df := 0
+	for _, form := range c.forms[1:] {
+		df = max(df, formDF(ix.df, form))
+	}
+	if df == 0 {
+		return unknownWeight * idf(0)
+	}
+	return idf(df)
+}
+
+// unknownWeight scales the weight of a word no article uses.
+const unknownWeight = 0.5
+
+// formDF estimates how many articles hold all the terms of a form: as many
+// as hold its rarest term. An empty form is held by none.
+func formDF(df map[string]int, form []string) int {
+	if len(form) == 0 {
+		return 0
+	}
+	n := math.MaxInt
+	for _, t := range form {
+		n = min(n, df[t])
+	}
+	return n
+}
+
+// score rates an article against a query's concepts. A concept scores by
+// its best match, in the customer's own words or a synonym, in the field
+// that weighs most, plus a share of its matches in the other fields: an
+// article whose title, tags and body all speak of it is more about it.
+// score also returns the coverage used as confidence.
+func (ix *Index) score(e *entry, concepts []concept) (score, coverage float64) {
+	var total float64
+	strong := false
+	for _, c := range concepts {
+		// A concept made of function words only ("c'est quoi") can add to
+		// an article's coverage, never take from it.
+		optional := len(c.forms[0]) == 0
+		if !optional {
+			total += c.weight
+		}
+		var perField [numFields]float64
+		covered := 0.0
+		for i, form := range c.forms {
+			if len(form) == 0 {
+				continue
+			}
+			credit := c.credit
+			if i > 0 {
+				credit *= formWeight
+			}
+			for f := 0; f < numFields; f++ {
+				n := 0
+				for _, t := range form {
+					if _, ok := e.fields[f][t]; ok {
+						n++
+					}
+				}
+				if n == 0 {
+					continue
+				}
+				share := float64(n) / float64(len(form))
+				if n < len(form) {
+					share *= 0.5
+				}
+				perField[f] = max(perField[f], credit*share*fieldBoost[f])
+				cov := credit * share
+				if !strongField(f) {
+					cov *= 0.6
+				} else if len(c.forms[0]) > 0 {
+					strong = true
+				}
+				covered = max(covered, cov)
+			}
+		}
+		best, sum := 0.0, 0.0
+		for _, s := range perField {
+			best = max(best, s)
+			sum += s
+		}
+		score += c.weight * (best + otherFieldsShare*(sum-best))
+		coverage += c.weight * covered
+		if optional && covered > 0 {
+			total += c.weight
+		}
+	}
+	if total == 0 {
+		return 0, 0
+	}
+	coverage /= total
+	if !strong {
+		// Words found only in the body are mentions, not the subject.
+		coverage *= 0.5
+	}
+	return score, coverage
+}
+
+// maxScore is the score of an article matching every concept in every
+// field.
+func maxScore(concepts []concept) float64 {
+	best, sum := 0.0, 0.0
+	for _, b := range fieldBoost {
+		best = max(best, b)
+		sum += b
+	}
+	total := 0.0
+	for _, c := range concepts {
+		total += c.weight * (best + otherFieldsShare*(sum-best))
+	}
+	return total
+}
+
+// otherFieldsShare is the part of a concept's matches outside its best
+// field that counts in the score.
+const otherFieldsShare = 0.25
+
+// snippet returns the sentence of the article's body that holds the most of
+// the query's concepts, or its first sentence.
+func (e *entry) snippet(concepts []concept) string {
+	best, bestScore := "", -1.0
+	for _, s := range e.sentences {
+		score := 0.0
+		for _, c := range concepts {
+			for _, form := range c.forms {
+				if len(form) == 0 {
+					continue
+				}
+				if _, ok := s.terms[form[0]]; ok {
+					score += c.weight
+					break
+				}
+			}
+		}
+		if score > bestScore {
+			best, bestScore = s.text, score
+		}
+	}
+	return truncate(best, 220)
+}
+
+func splitSentences(text string) []string {
+	var out []string
+	start := 0
+	for i, r := range text {
+		if r == '\n' || ((r == '.' || r == '!' || r == '?') && (i+1 == len(text) || text[i+1] == ' ' || text[i+1] == '\n')) {
+			if s := strings.TrimSpace(text[start : i+1]); len(s) > 1 {
+				out = append(out, s)
+			}
+			start = i + 1
+		}
+	}
+	if s := strings.TrimSpace(text[start:]); s != "" {
+		out = append(out, s)
+	}
+	return out
+}
+
+// truncate cuts s to at most n bytes at a word boundary, adding "…".
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := strings.LastIndexByte(s[:n], ' ')
+	if cut <= 0 {
+		cut = n
+		for cut > 0 && !utf8RuneStart(s[cut]) {
+			cut--
+		}
+	}
+	return strings.TrimRight(s[:cut], " ,;:") + "…"
+}
+
+func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }
+
+var _ mapping.Classifier = document{}
