@@ -1,20 +1,27 @@
 # supportd — build, run and test.
 #
 #   make run    build supportd and answer questions on the demo FAQ
-#   make test   everything CI checks: formatting, vet, tests with the race detector
+#   make test   everything CI checks: formatting, vet, tests with the race detector,
+#               against a real PostgreSQL (DATABASE_URL, or a throwaway cluster) and a
+#               real headless Chromium; installs them from Debian's packages if missing
 
 GO ?= go
 BIN := bin/supportd
 
-.PHONY: build run test fmt-check vet unit fuzz bench eval
+.PHONY: build run test deps fmt-check vet unit fuzz bench eval
 
 build:
 	$(GO) build -o $(BIN) ./cmd/supportd
 
 run: build
-	./$(BIN) ask
+	./$(BIN) serve
 
-test: fmt-check vet unit
+test: fmt-check vet deps unit
+
+# deps makes sure the real services the tests use are installed.
+deps:
+	@.ci/ensure-postgres
+	@.ci/ensure-chromium
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -31,6 +38,7 @@ unit:
 FUZZTIME ?= 60s
 fuzz:
 	$(GO) test ./kb -run XXX -fuzz FuzzParseArticle -fuzztime $(FUZZTIME)
+	$(GO) test ./chat -run XXX -fuzz FuzzDecodeClientFrame -fuzztime $(FUZZTIME)
 
 # bench prints the figures recorded in docs/benchmarks.md.
 bench:

@@ -35,6 +35,8 @@ const (
 // Searcher finds articles in the knowledge base. *kb.Base implements it.
 type Searcher interface {
 	Search(ctx context.Context, text string, limit int) ([]kb.Hit, error)
+	// Article returns the published article with that id, or nil.
+	Article(id string) *kb.Article
 }
 
 // Config configures a [Service]. A zero field takes the default given.
@@ -49,6 +51,9 @@ type Config struct {
 	SuggestThreshold float64
 	// MaxArticles is the number of articles listed in a reply. Default 3.
 	MaxArticles int
+	// ArticleURL returns the address of an article's page, which links
+	// between articles point to. Default "/help/" + id.
+	ArticleURL func(id string) string
 }
 
 // Service answers customers' messages. It is safe for concurrent use.
@@ -69,6 +74,9 @@ func New(cfg Config) (*Service, error) {
 	}
 	if cfg.MaxArticles == 0 {
 		cfg.MaxArticles = 3
+	}
+	if cfg.ArticleURL == nil {
+		cfg.ArticleURL = func(id string) string { return "/help/" + id }
 	}
 	return &Service{cfg: cfg}, nil
 }
@@ -151,15 +159,10 @@ func (s *Service) Answer(ctx context.Context, m Message) (Reply, error) {
 		return Reply{}, fmt.Errorf("assistant: %w", err)
 	}
 	if len(hits) > 0 && hits[0].Confidence >= s.cfg.AnswerThreshold {
-		top := hits[0].Article
 		reply.Route = RouteFAQ
 		reply.Articles = refsOf(hits, 0)
-		reply.Text = "**" + top.Title + "**\n\n" + strings.TrimSpace(top.Body)
-		reply.Actions = []Action{
-			{ID: "helpful:yes", Label: t.helpfulYes},
-			{ID: "helpful:no", Label: t.helpfulNo},
-			handoff,
-		}
+		reply.Text = s.articleText(hits[0].Article)
+		reply.Actions = faqActions(t)
 		return reply, nil
 	}
 	reply.Route = RouteFallback
@@ -177,6 +180,62 @@ func (s *Service) Answer(ctx context.Context, m Message) (Reply, error) {
 	}
 	reply.Actions = append(reply.Actions, handoff)
 	return reply, nil
+}
+
+// ArticleReply answers with one article, as when the customer picks a
+// suggestion. It reports false if there is no such published article.
+func (s *Service) ArticleReply(id, lang string) (Reply, bool) {
+	a := s.cfg.Searcher.Article(id)
+	if a == nil {
+		return Reply{}, false
+	}
+	if _, ok := texts[lang]; !ok {
+		lang = "fr"
+	}
+	return Reply{
+		Route:    RouteFAQ,
+		Lang:     lang,
+		Text:     s.articleText(a),
+		Articles: []ArticleRef{{ID: a.ID, Title: a.Title, Score: 1, Confidence: 1}},
+		Actions:  faqActions(texts[lang]),
+	}, true
+}
+
+// HandoffReply is the reply to a customer who asks for a person through a
+// button rather than in words.
+func (s *Service) HandoffReply(lang string) Reply {
+	if _, ok := texts[lang]; !ok {
+		lang = "fr"
+	}
+	return Reply{Route: RouteHandoff, Lang: lang, Text: texts[lang].handoff}
+}
+
+// NotHelpfulReply answers a "not helpful" vote: an apology, the other
+// articles that were suggested, and the offer of a person.
+func (s *Service) NotHelpfulReply(lang string, others []ArticleRef) Reply {
+	if _, ok := texts[lang]; !ok {
+		lang = "fr"
+	}
+	t := texts[lang]
+	r := Reply{Route: RouteFallback, Lang: lang, Text: t.notHelpful, Articles: others}
+	for _, a := range others {
+		r.Actions = append(r.Actions, Action{ID: "article:" + a.ID, Label: a.Title})
+	}
+	r.Actions = append(r.Actions, Action{ID: "handoff", Label: t.talkToPerson})
+	return r
+}
+
+// articleText is the markdown of an answer with an article.
+func (s *Service) articleText(a *kb.Article) string {
+	return "**" + a.Title + "**\n\n" + strings.TrimSpace(a.BodyWithLinks(s.cfg.ArticleURL))
+}
+
+func faqActions(t replyTexts) []Action {
+	return []Action{
+		{ID: "helpful:yes", Label: t.helpfulYes},
+		{ID: "helpful:no", Label: t.helpfulNo},
+		{ID: "handoff", Label: t.talkToPerson},
+	}
 }
 
 // refsOf lists the hits whose confidence reaches min.

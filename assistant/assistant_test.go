@@ -11,11 +11,19 @@ import (
 
 // fakeSearcher answers searches with a function.
 type fakeSearcher struct {
-	SearchFn func(ctx context.Context, text string, limit int) ([]kb.Hit, error)
+	SearchFn  func(ctx context.Context, text string, limit int) ([]kb.Hit, error)
+	ArticleFn func(id string) *kb.Article
 }
 
 func (f fakeSearcher) Search(ctx context.Context, text string, limit int) ([]kb.Hit, error) {
 	return f.SearchFn(ctx, text, limit)
+}
+
+func (f fakeSearcher) Article(id string) *kb.Article {
+	if f.ArticleFn == nil {
+		return nil
+	}
+	return f.ArticleFn(id)
 }
 
 // hits returns a searcher that finds the given confidences, best first.
@@ -167,5 +175,20 @@ func TestSearchError(t *testing.T) {
 	}
 	if _, err := New(Config{}); err == nil {
 		t.Error("New without a Searcher must fail")
+	}
+}
+
+func TestArticleReply(t *testing.T) {
+	svc := newService(t, fakeSearcher{ArticleFn: func(id string) *kb.Article {
+		if id == "delais" {
+			return &kb.Article{ID: id, Title: "Délais", Body: "Sous 48 h."}
+		}
+		return nil
+	}})
+	if r, ok := svc.ArticleReply("delais", "en"); !ok || r.Route != RouteFAQ || r.Lang != "en" || !strings.Contains(r.Text, "48 h") {
+		t.Errorf("reply %+v %v", r, ok)
+	}
+	if _, ok := svc.ArticleReply("absent", "fr"); ok {
+		t.Error("an unknown article was answered")
 	}
 }

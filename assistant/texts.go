@@ -18,6 +18,7 @@ type replyTexts struct {
 	talkToPerson    string
 	helpfulYes      string
 	helpfulNo       string
+	notHelpful      string
 }
 
 var texts = map[string]replyTexts{
@@ -35,6 +36,7 @@ var texts = map[string]replyTexts{
 		talkToPerson:    "Parler à une personne",
 		helpfulYes:      "Oui, merci",
 		helpfulNo:       "Non",
+		notHelpful:      "Désolé que cette réponse ne vous ait pas aidé. Voici d'autres pistes, ou je peux vous mettre en relation avec une personne de l'équipe.",
 	},
 	"en": {
 		smalltalk: [3]string{
@@ -50,5 +52,6 @@ var texts = map[string]replyTexts{
 		talkToPerson:    "Talk to a person",
 		helpfulYes:      "Yes, thanks",
 		helpfulNo:       "No",
+		notHelpful:      "Sorry this answer didn't help. Here are other leads, or I can put you in touch with a person from the team.",
 	},
 }

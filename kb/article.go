@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"path"
+	"regexp"
 	"strings"
 	"unicode/utf8"
 
@@ -46,10 +47,36 @@ type Article struct {
 	// both are derived once when the article is parsed.
 	text  string
 	links []link
+	// linkIDs maps the links that point at another article to its id;
+	// Load fills it.
+	linkIDs map[string]string
 }
 
 // Published reports whether the article is served to customers.
 func (a *Article) Published() bool { return a.Status != "draft" }
+
+// BodyWithLinks returns the markdown body with each link to another
+// article replaced by url(id) for that article's id; a link to a file
+// that is not an article keeps only its text.
+func (a *Article) BodyWithLinks(url func(id string) string) string {
+	if len(a.links) == 0 {
+		return a.Body
+	}
+	return linkRe.ReplaceAllStringFunc(a.Body, func(m string) string {
+		sub := linkRe.FindStringSubmatch(m)
+		dest, ok := articleLink(sub[2])
+		if !ok {
+			return m
+		}
+		if id, ok := a.linkIDs[dest]; ok {
+			return "[" + sub[1] + "](" + url(id) + ")"
+		}
+		return sub[1]
+	})
+}
+
+// linkRe matches an inline markdown link: [text](destination).
+var linkRe = regexp.MustCompile(`\[([^\]]*)\]\(([^)\s]+)\)`)
 
 // Text returns the body as plain text, without markdown syntax.
 func (a *Article) Text() string { return a.text }

@@ -3,6 +3,7 @@ package kb
 import (
 	"strings"
 	"testing"
+	"testing/fstest"
 )
 
 func TestParseArticle(t *testing.T) {
@@ -144,4 +145,19 @@ func FuzzParseArticle(f *testing.F) {
 			t.Fatalf("body line %d", a.BodyLine)
 		}
 	})
+}
+
+func TestBodyWithLinks(t *testing.T) {
+	c, _, err := Load(fstest.MapFS{
+		"a/un.md":   {Data: []byte("---\nid: un\ntitle: Un\n---\nVoir [deux](../b/deux.md#x), [absent](absent.md) et [site](https://example.org).\n")},
+		"b/deux.md": {Data: []byte("---\nid: deux\ntitle: Deux\n---\nTexte.\n")},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := c.Articles[0].BodyWithLinks(func(id string) string { return "/help/" + id })
+	want := "Voir [deux](/help/deux), absent et [site](https://example.org).\n"
+	if got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
 }

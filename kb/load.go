@@ -93,9 +93,19 @@ func Load(fsys fs.FS) (*Collection, []Problem, error) {
 	for _, name := range names {
 		files[name] = true
 	}
+	byPath := map[string]*Article{}
+	for _, a := range c.Articles {
+		byPath[a.Path] = a
+	}
 	for _, a := range c.Articles {
 		for _, l := range a.links {
 			target := path.Clean(path.Join(path.Dir(a.Path), l.target))
+			if t, ok := byPath[target]; ok && t.Published() {
+				if a.linkIDs == nil {
+					a.linkIDs = map[string]string{}
+				}
+				a.linkIDs[l.target] = t.ID
+			}
 			if !files[target] {
 				problems = append(problems, Problem{Path: a.Path, Line: a.BodyLine + l.line - 1,
 					Message: fmt.Sprintf("link to a missing article %q", l.target)})

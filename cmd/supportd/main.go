@@ -4,6 +4,8 @@
 //
 // Usage:
 //
+//	supportd serve [flags]
+//	supportd migrate
 //	supportd ask [--kb DIR] [--json] [MESSAGE]
 //	supportd kb check DIR
 //	supportd kb eval --kb DIR --cases FILE
@@ -23,6 +25,8 @@ import (
 const usage = `supportd — a self-hosted customer-support assistant.
 
 Usage:
+  supportd serve [flags]                       run the chat server (supportd serve -h lists the flags)
+  supportd migrate                             apply the PostgreSQL migrations (DATABASE_URL)
   supportd ask [--kb DIR] [--json] [MESSAGE]   answer MESSAGE, or each line of standard input
   supportd kb check DIR                        report the problems of a knowledge-base folder
   supportd kb eval --kb DIR --cases FILE       score the assistant on labelled messages
@@ -60,6 +64,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return errUsage
 	}
 	switch args[0] {
+	case "serve":
+		return runServe(ctx, args[1:], stdout, stderr)
+	case "migrate":
+		return runMigrate(ctx, args[1:], stdout, stderr)
 	case "ask":
 		return runAsk(ctx, args[1:], stdin, stdout, stderr)
 	case "kb":

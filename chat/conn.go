@@ -1,0 +1,159 @@
+package chat
+
+import (
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"golang.org/x/time/rate"
+)
+
+// Connection timing, after gorilla/websocket's chat example.
+const (
+	writeWait  = 10 * time.Second
+	pongWait   = 30 * time.Second
+	pingPeriod = pongWait * 9 / 10
+)
+
+// conn is one widget's websocket. The reader goroutine (Service.ServeConn)
+// owns the fields above mu; the writer goroutine drains queue.
+type conn struct {
+	ws      *websocket.Conn
+	limiter *rate.Limiter
+	// strikes counts frames refused by the rate limiter in a row.
+	strikes int
+
+	hello        bool
+	locale       string
+	conversation string
+
+	mu sync.Mutex
+	// queue holds encoded frames waiting for the writer; queued counts
+	// their bytes.
+	queue  [][]byte
+	queued int
+	// lastSeq is the highest message sequence number queued, so that a
+	// message is never sent twice; guarded by mu, set under the
+	// conversation's stripe lock.
+	lastSeq int64
+	closing bool
+	wake    chan struct{}
+	done    chan struct{}
+	// closeCode and closeText are sent in the close frame, if set.
+	closeCode int
+	closeText string
+}
+
+func newConn(ws *websocket.Conn, limiter *rate.Limiter) *conn {
+	return &conn{
+		ws:      ws,
+		limiter: limiter,
+		locale:  "fr",
+		wake:    make(chan struct{}, 1),
+		done:    make(chan struct{}),
+	}
+}
+
+// send queues a frame. It reports false, and closes the connection, when
+// the queue is over maxBytes: the client is too slow, and will resume.
+func (c *conn) send(frame []byte, maxBytes int) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.sendLocked(frame, maxBytes)
+}
+
+func (c *conn) sendLocked(frame []byte, maxBytes int) bool {
+	if c.closing {
+		return false
+	}
+	if c.queued+len(frame) > maxBytes {
+		c.closeLocked(websocket.CloseTryAgainLater, "too slow")
+		return false
+	}
+	c.queue = append(c.queue, frame)
+	c.queued += len(frame)
+	select {
+	case c.wake <- struct{}{}:
+	default:
+	}
+	return true
+}
+
+// sendMessage queues a message frame unless a message with that sequence
+// number or a later one was already queued.
+func (c *conn) sendMessage(seq int64, frame []byte, maxBytes int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if seq <= c.lastSeq {
+		return
+	}
+	if c.sendLocked(frame, maxBytes) {
+		c.lastSeq = seq
+	}
+}
+
+// close asks the writer to send a close frame and stop; the reader then
+// fails and ServeConn returns.
+func (c *conn) close(code int, text string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.closeLocked(code, text)
+}
+
+func (c *conn) closeLocked(code int, text string) {
+	if c.closing {
+		return
+	}
+	c.closing = true
+	c.closeCode, c.closeText = code, text
+	close(c.done)
+}
+
+// take empties the queue.
+func (c *conn) take() [][]byte {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	q := c.queue
+	c.queue, c.queued = nil, 0
+	return q
+}
+
+// writeLoop writes queued frames and pings until the connection closes.
+func (c *conn) writeLoop() {
+	ticker := time.NewTicker(pingPeriod)
+	defer func() {
+		ticker.Stop()
+		c.ws.Close()
+	}()
+	for {
+		select {
+		case <-c.wake:
+			for _, frame := range c.take() {
+				c.ws.SetWriteDeadline(time.Now().Add(writeWait))
+				if err := c.ws.WriteMessage(websocket.TextMessage, frame); err != nil {
+					c.close(0, "")
+					return
+				}
+			}
+		case <-ticker.C:
+			if err := c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait)); err != nil {
+				c.close(0, "")
+				return
+			}
+		case <-c.done:
+			// Flush what was queued before the close (an error frame
+			// explaining it, say), then say goodbye.
+			for _, frame := range c.take() {
+				c.ws.SetWriteDeadline(time.Now().Add(writeWait))
+				if c.ws.WriteMessage(websocket.TextMessage, frame) != nil {
+					return
+				}
+			}
+			if c.closeCode != 0 {
+				msg := websocket.FormatCloseMessage(c.closeCode, c.closeText)
+				c.ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(writeWait))
+			}
+			return
+		}
+	}
+}

@@ -1,0 +1,235 @@
+package chat
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// ProtocolVersion is the version of docs/protocol.md this package speaks.
+const ProtocolVersion = 1
+
+// Limits of the protocol.
+const (
+	// MaxFrameSize is the largest frame accepted, in bytes.
+	MaxFrameSize = 16 << 10
+	// MaxTextLength is the longest message text, in characters.
+	MaxTextLength = 4000
+)
+
+// Error codes sent in error frames; see docs/protocol.md.
+const (
+	CodeBadFrame             = "bad_frame"
+	CodeUnknownType          = "unknown_type"
+	CodeVersion              = "version"
+	CodeHelloRequired        = "hello_required"
+	CodeInvalid              = "invalid"
+	CodeTooLong              = "too_long"
+	CodeRateLimited          = "rate_limited"
+	CodeConversationNotFound = "conversation_not_found"
+	CodeUnavailable          = "unavailable"
+	CodeInternal             = "internal"
+)
+
+// ClientFrame is a frame from the widget. Fields not used by a type are
+// left zero.
+type ClientFrame struct {
+	Type string `json:"type"`
+	// hello
+	V             int    `json:"v"`
+	Locale        string `json:"locale"`
+	Conversation  string `json:"conversation"`
+	Token         string `json:"token"`
+	LastSeq       int64  `json:"last_seq"`
+	CustomerToken string `json:"customer_token"`
+	// message, action
+	ClientID string `json:"client_id"`
+	Text     string `json:"text"`
+	Action   string `json:"action"`
+	Seq      int64  `json:"seq"`
+	// typing
+	On bool `json:"on"`
+}
+
+// FrameError is a frame the server cannot accept, with the error code and
+// the client id it concerned, if any.
+type FrameError struct {
+	Code     string
+	ClientID string
+	Detail   string
+}
+
+func (e *FrameError) Error() string { return e.Code + ": " + e.Detail }
+
+// DecodeClientFrame parses and validates one frame from the widget.
+func DecodeClientFrame(data []byte) (ClientFrame, *FrameError) {
+	var f ClientFrame
+	trimmed := bytes.TrimSpace(data)
+	if len(trimmed) == 0 || trimmed[0] != '{' {
+		return f, &FrameError{Code: CodeBadFrame, Detail: "a frame is one JSON object"}
+	}
+	dec := json.NewDecoder(bytes.NewReader(trimmed))
+	if err := dec.Decode(&f); err != nil {
+		return ClientFrame{}, &FrameError{Code: CodeBadFrame, Detail: "not valid JSON for a frame: " + err.Error()}
+	}
+	if dec.More() {
+		return ClientFrame{}, &FrameError{Code: CodeBadFrame, Detail: "one JSON object per frame"}
+	}
+	switch f.Type {
+	case "hello":
+		if f.V != ProtocolVersion {
+			return f, &FrameError{Code: CodeVersion, Detail: "unsupported protocol version"}
+		}
+		if f.LastSeq < 0 {
+			return f, &FrameError{Code: CodeInvalid, Detail: "last_seq must not be negative"}
+		}
+		switch f.Locale {
+		case "":
+			f.Locale = "fr"
+		case "fr", "en":
+		default:
+			f.Locale = "fr"
+		}
+	case "message":
+		if !validClientID(f.ClientID) {
+			return f, &FrameError{Code: CodeInvalid, Detail: "client_id must be 8 to 64 characters of A-Z a-z 0-9 _ -"}
+		}
+		f.Text = strings.TrimSpace(f.Text)
+		if f.Text == "" {
+			return f, &FrameError{Code: CodeInvalid, ClientID: f.ClientID, Detail: "empty message"}
+		}
+		if !utf8.ValidString(f.Text) {
+			return f, &FrameError{Code: CodeInvalid, ClientID: f.ClientID, Detail: "text is not valid UTF-8"}
+		}
+		if utf8.RuneCountInString(f.Text) > MaxTextLength {
+			return f, &FrameError{Code: CodeTooLong, ClientID: f.ClientID, Detail: "message too long"}
+		}
+	case "action":
+		if !validClientID(f.ClientID) {
+			return f, &FrameError{Code: CodeInvalid, Detail: "client_id must be 8 to 64 characters of A-Z a-z 0-9 _ -"}
+		}
+		if !validAction(f.Action) {
+			return f, &FrameError{Code: CodeInvalid, ClientID: f.ClientID, Detail: "unknown action"}
+		}
+		if f.Seq < 0 {
+			return f, &FrameError{Code: CodeInvalid, ClientID: f.ClientID, Detail: "seq must not be negative"}
+		}
+	case "typing":
+	case "":
+		return f, &FrameError{Code: CodeBadFrame, Detail: "missing type"}
+	default:
+		return f, &FrameError{Code: CodeUnknownType, Detail: "unknown frame type"}
+	}
+	return f, nil
+}
+
+func validClientID(id string) bool {
+	if len(id) < 8 || len(id) > 64 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// Actions a customer can take.
+const (
+	ActionHandoff    = "handoff"
+	ActionHelpful    = "helpful:yes"
+	ActionNotHelpful = "helpful:no"
+	actionArticle    = "article:"
+)
+
+func validAction(a string) bool {
+	switch a {
+	case ActionHandoff, ActionHelpful, ActionNotHelpful:
+		return true
+	}
+	id, ok := strings.CutPrefix(a, actionArticle)
+	return ok && id != "" && len(id) <= 200 && utf8.ValidString(id)
+}
+
+// Server frames.
+
+type welcomeFrame struct {
+	Type         string `json:"type"`
+	V            int    `json:"v"`
+	Conversation string `json:"conversation"`
+	State        string `json:"state"`
+	LastSeq      int64  `json:"last_seq"`
+}
+
+type conversationFrame struct {
+	Type         string `json:"type"`
+	Conversation string `json:"conversation"`
+	Token        string `json:"token"`
+}
+
+type ackFrame struct {
+	Type     string `json:"type"`
+	ClientID string `json:"client_id"`
+	Seq      int64  `json:"seq,omitempty"`
+}
+
+// MessageFrame is a message of the conversation as the widget receives it.
+type MessageFrame struct {
+	Type      string       `json:"type"`
+	Seq       int64        `json:"seq"`
+	Author    string       `json:"author"`
+	Text      string       `json:"text"`
+	ClientID  string       `json:"client_id,omitempty"`
+	Route     string       `json:"route,omitempty"`
+	Articles  []ArticleRef `json:"articles,omitempty"`
+	Actions   []ActionRef  `json:"actions,omitempty"`
+	Agent     string       `json:"agent,omitempty"`
+	CreatedAt time.Time    `json:"created_at"`
+}
+
+// ArticleRef is an article shown under a bot message.
+type ArticleRef struct {
+	ID    string `json:"id"`
+	Title string `json:"title"`
+	URL   string `json:"url"`
+}
+
+// ActionRef is a button shown under a message.
+type ActionRef struct {
+	ID    string `json:"id"`
+	Label string `json:"label"`
+}
+
+type typingFrame struct {
+	Type   string `json:"type"`
+	Author string `json:"author"`
+	On     bool   `json:"on"`
+}
+
+type stateFrame struct {
+	Type        string `json:"type"`
+	State       string `json:"state"`
+	Position    int    `json:"position,omitempty"`
+	WaitSeconds int    `json:"wait_seconds,omitempty"`
+}
+
+type errorFrame struct {
+	Type     string `json:"type"`
+	Code     string `json:"code"`
+	Message  string `json:"message"`
+	ClientID string `json:"client_id,omitempty"`
+}
+
+// encode marshals a server frame; the frames are plain structs that always
+// marshal.
+func encode(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic("chat: encode frame: " + err.Error())
+	}
+	return b
+}

@@ -1,0 +1,491 @@
+package chat
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"golang.org/x/time/rate"
+
+	"github.com/supportd/supportd/assistant"
+	"github.com/supportd/supportd/store"
+)
+
+// Answerer writes the bot's replies. *assistant.Service implements it.
+type Answerer interface {
+	Answer(ctx context.Context, m assistant.Message) (assistant.Reply, error)
+	ArticleReply(id, lang string) (assistant.Reply, bool)
+	HandoffReply(lang string) assistant.Reply
+	NotHelpfulReply(lang string, others []assistant.ArticleRef) assistant.Reply
+}
+
+var _ Answerer = (*assistant.Service)(nil)
+
+// Config configures a [Service]. A zero field takes the default given.
+type Config struct {
+	// Store keeps conversations and messages; required.
+	Store store.Store
+	// Answerer writes the bot's replies; required.
+	Answerer Answerer
+	// Logger; default slog.Default().
+	Logger *slog.Logger
+	// ArticleURL returns the address of an article's page; default
+	// "/help/" + id.
+	ArticleURL func(id string) string
+	// FrameRate and FrameBurst limit the frames a connection may send:
+	// FrameBurst at once, then FrameRate a second. Default 2 and 10.
+	FrameRate  float64
+	FrameBurst int
+	// MaxStrikes is how many frames in a row may be refused by the rate
+	// limit before the connection is closed. Default 20.
+	MaxStrikes int
+	// QueueBytes caps the frames waiting to be written to one
+	// connection; a client that falls further behind is disconnected.
+	// Default 1 MiB.
+	QueueBytes int
+	// ReplayLimit is the page size in which a resuming client's missed
+	// messages are read from the store. Default 500.
+	ReplayLimit int
+}
+
+// Service runs the conversations. Create it with [NewService].
+type Service struct {
+	cfg    Config
+	hub    *hub
+	log    *slog.Logger
+	conns  sync.Map // *conn -> struct{}
+	active atomic.Int64
+	wg     sync.WaitGroup
+	closed atomic.Bool
+}
+
+// NewService returns a Service, or an error if Store or Answerer is
+// missing.
+func NewService(cfg Config) (*Service, error) {
+	if cfg.Store == nil || cfg.Answerer == nil {
+		return nil, errors.New("chat: Store and Answerer are required")
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.ArticleURL == nil {
+		cfg.ArticleURL = func(id string) string { return "/help/" + id }
+	}
+	if cfg.FrameRate == 0 {
+		cfg.FrameRate = 2
+	}
+	if cfg.FrameBurst == 0 {
+		cfg.FrameBurst = 10
+	}
+	if cfg.MaxStrikes == 0 {
+		cfg.MaxStrikes = 20
+	}
+	if cfg.QueueBytes == 0 {
+		cfg.QueueBytes = 1 << 20
+	}
+	if cfg.ReplayLimit == 0 {
+		cfg.ReplayLimit = 500
+	}
+	return &Service{cfg: cfg, hub: newHub(), log: cfg.Logger}, nil
+}
+
+// Connections returns the number of open connections.
+func (s *Service) Connections() int { return int(s.active.Load()) }
+
+// ErrShuttingDown is returned by ServeConn once Shutdown has begun.
+var ErrShuttingDown = errors.New("chat: shutting down")
+
+// ServeConn runs one widget connection until it closes. It reads frames
+// itself and writes from a second goroutine, and returns once both have
+// stopped. ctx ends the connection when done.
+func (s *Service) ServeConn(ctx context.Context, ws *websocket.Conn) error {
+	s.wg.Add(1)
+	defer s.wg.Done()
+	if s.closed.Load() {
+		ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseGoingAway, "shutting down"), time.Now().Add(writeWait))
+		ws.Close()
+		return ErrShuttingDown
+	}
+	c := newConn(ws, rate.NewLimiter(rate.Limit(s.cfg.FrameRate), s.cfg.FrameBurst))
+	s.conns.Store(c, struct{}{})
+	s.active.Add(1)
+	writerDone := make(chan struct{})
+	go func() {
+		c.writeLoop()
+		close(writerDone)
+	}()
+	stop := context.AfterFunc(ctx, func() { c.close(websocket.CloseGoingAway, "") })
+	defer func() {
+		stop()
+		if c.conversation != "" {
+			st := s.hub.stripe(c.conversation)
+			st.Lock()
+			st.remove(c.conversation, c)
+			st.Unlock()
+		}
+		c.close(0, "")
+		<-writerDone
+		s.conns.Delete(c)
+		s.active.Add(-1)
+	}()
+
+	ws.SetReadLimit(MaxFrameSize)
+	ws.SetReadDeadline(time.Now().Add(pongWait))
+	ws.SetPongHandler(func(string) error {
+		ws.SetReadDeadline(time.Now().Add(pongWait))
+		return nil
+	})
+	for {
+		kind, data, err := ws.ReadMessage()
+		if err != nil {
+			if errors.Is(err, websocket.ErrReadLimit) {
+				c.close(websocket.CloseMessageTooBig, "frame over 16 KiB")
+			}
+			return nil
+		}
+		ws.SetReadDeadline(time.Now().Add(pongWait))
+		if !c.limiter.Allow() {
+			c.strikes++
+			s.sendError(c, CodeRateLimited, "", "")
+			if c.strikes >= s.cfg.MaxStrikes {
+				c.close(websocket.ClosePolicyViolation, "rate limit")
+				return nil
+			}
+			continue
+		}
+		c.strikes = 0
+		if kind != websocket.TextMessage {
+			s.sendError(c, CodeBadFrame, "", "")
+			continue
+		}
+		frame, ferr := DecodeClientFrame(data)
+		if ferr != nil {
+			s.sendError(c, ferr.Code, ferr.ClientID, "")
+			continue
+		}
+		s.handle(ctx, c, frame)
+	}
+}
+
+// Shutdown closes every connection with "going away" and waits, until ctx
+// is done, for their goroutines to end. Calling it twice is safe.
+func (s *Service) Shutdown(ctx context.Context) error {
+	s.closed.Store(true)
+	s.conns.Range(func(k, _ any) bool {
+		k.(*conn).close(websocket.CloseGoingAway, "server restarting")
+		return true
+	})
+	done := make(chan struct{})
+	go func() {
+		s.wg.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		// Sockets whose close handshake hangs are cut.
+		s.conns.Range(func(k, _ any) bool {
+			k.(*conn).ws.NetConn().Close()
+			return true
+		})
+		return ctx.Err()
+	}
+}
+
+// handle acts on one valid frame.
+func (s *Service) handle(ctx context.Context, c *conn, f ClientFrame) {
+	if f.Type != "hello" && !c.hello {
+		s.sendError(c, CodeHelloRequired, f.ClientID, "")
+		return
+	}
+	switch f.Type {
+	case "hello":
+		s.hello(ctx, c, f)
+	case "message":
+		s.customerMessage(ctx, c, f)
+	case "action":
+		s.action(ctx, c, f)
+	case "typing":
+		// Agents will see it once conversations can be handed over.
+	}
+}
+
+// hello starts or resumes the connection's conversation.
+func (s *Service) hello(ctx context.Context, c *conn, f ClientFrame) {
+	c.locale = f.Locale
+	if c.hello {
+		s.sendError(c, CodeInvalid, "", "")
+		return
+	}
+	c.hello = true
+	if f.Conversation == "" {
+		c.send(encode(welcomeFrame{Type: "welcome", V: ProtocolVersion, State: "bot"}), s.cfg.QueueBytes)
+		return
+	}
+	conv, err := s.cfg.Store.Conversation(ctx, f.Conversation)
+	if err != nil || !tokenMatches(conv.TokenHash, f.Token) {
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			s.log.Error("chat: resume", "err", err)
+			s.sendError(c, CodeUnavailable, "", "")
+			c.hello = false
+			return
+		}
+		s.sendError(c, CodeConversationNotFound, "", "")
+		c.send(encode(welcomeFrame{Type: "welcome", V: ProtocolVersion, State: "bot"}), s.cfg.QueueBytes)
+		return
+	}
+	st := s.hub.stripe(conv.ID)
+	st.Lock()
+	defer st.Unlock()
+	c.conversation = conv.ID
+	st.add(conv.ID, c)
+	c.send(encode(welcomeFrame{Type: "welcome", V: ProtocolVersion, Conversation: conv.ID, State: conv.State, LastSeq: conv.LastSeq}), s.cfg.QueueBytes)
+	after := min(f.LastSeq, conv.LastSeq)
+	c.mu.Lock()
+	c.lastSeq = after
+	c.mu.Unlock()
+	for {
+		msgs, err := s.cfg.Store.Messages(ctx, conv.ID, after, s.cfg.ReplayLimit)
+		if err != nil {
+			s.log.Error("chat: replay", "conversation", conv.ID, "err", err)
+			s.sendError(c, CodeUnavailable, "", "")
+			return
+		}
+		for i := range msgs {
+			c.sendMessage(msgs[i].Seq, s.messageFrame(&msgs[i]), s.cfg.QueueBytes)
+		}
+		if len(msgs) < s.cfg.ReplayLimit {
+			return
+		}
+		after = msgs[len(msgs)-1].Seq
+	}
+}
+
+// customerMessage stores the customer's message, acknowledges it, and
+// answers it.
+func (s *Service) customerMessage(ctx context.Context, c *conn, f ClientFrame) {
+	if c.conversation == "" && !s.startConversation(ctx, c, f.ClientID) {
+		return
+	}
+	stored, dup, err := s.append(ctx, c, &store.Message{ConversationID: c.conversation, ClientID: f.ClientID, Author: store.AuthorCustomer, Text: f.Text})
+	if err != nil {
+		s.storeFailed(c, f.ClientID, err)
+		return
+	}
+	if dup && !s.unanswered(ctx, stored) {
+		return
+	}
+	s.setTyping(c.conversation, "bot", true)
+	defer s.setTyping(c.conversation, "bot", false)
+	reply, err := s.cfg.Answerer.Answer(ctx, assistant.Message{Text: stored.Text, Lang: c.locale})
+	if err != nil {
+		s.log.Error("chat: answer", "conversation", c.conversation, "err", err)
+		reply = s.cfg.Answerer.HandoffReply(c.locale)
+		reply.Route = assistant.RouteFallback
+		reply.Text = texts[c.locale].cannotAnswer
+		reply.Actions = []assistant.Action{{ID: ActionHandoff, Label: texts[c.locale].talkToPerson}}
+	}
+	s.reply(ctx, c, "", reply)
+}
+
+// unanswered reports whether a customer message is the last of its
+// conversation, as when the server stopped between storing it and
+// storing the reply: a retry must then be answered.
+func (s *Service) unanswered(ctx context.Context, m *store.Message) bool {
+	conv, err := s.cfg.Store.Conversation(ctx, m.ConversationID)
+	return err == nil && conv.LastSeq == m.Seq
+}
+
+// action handles a button pressed under a message.
+func (s *Service) action(ctx context.Context, c *conn, f ClientFrame) {
+	if c.conversation == "" {
+		s.sendError(c, CodeInvalid, f.ClientID, "")
+		return
+	}
+	switch f.Action {
+	case ActionHandoff:
+		s.reply(ctx, c, f.ClientID, s.cfg.Answerer.HandoffReply(c.locale))
+	case ActionHelpful, ActionNotHelpful:
+		s.vote(ctx, c, f)
+	default:
+		id := f.Action[len(actionArticle):]
+		reply, ok := s.cfg.Answerer.ArticleReply(id, c.locale)
+		if !ok {
+			s.sendError(c, CodeInvalid, f.ClientID, "")
+			return
+		}
+		s.reply(ctx, c, f.ClientID, reply)
+	}
+}
+
+// vote records a "was this helpful?" vote on the article answered in
+// message f.Seq.
+func (s *Service) vote(ctx context.Context, c *conn, f ClientFrame) {
+	msgs, err := s.cfg.Store.Messages(ctx, c.conversation, f.Seq-1, 1)
+	if err != nil {
+		s.storeFailed(c, f.ClientID, err)
+		return
+	}
+	var data messageData
+	if len(msgs) == 1 && msgs[0].Seq == f.Seq && msgs[0].Author == store.AuthorBot {
+		json.Unmarshal(msgs[0].Data, &data)
+	}
+	if data.Route != string(assistant.RouteFAQ) || len(data.Articles) == 0 {
+		s.sendError(c, CodeInvalid, f.ClientID, "")
+		return
+	}
+	helpful := f.Action == ActionHelpful
+	err = s.cfg.Store.RecordFeedback(ctx, store.Feedback{ConversationID: c.conversation, ArticleID: data.Articles[0].ID, Seq: f.Seq, Helpful: helpful})
+	if err != nil {
+		s.storeFailed(c, f.ClientID, err)
+		return
+	}
+	if helpful {
+		c.send(encode(ackFrame{Type: "ack", ClientID: f.ClientID}), s.cfg.QueueBytes)
+		return
+	}
+	var others []assistant.ArticleRef
+	for _, a := range data.Articles[1:] {
+		others = append(others, assistant.ArticleRef{ID: a.ID, Title: a.Title})
+	}
+	s.reply(ctx, c, f.ClientID, s.cfg.Answerer.NotHelpfulReply(c.locale, others))
+}
+
+// reply stores a bot reply and pushes it; clientID makes it idempotent
+// when it answers an action.
+func (s *Service) reply(ctx context.Context, c *conn, clientID string, r assistant.Reply) {
+	data := messageData{Route: string(r.Route)}
+	for _, a := range r.Articles {
+		data.Articles = append(data.Articles, ArticleRef{ID: a.ID, Title: a.Title, URL: s.cfg.ArticleURL(a.ID)})
+	}
+	for _, a := range r.Actions {
+		data.Actions = append(data.Actions, ActionRef(a))
+	}
+	raw, _ := json.Marshal(data)
+	var origin *conn
+	if clientID != "" {
+		origin = c
+	}
+	if _, _, err := s.append(ctx, origin, &store.Message{ConversationID: c.conversation, ClientID: clientID, Author: store.AuthorBot, Text: r.Text, Data: raw}); err != nil {
+		s.storeFailed(c, clientID, err)
+	}
+}
+
+// messageData is what a bot message stores besides its text.
+type messageData struct {
+	Route    string       `json:"route,omitempty"`
+	Articles []ArticleRef `json:"articles,omitempty"`
+	Actions  []ActionRef  `json:"actions,omitempty"`
+}
+
+// append stores a message and pushes it to the conversation's sockets, in
+// sequence order. When origin is set, the message has m.ClientID from
+// origin's frame, and origin is sent the ack before the message itself.
+func (s *Service) append(ctx context.Context, origin *conn, m *store.Message) (*store.Message, bool, error) {
+	st := s.hub.stripe(m.ConversationID)
+	st.Lock()
+	defer st.Unlock()
+	stored, dup, err := s.cfg.Store.AppendMessage(ctx, m)
+	if err != nil {
+		return nil, false, err
+	}
+	if origin != nil {
+		origin.send(encode(ackFrame{Type: "ack", ClientID: m.ClientID, Seq: stored.Seq}), s.cfg.QueueBytes)
+	}
+	if !dup {
+		frame := s.messageFrame(stored)
+		st.each(m.ConversationID, func(c *conn) { c.sendMessage(stored.Seq, frame, s.cfg.QueueBytes) })
+	}
+	return stored, dup, nil
+}
+
+// messageFrame encodes a stored message for the widget.
+func (s *Service) messageFrame(m *store.Message) []byte {
+	f := MessageFrame{Type: "message", Seq: m.Seq, Author: m.Author, Text: m.Text, CreatedAt: m.CreatedAt.UTC()}
+	if m.Author == store.AuthorCustomer {
+		f.ClientID = m.ClientID
+	}
+	if m.Author == store.AuthorAgent {
+		f.Agent = m.AgentID
+	}
+	if len(m.Data) > 0 {
+		var d messageData
+		if json.Unmarshal(m.Data, &d) == nil {
+			f.Route, f.Articles, f.Actions = d.Route, d.Articles, d.Actions
+		}
+	}
+	return encode(f)
+}
+
+// startConversation creates the connection's conversation and tells the
+// widget its id and resume token.
+func (s *Service) startConversation(ctx context.Context, c *conn, clientID string) bool {
+	token := "r_" + randomString(24)
+	sum := sha256.Sum256([]byte(token))
+	conv := &store.Conversation{ID: "c_" + randomString(16), TokenHash: sum[:], Lang: c.locale, State: "bot"}
+	if err := s.cfg.Store.CreateConversation(ctx, conv); err != nil {
+		s.storeFailed(c, clientID, err)
+		return false
+	}
+	st := s.hub.stripe(conv.ID)
+	st.Lock()
+	c.conversation = conv.ID
+	st.add(conv.ID, c)
+	st.Unlock()
+	c.send(encode(conversationFrame{Type: "conversation", Conversation: conv.ID, Token: token}), s.cfg.QueueBytes)
+	return true
+}
+
+func (s *Service) setTyping(conversation, author string, on bool) {
+	frame := encode(typingFrame{Type: "typing", Author: author, On: on})
+	st := s.hub.stripe(conversation)
+	st.Lock()
+	defer st.Unlock()
+	st.each(conversation, func(c *conn) { c.send(frame, s.cfg.QueueBytes) })
+}
+
+// storeFailed tells the client its frame was not stored.
+func (s *Service) storeFailed(c *conn, clientID string, err error) {
+	if errors.Is(err, store.ErrNotFound) {
+		s.sendError(c, CodeInvalid, clientID, "")
+		return
+	}
+	s.log.Error("chat: store", "conversation", c.conversation, "err", err)
+	s.sendError(c, CodeUnavailable, clientID, "")
+}
+
+// sendError sends an error frame with the code's message in the
+// connection's language.
+func (s *Service) sendError(c *conn, code, clientID, detail string) {
+	msg := texts[c.locale].errors[code]
+	if msg == "" {
+		msg = texts[c.locale].errors[CodeInternal]
+	}
+	if detail != "" {
+		msg = fmt.Sprintf("%s (%s)", msg, detail)
+	}
+	c.send(encode(errorFrame{Type: "error", Code: code, Message: msg, ClientID: clientID}), s.cfg.QueueBytes)
+}
+
+func tokenMatches(hash []byte, token string) bool {
+	sum := sha256.Sum256([]byte(token))
+	return len(hash) == len(sum) && subtle.ConstantTimeCompare(hash, sum[:]) == 1
+}
+
+// randomString returns n random bytes, base64url-encoded.
+func randomString(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}

@@ -1,0 +1,43 @@
+package chat
+
+// chatTexts are the sentences the chat itself writes, in one language.
+type chatTexts struct {
+	cannotAnswer string
+	talkToPerson string
+	errors       map[string]string
+}
+
+var texts = map[string]chatTexts{
+	"fr": {
+		cannotAnswer: "Désolé, je n'arrive pas à répondre pour le moment. Une personne de l'équipe peut prendre le relais.",
+		talkToPerson: "Parler à une personne",
+		errors: map[string]string{
+			CodeBadFrame:             "Message illisible : le widget doit être mis à jour.",
+			CodeUnknownType:          "Type de message inconnu.",
+			CodeVersion:              "Version du widget non prise en charge : rechargez la page.",
+			CodeHelloRequired:        "La connexion n'est pas encore prête.",
+			CodeInvalid:              "Cette demande n'est pas valide.",
+			CodeTooLong:              "Votre message est trop long (4 000 caractères au plus).",
+			CodeRateLimited:          "Vous envoyez des messages trop vite : patientez un instant.",
+			CodeConversationNotFound: "Cette conversation n'existe plus ; une nouvelle commence.",
+			CodeUnavailable:          "Votre message n'a pas pu être enregistré. Nouvel essai dans un instant…",
+			CodeInternal:             "Une erreur est survenue. Nouvel essai dans un instant…",
+		},
+	},
+	"en": {
+		cannotAnswer: "Sorry, I can't answer right now. A person from the team can take over.",
+		talkToPerson: "Talk to a person",
+		errors: map[string]string{
+			CodeBadFrame:             "Unreadable message: the widget needs an update.",
+			CodeUnknownType:          "Unknown message type.",
+			CodeVersion:              "Unsupported widget version: reload the page.",
+			CodeHelloRequired:        "The connection is not ready yet.",
+			CodeInvalid:              "This request is not valid.",
+			CodeTooLong:              "Your message is too long (4,000 characters at most).",
+			CodeRateLimited:          "You are sending messages too fast: please wait a moment.",
+			CodeConversationNotFound: "This conversation no longer exists; a new one starts.",
+			CodeUnavailable:          "Your message could not be saved. Trying again shortly…",
+			CodeInternal:             "Something went wrong. Trying again shortly…",
+		},
+	},
+}

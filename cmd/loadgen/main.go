@@ -1,0 +1,328 @@
+// Command loadgen puts a supportd server under load: it opens many
+// customer websockets, has some of them chat, and reports the connections
+// held, the bot's answer latency (from sending a message to receiving the
+// answer), the messages per second and the server's memory.
+//
+// Usage:
+//
+//	loadgen [-url ws://localhost:8080/ws] [-conns 1000] [-chatters 100] [-interval 1s] [-duration 30s] [-pid PID]
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"math"
+	mathrand "math/rand/v2"
+	"net/http"
+	"os"
+	"os/signal"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+func main() {
+	var cfg config
+	flag.StringVar(&cfg.url, "url", "ws://localhost:8080/ws", "the server's websocket URL")
+	flag.StringVar(&cfg.origin, "origin", "", "Origin header; default: the server's own http origin")
+	flag.IntVar(&cfg.conns, "conns", 1000, "connections to open and hold")
+	flag.IntVar(&cfg.chatters, "chatters", 100, "how many of them chat")
+	flag.DurationVar(&cfg.interval, "interval", time.Second, "time between a chatter's questions")
+	flag.DurationVar(&cfg.duration, "duration", 30*time.Second, "how long the chatters chat, once all connections are open")
+	flag.DurationVar(&cfg.hold, "hold", 5*time.Second, "how long to hold idle connections before measuring memory")
+	flag.IntVar(&cfg.openRate, "open-rate", 2000, "connections opened a second")
+	flag.IntVar(&cfg.pid, "pid", 0, "the server's process id, to report its memory")
+	flag.Parse()
+	if cfg.chatters > cfg.conns {
+		cfg.chatters = cfg.conns
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	r, err := run(ctx, cfg)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "loadgen:", err)
+		os.Exit(1)
+	}
+	r.print(cfg)
+}
+
+type config struct {
+	url, origin               string
+	conns, chatters, openRate int
+	interval, duration, hold  time.Duration
+	pid                       int
+}
+
+// questions are what chatters ask, in turn.
+var questions = []string{
+	"Comment suivre mon colis ?",
+	"Quels sont les délais de livraison ?",
+	"j'ai oublié mon mot de passe",
+	"Puis-je payer par chèque ?",
+	"comment retourner un article",
+	"bonjour",
+	"je n'ai pas reçu mon colis",
+	"combien coûte la livraison",
+	"où trouver ma facture",
+	"mon code promo ne marche pas",
+}
+
+type result struct {
+	opened, failedOpen, held int
+	latencies                []time.Duration
+	answers, errorsSeen      int64
+	elapsed                  time.Duration
+	rssBefore, rssIdle       int64 // KiB
+	rssLoad                  int64
+}
+
+func run(ctx context.Context, cfg config) (*result, error) {
+	origin := cfg.origin
+	if origin == "" {
+		origin = strings.Replace(strings.Replace(cfg.url, "wss://", "https://", 1), "ws://", "http://", 1)
+		if i := strings.Index(origin[8:], "/"); i >= 0 {
+			origin = origin[:8+i]
+		}
+	}
+	dialer := websocket.Dialer{ReadBufferSize: 1024, WriteBufferSize: 1024, HandshakeTimeout: 30 * time.Second}
+	header := http.Header{"Origin": {origin}}
+	res := &result{rssBefore: rssKiB(cfg.pid)}
+
+	clients := make([]*client, 0, cfg.conns)
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	var failed atomic.Int64
+	tick := time.NewTicker(time.Second / time.Duration(max(cfg.openRate, 1)))
+	for i := 0; i < cfg.conns && ctx.Err() == nil; i++ {
+		<-tick.C
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c, err := dial(ctx, &dialer, cfg.url, header)
+			if err != nil {
+				if failed.Add(1) <= 3 {
+					fmt.Fprintln(os.Stderr, "loadgen: connect:", err)
+				}
+				return
+			}
+			mu.Lock()
+			clients = append(clients, c)
+			mu.Unlock()
+		}()
+	}
+	tick.Stop()
+	wg.Wait()
+	res.opened, res.failedOpen = len(clients), int(failed.Load())
+	fmt.Fprintf(os.Stderr, "loadgen: %d connections open (%d failed); holding %s\n", res.opened, res.failedOpen, cfg.hold)
+	sleep(ctx, cfg.hold)
+	res.rssIdle = rssKiB(cfg.pid)
+
+	chatters := clients[:min(cfg.chatters, len(clients))]
+	var lat []time.Duration
+	var latMu sync.Mutex
+	start := time.Now()
+	chatCtx, cancel := context.WithTimeout(ctx, cfg.duration)
+	var rssPeak atomic.Int64
+	go func() {
+		for chatCtx.Err() == nil {
+			if v := rssKiB(cfg.pid); v > rssPeak.Load() {
+				rssPeak.Store(v)
+			}
+			sleep(chatCtx, time.Second)
+		}
+	}()
+	for i, c := range chatters {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			// Spread the chatters over the first interval.
+			sleep(chatCtx, time.Duration(mathrand.Int64N(int64(cfg.interval))))
+			for n := i; chatCtx.Err() == nil; n++ {
+				sent := time.Now()
+				d, err := c.ask(chatCtx, questions[n%len(questions)])
+				if err != nil {
+					if chatCtx.Err() == nil {
+						c.errors.Add(1)
+					}
+					return
+				}
+				latMu.Lock()
+				lat = append(lat, d)
+				latMu.Unlock()
+				sleep(chatCtx, cfg.interval-time.Since(sent))
+			}
+		}()
+	}
+	wg.Wait()
+	cancel()
+	res.elapsed = time.Since(start)
+	res.latencies = lat
+	res.answers = int64(len(lat))
+	res.rssLoad = rssPeak.Load()
+	for _, c := range clients {
+		if !c.closed.Load() {
+			res.held++
+		}
+		res.errorsSeen += c.errors.Load()
+		c.ws.Close()
+	}
+	return res, nil
+}
+
+func (r *result) print(cfg config) {
+	sort.Slice(r.latencies, func(i, j int) bool { return r.latencies[i] < r.latencies[j] })
+	pct := func(p float64) string {
+		if len(r.latencies) == 0 {
+			return "-"
+		}
+		i := int(math.Ceil(p/100*float64(len(r.latencies)))) - 1
+		return r.latencies[max(i, 0)].Round(10 * time.Microsecond).String()
+	}
+	fmt.Printf("connections: %d requested, %d opened, %d failed, %d still held at the end\n", cfg.conns, r.opened, r.failedOpen, r.held)
+	fmt.Printf("chat: %d chatters, one question every %s, for %s\n", min(cfg.chatters, r.opened), cfg.interval, r.elapsed.Round(time.Millisecond))
+	fmt.Printf("answers: %d (%.1f/s), errors: %d\n", r.answers, float64(r.answers)/r.elapsed.Seconds(), r.errorsSeen)
+	fmt.Printf("answer latency: p50 %s  p90 %s  p99 %s  max %s\n", pct(50), pct(90), pct(99), pct(100))
+	if cfg.pid > 0 {
+		per := 0.0
+		if r.opened > 0 {
+			per = float64(r.rssIdle-r.rssBefore) / float64(r.opened)
+		}
+		fmt.Printf("server RSS: %d KiB before, %d KiB with %d idle connections (%.1f KiB per connection), %d KiB peak under chat\n",
+			r.rssBefore, r.rssIdle, r.opened, per, r.rssLoad)
+	}
+}
+
+// client is one customer's websocket.
+type client struct {
+	ws      *websocket.Conn
+	frames  chan frame
+	closed  atomic.Bool
+	errors  atomic.Int64
+	counter int
+}
+
+type frame struct {
+	Type     string `json:"type"`
+	Author   string `json:"author"`
+	ClientID string `json:"client_id"`
+	Seq      int64  `json:"seq"`
+	Code     string `json:"code"`
+}
+
+func dial(ctx context.Context, d *websocket.Dialer, url string, header http.Header) (*client, error) {
+	ws, _, err := d.DialContext(ctx, url, header)
+	if err != nil {
+		return nil, err
+	}
+	c := &client{ws: ws, frames: make(chan frame, 16)}
+	if err := ws.WriteJSON(map[string]any{"type": "hello", "v": 1, "locale": "fr"}); err != nil {
+		ws.Close()
+		return nil, err
+	}
+	go c.read()
+	return c, nil
+}
+
+// read forwards the frames that matter to ask; gorilla answers pings
+// while it reads.
+func (c *client) read() {
+	defer func() {
+		c.closed.Store(true)
+		close(c.frames)
+	}()
+	for {
+		_, data, err := c.ws.ReadMessage()
+		if err != nil {
+			return
+		}
+		var f frame
+		if json.Unmarshal(data, &f) != nil {
+			continue
+		}
+		switch f.Type {
+		case "ack", "error":
+		case "message":
+			if f.Author == "customer" {
+				continue
+			}
+		default:
+			continue
+		}
+		select {
+		case c.frames <- f:
+		default:
+		}
+	}
+}
+
+// ask sends a question and waits for the answer, returning the time
+// between the two.
+func (c *client) ask(ctx context.Context, q string) (time.Duration, error) {
+	b := make([]byte, 8)
+	rand.Read(b)
+	id := "m_" + hex.EncodeToString(b)
+	start := time.Now()
+	if err := c.ws.WriteJSON(map[string]string{"type": "message", "client_id": id, "text": q}); err != nil {
+		return 0, err
+	}
+	acked := false
+	for {
+		select {
+		case <-ctx.Done():
+			return 0, ctx.Err()
+		case f, ok := <-c.frames:
+			if !ok {
+				return 0, errors.New("connection closed")
+			}
+			switch {
+			case f.Type == "error":
+				return 0, errors.New("error frame: " + f.Code)
+			case f.Type == "ack" && f.ClientID == id:
+				acked = true
+			case f.Type == "message" && acked:
+				return time.Since(start), nil
+			}
+		}
+	}
+}
+
+func sleep(ctx context.Context, d time.Duration) {
+	if d <= 0 {
+		return
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
+}
+
+// rssKiB reads a process's resident memory from /proc, or 0.
+func rssKiB(pid int) int64 {
+	if pid <= 0 {
+		return 0
+	}
+	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			n, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			return n
+		}
+	}
+	return 0
+}

@@ -1,0 +1,238 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/supportd/supportd/assistant"
+	"github.com/supportd/supportd/chat"
+	"github.com/supportd/supportd/store"
+	"github.com/supportd/supportd/web"
+)
+
+// serveConfig is the configuration of "supportd serve"; docs/configuration.md
+// documents each field.
+type serveConfig struct {
+	addr              string
+	kbDir             string
+	dataDir           string
+	databaseURL       string
+	allowedOrigins    string
+	connPerMinute     int
+	trustForwardedFor bool
+	shutdownTimeout   time.Duration
+	logLevel          string
+}
+
+// env returns the environment variable, or def when it is unset.
+func env(name, def string) string {
+	if v, ok := os.LookupEnv(name); ok {
+		return v
+	}
+	return def
+}
+
+func envInt(name string, def int) int {
+	if v, err := strconv.Atoi(os.Getenv(name)); err == nil {
+		return v
+	}
+	return def
+}
+
+func envDuration(name string, def time.Duration) time.Duration {
+	if v, err := time.ParseDuration(os.Getenv(name)); err == nil {
+		return v
+	}
+	return def
+}
+
+// parseServeFlags reads the flags, each defaulting to its environment
+// variable, then to the built-in default.
+func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
+	var c serveConfig
+	fs := newFlagSet("serve", stderr)
+	fs.StringVar(&c.addr, "addr", env("SUPPORTD_ADDR", "localhost:8080"), "address to listen on (SUPPORTD_ADDR)")
+	fs.StringVar(&c.kbDir, "kb", env("SUPPORTD_KB", ""), "knowledge-base folder, watched for changes; empty: the built-in demo (SUPPORTD_KB)")
+	fs.StringVar(&c.dataDir, "data", env("SUPPORTD_DATA", "data"), "folder of the embedded store, used without DATABASE_URL (SUPPORTD_DATA)")
+	fs.StringVar(&c.databaseURL, "database-url", env("DATABASE_URL", ""), "PostgreSQL URL; empty: the embedded store (DATABASE_URL)")
+	fs.StringVar(&c.allowedOrigins, "allowed-origins", env("SUPPORTD_ALLOWED_ORIGINS", ""), "comma-separated origins whose pages may open the chat, e.g. https://shop.example; empty: supportd's own pages only (SUPPORTD_ALLOWED_ORIGINS)")
+	fs.IntVar(&c.connPerMinute, "conn-per-minute", envInt("SUPPORTD_CONN_PER_MINUTE", 20), "websockets one IP address may open a minute; -1: no limit (SUPPORTD_CONN_PER_MINUTE)")
+	fs.BoolVar(&c.trustForwardedFor, "trust-forwarded-for", env("SUPPORTD_TRUST_FORWARDED_FOR", "") == "true", "take the client address from X-Forwarded-For, behind a proxy (SUPPORTD_TRUST_FORWARDED_FOR)")
+	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", envDuration("SUPPORTD_SHUTDOWN_TIMEOUT", 10*time.Second), "how long connections may take to close on shutdown (SUPPORTD_SHUTDOWN_TIMEOUT)")
+	fs.StringVar(&c.logLevel, "log-level", env("SUPPORTD_LOG_LEVEL", "info"), "debug, info, warn or error (SUPPORTD_LOG_LEVEL)")
+	if err := fs.Parse(args); err != nil || fs.NArg() > 0 {
+		return c, errUsage
+	}
+	return c, nil
+}
+
+func newLogger(w io.Writer, level string) (*slog.Logger, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("log level %q: use debug, info, warn or error", level)
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l})), nil
+}
+
+// openStore opens PostgreSQL when a URL is given, else the embedded store.
+func openStore(ctx context.Context, c serveConfig) (store.Store, string, error) {
+	if c.databaseURL != "" {
+		s, err := store.OpenPostgres(ctx, c.databaseURL)
+		return s, "postgresql", err
+	}
+	path := filepath.Join(c.dataDir, "supportd.db")
+	s, err := store.OpenBolt(path)
+	return s, path, err
+}
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cfg, err := parseServeFlags(args, stderr)
+	if err != nil {
+		return err
+	}
+	logger, err := newLogger(stderr, cfg.logLevel)
+	if err != nil {
+		return err
+	}
+	base, err := openKB(cfg.kbDir, logger)
+	if err != nil {
+		return err
+	}
+	defer base.Close()
+	st, where, err := openStore(ctx, cfg)
+	if err != nil {
+		return fmt.Errorf("open store: %w", err)
+	}
+	defer st.Close()
+	logger.Info("store open", "store", where)
+
+	articleURL := func(id string) string { return "/help/" + id }
+	answerer, err := assistant.New(assistant.Config{Searcher: base, ArticleURL: articleURL})
+	if err != nil {
+		return err
+	}
+	chatSvc, err := chat.NewService(chat.Config{Store: st, Answerer: answerer, Logger: logger, ArticleURL: articleURL})
+	if err != nil {
+		return err
+	}
+	var origins []string
+	for _, o := range strings.Split(cfg.allowedOrigins, ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			origins = append(origins, o)
+		}
+	}
+	handler, err := web.NewHandler(web.Config{
+		Chat:                 chatSvc,
+		Articles:             base,
+		AllowedOrigins:       origins,
+		ConnectionsPerMinute: cfg.connPerMinute,
+		TrustForwardedFor:    cfg.trustForwardedFor,
+		Logger:               logger,
+		Ready: func(ctx context.Context) error {
+			if base.Len() == 0 {
+				return errors.New("the knowledge base has no article")
+			}
+			return st.Ping(ctx)
+		},
+	})
+	if err != nil {
+		return err
+	}
+
+	watchCtx, stopWatch := context.WithCancel(ctx)
+	watchDone := make(chan struct{})
+	go func() {
+		defer close(watchDone)
+		if cfg.kbDir == "" {
+			return
+		}
+		if err := base.Watch(watchCtx); err != nil {
+			logger.Error("kb: not watching the folder; restart to see changes", "err", err)
+		}
+	}()
+
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		stopWatch()
+		<-watchDone
+		return err
+	}
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	fmt.Fprintf(stdout, "supportd is listening: open http://%s/\n", displayAddr(ln.Addr()))
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+
+	select {
+	case err := <-serveErr:
+		stopWatch()
+		<-watchDone
+		return err
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.shutdownTimeout)
+	defer cancel()
+	// net/http's Shutdown leaves hijacked websockets alone: the chat
+	// service closes them itself.
+	srvErr := srv.Shutdown(shutdownCtx)
+	handler.Close()
+	chatErr := chatSvc.Shutdown(shutdownCtx)
+	stopWatch()
+	<-watchDone
+	if err := errors.Join(srvErr, chatErr); err != nil {
+		logger.Warn("shutdown incomplete", "err", err)
+	}
+	logger.Info("stopped")
+	return nil
+}
+
+// displayAddr turns a listening address into one a browser can open.
+func displayAddr(a net.Addr) string {
+	host, port, err := net.SplitHostPort(a.String())
+	if err != nil {
+		return a.String()
+	}
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() || ip.IsLoopback() {
+		host = "localhost"
+	}
+	return net.JoinHostPort(host, port)
+}
+
+func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("migrate", stderr)
+	url := fs.String("database-url", os.Getenv("DATABASE_URL"), "PostgreSQL URL (DATABASE_URL)")
+	if err := fs.Parse(args); err != nil || fs.NArg() > 0 {
+		return errUsage
+	}
+	if *url == "" {
+		fmt.Fprintln(stderr, "supportd migrate: set DATABASE_URL or --database-url; the embedded store needs no migration")
+		return errUsage
+	}
+	applied, err := store.Migrate(ctx, *url)
+	if err != nil {
+		return err
+	}
+	if len(applied) == 0 {
+		fmt.Fprintln(stdout, "the database is up to date")
+	}
+	for _, v := range applied {
+		fmt.Fprintln(stdout, "applied", v)
+	}
+	return nil
+}
+

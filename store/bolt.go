@@ -1,0 +1,503 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"go.etcd.io/bbolt"
+)
+
+var _ Store = (*Bolt)(nil)
+
+// Layout of the bbolt file, version 1:
+//
+//	meta            "version" -> boltVersion, 8 bytes big-endian
+//	conversations   id -> boltConversation, JSON
+//	messages        id -> bucket: seq, 8 bytes big-endian -> boltMessage, JSON
+//	client_ids      id -> bucket: client id -> seq, 8 bytes big-endian
+//	feedback        uvarint(len(conversation id)) conversation id article id -> boltFeedback, JSON
+var (
+	bucketMeta          = []byte("meta")
+	bucketConversations = []byte("conversations")
+	bucketMessages      = []byte("messages")
+	bucketClientIDs     = []byte("client_ids")
+	bucketFeedback      = []byte("feedback")
+	keyVersion          = []byte("version")
+)
+
+const boltVersion = 1
+
+// Bolt is a [Store] in one bbolt file, for a single supportd process.
+// Every write is fsynced before it returns; concurrent writes are grouped
+// into one transaction (and one fsync) by bbolt's Batch.
+type Bolt struct {
+	db *bbolt.DB
+}
+
+// OpenBolt opens the store in the file at path, creating the file and its
+// parent directories if needed. Only one process may open a file at a
+// time: when another holds it, OpenBolt gives up after a second with an
+// error wrapping [ErrUnavailable].
+func OpenBolt(path string) (*Bolt, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrUnavailable, err)
+	}
+	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: time.Second})
+	if err != nil {
+		if errors.Is(err, bbolt.ErrTimeout) {
+			err = fmt.Errorf("%s is locked by another process", path)
+		}
+		return nil, fmt.Errorf("%w: open %s: %w", ErrUnavailable, path, err)
+	}
+	// A short delay: a lone append waits 2ms more, and under load one
+	// fsync covers all the appends of those 2ms.
+	db.MaxBatchDelay = 2 * time.Millisecond
+	err = db.Update(func(tx *bbolt.Tx) error {
+		meta, err := tx.CreateBucketIfNotExists(bucketMeta)
+		if err != nil {
+			return err
+		}
+		if v := meta.Get(keyVersion); v != nil {
+			if len(v) != 8 || binary.BigEndian.Uint64(v) != boltVersion {
+				return fmt.Errorf("unknown layout version %x: written by another version of supportd?", v)
+			}
+		} else if err := meta.Put(keyVersion, seqKey(boltVersion)); err != nil {
+			return err
+		}
+		for _, name := range [][]byte{bucketConversations, bucketMessages, bucketClientIDs, bucketFeedback} {
+			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("%w: open %s: %w", ErrUnavailable, path, err)
+	}
+	return &Bolt{db: db}, nil
+}
+
+// boltConversation is a [Conversation] as stored.
+type boltConversation struct {
+	TokenHash  []byte    `json:"token_hash,omitempty"`
+	CustomerID string    `json:"customer_id,omitempty"`
+	Lang       string    `json:"lang,omitempty"`
+	State      string    `json:"state,omitempty"`
+	CreatedAt  time.Time `json:"created_at"`
+	UpdatedAt  time.Time `json:"updated_at"`
+	LastSeq    int64     `json:"last_seq"`
+}
+
+// boltMessage is a [Message] as stored; Data is a []byte, not a
+// json.RawMessage, so that encoding/json keeps it byte for byte.
+type boltMessage struct {
+	ClientID  string    `json:"client_id,omitempty"`
+	Author    string    `json:"author"`
+	AgentID   string    `json:"agent_id,omitempty"`
+	Text      string    `json:"text"`
+	Data      []byte    `json:"data,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// boltFeedback is a [Feedback] as stored.
+type boltFeedback struct {
+	Seq       int64     `json:"seq"`
+	Helpful   bool      `json:"helpful"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// errBolt wraps an error of bbolt or of encoding in ErrUnavailable, and
+// passes the store's own errors through.
+func errBolt(op string, err error) error {
+	if errors.Is(err, ErrNotFound) || errors.Is(err, ErrExists) || errors.Is(err, ErrInvalid) {
+		return err
+	}
+	return fmt.Errorf("%w: %s: %w", ErrUnavailable, op, err)
+}
+
+// CreateConversation implements [Store].
+func (s *Bolt) CreateConversation(ctx context.Context, c *Conversation) error {
+	if err := ctx.Err(); err != nil {
+		return errBolt("create conversation", err)
+	}
+	if err := checkConversation(c); err != nil {
+		return err
+	}
+	created := storedTime(c.CreatedAt)
+	if c.CreatedAt.IsZero() {
+		created = storedTime(time.Now())
+	}
+	updated := created
+	if !c.UpdatedAt.IsZero() {
+		updated = storedTime(c.UpdatedAt)
+	}
+	rec := boltConversation{
+		TokenHash:  c.TokenHash,
+		CustomerID: c.CustomerID,
+		Lang:       c.Lang,
+		State:      c.State,
+		CreatedAt:  created,
+		UpdatedAt:  updated,
+	}
+	v, err := json.Marshal(rec)
+	if err != nil {
+		return errBolt("create conversation", err)
+	}
+	err = s.db.Batch(func(tx *bbolt.Tx) error {
+		b := tx.Bucket(bucketConversations)
+		if b.Get([]byte(c.ID)) != nil {
+			return fmt.Errorf("conversation %q: %w", c.ID, ErrExists)
+		}
+		return b.Put([]byte(c.ID), v)
+	})
+	if err != nil {
+		return errBolt("create conversation", err)
+	}
+	c.CreatedAt, c.UpdatedAt, c.LastSeq = created, updated, 0
+	return nil
+}
+
+// Conversation implements [Store].
+func (s *Bolt) Conversation(ctx context.Context, id string) (*Conversation, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, errBolt("get conversation", err)
+	}
+	var c *Conversation
+	err := s.db.View(func(tx *bbolt.Tx) error {
+		rec, err := getConversation(tx, id)
+		if err != nil {
+			return err
+		}
+		c = &Conversation{
+			ID:         id,
+			TokenHash:  rec.TokenHash,
+			CustomerID: rec.CustomerID,
+			Lang:       rec.Lang,
+			State:      rec.State,
+			CreatedAt:  rec.CreatedAt,
+			UpdatedAt:  rec.UpdatedAt,
+			LastSeq:    rec.LastSeq,
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, errBolt("get conversation", err)
+	}
+	return c, nil
+}
+
+// getConversation reads a conversation, or returns ErrNotFound.
+func getConversation(tx *bbolt.Tx, id string) (*boltConversation, error) {
+	if id == "" {
+		return nil, fmt.Errorf("conversation %q: %w", id, ErrNotFound)
+	}
+	v := tx.Bucket(bucketConversations).Get([]byte(id))
+	if v == nil {
+		return nil, fmt.Errorf("conversation %q: %w", id, ErrNotFound)
+	}
+	var rec boltConversation
+	if err := json.Unmarshal(v, &rec); err != nil {
+		return nil, fmt.Errorf("conversation %q: %w", id, err)
+	}
+	return &rec, nil
+}
+
+func putConversation(tx *bbolt.Tx, id string, rec *boltConversation) error {
+	v, err := json.Marshal(rec)
+	if err != nil {
+		return err
+	}
+	return tx.Bucket(bucketConversations).Put([]byte(id), v)
+}
+
+// SetState implements [Store].
+func (s *Bolt) SetState(ctx context.Context, id, state string) error {
+	if err := ctx.Err(); err != nil {
+		return errBolt("set state", err)
+	}
+	if err := checkText("state", state); err != nil {
+		return err
+	}
+	err := s.db.Batch(func(tx *bbolt.Tx) error {
+		rec, err := getConversation(tx, id)
+		if err != nil {
+			return err
+		}
+		rec.State = state
+		rec.UpdatedAt = storedTime(time.Now())
+		return putConversation(tx, id, rec)
+	})
+	if err != nil {
+		return errBolt("set state", err)
+	}
+	return nil
+}
+
+// AppendMessage implements [Store]. The sequence number is assigned, and
+// the client id checked, in the transaction that stores the message.
+func (s *Bolt) AppendMessage(ctx context.Context, m *Message) (*Message, bool, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, false, errBolt("append message", err)
+	}
+	if err := checkMessage(m); err != nil {
+		return nil, false, err
+	}
+	var (
+		stored *Message
+		dup    bool
+	)
+	// Batch may run the function more than once: it sets stored and dup
+	// afresh each time.
+	err := s.db.Batch(func(tx *bbolt.Tx) error {
+		stored, dup = nil, false
+		conv, err := getConversation(tx, m.ConversationID)
+		if err != nil {
+			return err
+		}
+		id := []byte(m.ConversationID)
+		var cids *bbolt.Bucket
+		if m.ClientID != "" {
+			cids, err = tx.Bucket(bucketClientIDs).CreateBucketIfNotExists(id)
+			if err != nil {
+				return err
+			}
+			if v := cids.Get([]byte(m.ClientID)); v != nil {
+				stored, err = getMessage(tx, m.ConversationID, v)
+				dup = true
+				return err
+			}
+		}
+		msgs, err := tx.Bucket(bucketMessages).CreateBucketIfNotExists(id)
+		if err != nil {
+			return err
+		}
+		msgs.FillPercent = 0.9 // keys only grow
+		now := storedTime(time.Now())
+		msg := *m
+		msg.Seq = conv.LastSeq + 1
+		msg.CreatedAt = storedTime(m.CreatedAt)
+		if m.CreatedAt.IsZero() {
+			msg.CreatedAt = now
+		}
+		v, err := json.Marshal(boltMessage{
+			ClientID:  msg.ClientID,
+			Author:    msg.Author,
+			AgentID:   msg.AgentID,
+			Text:      msg.Text,
+			Data:      msg.Data,
+			CreatedAt: msg.CreatedAt,
+		})
+		if err != nil {
+			return err
+		}
+		key := seqKey(msg.Seq)
+		if err := msgs.Put(key, v); err != nil {
+			return err
+		}
+		if cids != nil {
+			if err := cids.Put([]byte(msg.ClientID), key); err != nil {
+				return err
+			}
+		}
+		conv.LastSeq = msg.Seq
+		conv.UpdatedAt = now
+		if err := putConversation(tx, m.ConversationID, conv); err != nil {
+			return err
+		}
+		stored = &msg
+		return nil
+	})
+	if err != nil {
+		return nil, false, errBolt("append message", err)
+	}
+	if !dup {
+		m.Seq, m.CreatedAt = stored.Seq, stored.CreatedAt
+	}
+	return stored, dup, nil
+}
+
+// getMessage reads the message at key, a sequence number in 8 bytes.
+func getMessage(tx *bbolt.Tx, conversationID string, key []byte) (*Message, error) {
+	var v []byte
+	if b := tx.Bucket(bucketMessages).Bucket([]byte(conversationID)); b != nil {
+		v = b.Get(key)
+	}
+	if v == nil || len(key) != 8 {
+		return nil, fmt.Errorf("conversation %q: message %x is indexed but missing", conversationID, key)
+	}
+	return decodeMessage(conversationID, key, v)
+}
+
+func decodeMessage(conversationID string, key, v []byte) (*Message, error) {
+	var rec boltMessage
+	if err := json.Unmarshal(v, &rec); err != nil {
+		return nil, fmt.Errorf("conversation %q: message %x: %w", conversationID, key, err)
+	}
+	return &Message{
+		ConversationID: conversationID,
+		Seq:            int64(binary.BigEndian.Uint64(key)),
+		ClientID:       rec.ClientID,
+		Author:         rec.Author,
+		AgentID:        rec.AgentID,
+		Text:           rec.Text,
+		Data:           json.RawMessage(rec.Data),
+		CreatedAt:      rec.CreatedAt,
+	}, nil
+}
+
+// seqKey encodes n as a key that sorts in numeric order.
+func seqKey(n int64) []byte {
+	return binary.BigEndian.AppendUint64(nil, uint64(n))
+}
+
+// Messages implements [Store].
+func (s *Bolt) Messages(ctx context.Context, conversationID string, afterSeq int64, limit int) ([]Message, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, errBolt("list messages", err)
+	}
+	if conversationID == "" {
+		return nil, nil
+	}
+	afterSeq = max(afterSeq, 0)
+	var list []Message
+	err := s.db.View(func(tx *bbolt.Tx) error {
+		b := tx.Bucket(bucketMessages).Bucket([]byte(conversationID))
+		if b == nil {
+			return nil
+		}
+		c := b.Cursor()
+		for k, v := c.Seek(seqKey(afterSeq + 1)); k != nil && (limit <= 0 || len(list) < limit); k, v = c.Next() {
+			m, err := decodeMessage(conversationID, k, v)
+			if err != nil {
+				return err
+			}
+			list = append(list, *m)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, errBolt("list messages", err)
+	}
+	return list, nil
+}
+
+// feedbackKey is the key of the vote on an article in a conversation.
+func feedbackKey(conversationID, articleID string) []byte {
+	k := binary.AppendUvarint(nil, uint64(len(conversationID)))
+	k = append(k, conversationID...)
+	return append(k, articleID...)
+}
+
+// splitFeedbackKey returns the article id of a feedback key.
+func splitFeedbackKey(k []byte) (articleID string, err error) {
+	n, size := binary.Uvarint(k)
+	if size <= 0 || uint64(len(k)-size) < n {
+		return "", fmt.Errorf("malformed feedback key %x", k)
+	}
+	return string(k[size+int(n):]), nil
+}
+
+// RecordFeedback implements [Store].
+func (s *Bolt) RecordFeedback(ctx context.Context, f Feedback) error {
+	if err := ctx.Err(); err != nil {
+		return errBolt("record feedback", err)
+	}
+	if err := checkFeedback(&f); err != nil {
+		return err
+	}
+	created := storedTime(f.CreatedAt)
+	if f.CreatedAt.IsZero() {
+		created = storedTime(time.Now())
+	}
+	v, err := json.Marshal(boltFeedback{Seq: f.Seq, Helpful: f.Helpful, CreatedAt: created})
+	if err != nil {
+		return errBolt("record feedback", err)
+	}
+	err = s.db.Batch(func(tx *bbolt.Tx) error {
+		if _, err := getConversation(tx, f.ConversationID); err != nil {
+			return err
+		}
+		return tx.Bucket(bucketFeedback).Put(feedbackKey(f.ConversationID, f.ArticleID), v)
+	})
+	if err != nil {
+		return errBolt("record feedback", err)
+	}
+	return nil
+}
+
+// FeedbackByArticle implements [Store]. It reads every vote: it is meant
+// for reports, not for each request.
+func (s *Bolt) FeedbackByArticle(ctx context.Context) ([]ArticleFeedback, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, errBolt("sum feedback", err)
+	}
+	sums := make(map[string]*ArticleFeedback)
+	err := s.db.View(func(tx *bbolt.Tx) error {
+		return tx.Bucket(bucketFeedback).ForEach(func(k, v []byte) error {
+			article, err := splitFeedbackKey(k)
+			if err != nil {
+				return err
+			}
+			var rec boltFeedback
+			if err := json.Unmarshal(v, &rec); err != nil {
+				return fmt.Errorf("feedback %x: %w", k, err)
+			}
+			sum := sums[article]
+			if sum == nil {
+				sum = &ArticleFeedback{ArticleID: article}
+				sums[article] = sum
+			}
+			if rec.Helpful {
+				sum.Helpful++
+			} else {
+				sum.NotHelpful++
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, errBolt("sum feedback", err)
+	}
+	list := make([]ArticleFeedback, 0, len(sums))
+	for _, sum := range sums {
+		list = append(list, *sum)
+	}
+	slices.SortFunc(list, func(a, b ArticleFeedback) int { return strings.Compare(a.ArticleID, b.ArticleID) })
+	return list, nil
+}
+
+// Ping implements [Store]: it reads the file.
+func (s *Bolt) Ping(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return errBolt("ping", err)
+	}
+	err := s.db.View(func(tx *bbolt.Tx) error {
+		if v := tx.Bucket(bucketMeta).Get(keyVersion); !bytes.Equal(v, seqKey(boltVersion)) {
+			return fmt.Errorf("layout version %x, want %d", v, boltVersion)
+		}
+		return nil
+	})
+	if err != nil {
+		return errBolt("ping", err)
+	}
+	return nil
+}
+
+// Close closes the file; it waits for the transactions under way. Calling
+// it again does nothing.
+func (s *Bolt) Close() error {
+	if err := s.db.Close(); err != nil {
+		return errBolt("close", err)
+	}
+	return nil
+}

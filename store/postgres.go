@@ -1,0 +1,402 @@
+package store
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+var _ Store = (*Postgres)(nil)
+
+// Postgres is a [Store] in a PostgreSQL database, which several supportd
+// processes may share.
+type Postgres struct {
+	pool *pgxpool.Pool
+}
+
+// OpenPostgres connects to the database at url (a postgres:// URL or a
+// key=value connection string, as pgx reads them, pool_max_conns
+// included) and brings its schema up to date with [Migrate]'s migrations.
+// An unreachable server gives an error wrapping [ErrUnavailable].
+func OpenPostgres(ctx context.Context, url string) (*Postgres, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("store: database url: %w", err)
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, errPostgres("connect", err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, errPostgres("connect", err)
+	}
+	if _, err := migrate(ctx, pool); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return &Postgres{pool: pool}, nil
+}
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// migrationLock is the key of the advisory lock that serializes the
+// migrations of supportd processes starting together.
+const migrationLock = 0x73757070_6f727464 // "supportd"
+
+// Migrate applies to the database at url the migrations it has not applied
+// yet, in order, each in its own transaction, and returns their versions
+// (such as "0001_init"). Applied versions are recorded in the table
+// schema_migrations. Processes migrating the same database at once wait
+// for one another.
+func Migrate(ctx context.Context, url string) (applied []string, err error) {
+	// Parsed as for a pool: the url may set pool_max_conns and the like.
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("store: database url: %w", err)
+	}
+	conn, err := pgx.ConnectConfig(ctx, cfg.ConnConfig)
+	if err != nil {
+		return nil, errPostgres("connect", err)
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	return migrate(ctx, conn)
+}
+
+// migrate applies the migrations through db, a connection or a pool.
+func migrate(ctx context.Context, db interface {
+	Begin(context.Context) (pgx.Tx, error)
+}) ([]string, error) {
+	names, err := fs.Glob(migrations, "migrations/*.sql") // sorted
+	if err != nil {
+		return nil, fmt.Errorf("store: migrations: %w", err)
+	}
+	var applied []string
+	for _, name := range names {
+		version := strings.TrimSuffix(path.Base(name), ".sql")
+		sql, err := migrations.ReadFile(name)
+		if err != nil {
+			return applied, fmt.Errorf("store: migration %s: %w", version, err)
+		}
+		done, err := migrateOne(ctx, db, version, string(sql))
+		if err != nil {
+			return applied, errPostgres("migration "+version, err)
+		}
+		if done {
+			applied = append(applied, version)
+		}
+	}
+	return applied, nil
+}
+
+// migrateOne applies one migration unless it was applied, and reports
+// whether it applied it.
+func migrateOne(ctx context.Context, db interface {
+	Begin(context.Context) (pgx.Tx, error)
+}, version, sql string) (bool, error) {
+	tx, err := db.Begin(ctx)
+	if err != nil {
+		return false, err
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx))
+	// Held until the transaction ends; creating schema_migrations under
+	// the lock too keeps two first starts from racing on it.
+	if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", int64(migrationLock)); err != nil {
+		return false, err
+	}
+	if _, err := tx.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version    text PRIMARY KEY,
+		applied_at timestamptz NOT NULL DEFAULT now()
+	)`); err != nil {
+		return false, err
+	}
+	var done bool
+	err = tx.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE version = $1)", version).Scan(&done)
+	if err != nil || done {
+		return false, err
+	}
+	// Without arguments, Exec uses the simple protocol, which runs
+	// several statements.
+	if _, err := tx.Exec(ctx, sql); err != nil {
+		return false, err
+	}
+	if _, err := tx.Exec(ctx, "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, now())", version); err != nil {
+		return false, err
+	}
+	return true, tx.Commit(ctx)
+}
+
+// errPostgres wraps an error of pgx in ErrUnavailable, and passes the
+// store's own errors through.
+func errPostgres(op string, err error) error {
+	if errors.Is(err, ErrNotFound) || errors.Is(err, ErrExists) || errors.Is(err, ErrInvalid) {
+		return err
+	}
+	return fmt.Errorf("%w: %s: %w", ErrUnavailable, op, err)
+}
+
+// pgCode returns the SQLSTATE of a server's error, or "".
+func pgCode(err error) string {
+	if pgErr, ok := errors.AsType[*pgconn.PgError](err); ok {
+		return pgErr.Code
+	}
+	return ""
+}
+
+// SQLSTATE codes the store maps to its errors.
+const (
+	codeUniqueViolation     = "23505"
+	codeForeignKeyViolation = "23503"
+)
+
+// nullTime is t for a timestamptz parameter, or NULL for the zero time.
+func nullTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return storedTime(t)
+}
+
+// CreateConversation implements [Store].
+func (s *Postgres) CreateConversation(ctx context.Context, c *Conversation) error {
+	if err := checkConversation(c); err != nil {
+		return err
+	}
+	var created, updated time.Time
+	err := s.pool.QueryRow(ctx, `
+		INSERT INTO conversations (id, token_hash, customer_id, lang, state, created_at, updated_at, last_seq)
+		VALUES ($1, $2, $3, $4, $5, coalesce($6, now()), coalesce($7, $6, now()), 0)
+		RETURNING created_at, updated_at`,
+		c.ID, c.TokenHash, c.CustomerID, c.Lang, c.State, nullTime(c.CreatedAt), nullTime(c.UpdatedAt),
+	).Scan(&created, &updated)
+	if pgCode(err) == codeUniqueViolation {
+		return fmt.Errorf("conversation %q: %w", c.ID, ErrExists)
+	}
+	if err != nil {
+		return errPostgres("create conversation", err)
+	}
+	c.CreatedAt, c.UpdatedAt, c.LastSeq = created.UTC(), updated.UTC(), 0
+	return nil
+}
+
+// Conversation implements [Store].
+func (s *Postgres) Conversation(ctx context.Context, id string) (*Conversation, error) {
+	if !validText(id) {
+		return nil, fmt.Errorf("conversation %q: %w", id, ErrNotFound)
+	}
+	c := Conversation{ID: id}
+	err := s.pool.QueryRow(ctx, `
+		SELECT token_hash, customer_id, lang, state, created_at, updated_at, last_seq
+		FROM conversations WHERE id = $1`, id,
+	).Scan(&c.TokenHash, &c.CustomerID, &c.Lang, &c.State, &c.CreatedAt, &c.UpdatedAt, &c.LastSeq)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, fmt.Errorf("conversation %q: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return nil, errPostgres("get conversation", err)
+	}
+	c.CreatedAt, c.UpdatedAt = c.CreatedAt.UTC(), c.UpdatedAt.UTC()
+	return &c, nil
+}
+
+// SetState implements [Store].
+func (s *Postgres) SetState(ctx context.Context, id, state string) error {
+	if err := checkText("state", state); err != nil {
+		return err
+	}
+	if !validText(id) {
+		return fmt.Errorf("conversation %q: %w", id, ErrNotFound)
+	}
+	tag, err := s.pool.Exec(ctx, "UPDATE conversations SET state = $2, updated_at = now() WHERE id = $1", id, state)
+	if err != nil {
+		return errPostgres("set state", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("conversation %q: %w", id, ErrNotFound)
+	}
+	return nil
+}
+
+// AppendMessage implements [Store]. In one transaction, it increments the
+// conversation's last_seq, which locks the conversation's row until the
+// end of the transaction, and inserts the message with that number. When
+// the client id is already stored, it reads the stored message and rolls
+// back, which gives the number back.
+func (s *Postgres) AppendMessage(ctx context.Context, m *Message) (*Message, bool, error) {
+	if err := checkMessage(m); err != nil {
+		return nil, false, err
+	}
+	if !validText(m.ConversationID) {
+		return nil, false, fmt.Errorf("conversation %q: %w", m.ConversationID, ErrNotFound)
+	}
+	// Read committed, whatever the server's default: the UPDATE waits for
+	// the appends under way and then sees their number.
+	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.ReadCommitted})
+	if err != nil {
+		return nil, false, errPostgres("append message", err)
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx))
+
+	msg := *m
+	var now time.Time
+	err = tx.QueryRow(ctx, `
+		UPDATE conversations SET last_seq = last_seq + 1, updated_at = now()
+		WHERE id = $1 RETURNING last_seq, updated_at`, m.ConversationID,
+	).Scan(&msg.Seq, &now)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, false, fmt.Errorf("conversation %q: %w", m.ConversationID, ErrNotFound)
+	}
+	if err != nil {
+		return nil, false, errPostgres("append message", err)
+	}
+	msg.CreatedAt = storedTime(m.CreatedAt)
+	if m.CreatedAt.IsZero() {
+		msg.CreatedAt = now.UTC()
+	}
+	var data any
+	if len(m.Data) > 0 {
+		data = string(m.Data)
+	}
+	tag, err := tx.Exec(ctx, `
+		INSERT INTO messages (conversation_id, seq, client_id, author, agent_id, text, data, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+		ON CONFLICT (conversation_id, client_id) WHERE client_id <> '' DO NOTHING`,
+		msg.ConversationID, msg.Seq, msg.ClientID, msg.Author, msg.AgentID, msg.Text, data, msg.CreatedAt)
+	if err != nil {
+		return nil, false, errPostgres("append message", err)
+	}
+	if tag.RowsAffected() == 0 {
+		// The client id is taken, by a transaction that has committed:
+		// the conflict check waits for those under way, and this
+		// statement sees what committed before it started.
+		rows, err := tx.Query(ctx, selectMessages+" AND client_id = $2", m.ConversationID, m.ClientID)
+		if err != nil {
+			return nil, false, errPostgres("append message", err)
+		}
+		list, err := scanMessages(rows, m.ConversationID, 1)
+		if err == nil && len(list) == 0 {
+			err = fmt.Errorf("client id %q conflicts but no message holds it", m.ClientID)
+		}
+		if err != nil {
+			return nil, false, errPostgres("append message", err)
+		}
+		return &list[0], true, nil // the deferred Rollback gives the number back
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return nil, false, errPostgres("append message", err)
+	}
+	m.Seq, m.CreatedAt = msg.Seq, msg.CreatedAt
+	return &msg, false, nil
+}
+
+const selectMessages = `
+	SELECT seq, client_id, author, agent_id, text, data, created_at
+	FROM messages WHERE conversation_id = $1`
+
+// scanMessages reads the rows of selectMessages; sizeHint is how many
+// rows to expect, or 0.
+func scanMessages(rows pgx.Rows, conversationID string, sizeHint int) ([]Message, error) {
+	defer rows.Close()
+	list := make([]Message, 0, sizeHint)
+	for rows.Next() {
+		m := Message{ConversationID: conversationID}
+		var data []byte
+		if err := rows.Scan(&m.Seq, &m.ClientID, &m.Author, &m.AgentID, &m.Text, &data, &m.CreatedAt); err != nil {
+			return nil, err
+		}
+		m.Data = data
+		m.CreatedAt = m.CreatedAt.UTC()
+		list = append(list, m)
+	}
+	return list, rows.Err()
+}
+
+// Messages implements [Store].
+func (s *Postgres) Messages(ctx context.Context, conversationID string, afterSeq int64, limit int) ([]Message, error) {
+	if !validText(conversationID) {
+		return nil, nil
+	}
+	var lim any // NULL: no limit
+	if limit > 0 {
+		lim = int64(limit)
+	}
+	rows, err := s.pool.Query(ctx, selectMessages+" AND seq > $2 ORDER BY seq LIMIT $3", conversationID, afterSeq, lim)
+	if err != nil {
+		return nil, errPostgres("list messages", err)
+	}
+	list, err := scanMessages(rows, conversationID, min(max(limit, 0), 1000))
+	if err != nil {
+		return nil, errPostgres("list messages", err)
+	}
+	if len(list) == 0 {
+		return nil, nil
+	}
+	return list, nil
+}
+
+// RecordFeedback implements [Store].
+func (s *Postgres) RecordFeedback(ctx context.Context, f Feedback) error {
+	if err := checkFeedback(&f); err != nil {
+		return err
+	}
+	if !validText(f.ConversationID) {
+		return fmt.Errorf("conversation %q: %w", f.ConversationID, ErrNotFound)
+	}
+	_, err := s.pool.Exec(ctx, `
+		INSERT INTO feedback (conversation_id, article_id, seq, helpful, created_at)
+		VALUES ($1, $2, $3, $4, coalesce($5, now()))
+		ON CONFLICT (conversation_id, article_id) DO UPDATE
+		SET seq = excluded.seq, helpful = excluded.helpful, created_at = excluded.created_at`,
+		f.ConversationID, f.ArticleID, f.Seq, f.Helpful, nullTime(f.CreatedAt))
+	if pgCode(err) == codeForeignKeyViolation {
+		return fmt.Errorf("conversation %q: %w", f.ConversationID, ErrNotFound)
+	}
+	if err != nil {
+		return errPostgres("record feedback", err)
+	}
+	return nil
+}
+
+// FeedbackByArticle implements [Store].
+func (s *Postgres) FeedbackByArticle(ctx context.Context) ([]ArticleFeedback, error) {
+	rows, err := s.pool.Query(ctx, `
+		SELECT article_id, count(*) FILTER (WHERE helpful), count(*) FILTER (WHERE NOT helpful)
+		FROM feedback GROUP BY article_id ORDER BY article_id COLLATE "C"`)
+	if err != nil {
+		return nil, errPostgres("sum feedback", err)
+	}
+	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (ArticleFeedback, error) {
+		var a ArticleFeedback
+		err := row.Scan(&a.ArticleID, &a.Helpful, &a.NotHelpful)
+		return a, err
+	})
+	if err != nil {
+		return nil, errPostgres("sum feedback", err)
+	}
+	return list, nil
+}
+
+// Ping implements [Store]: it runs a query on a pooled connection.
+func (s *Postgres) Ping(ctx context.Context) error {
+	if err := s.pool.Ping(ctx); err != nil {
+		return errPostgres("ping", err)
+	}
+	return nil
+}
+
+// Close closes the connections, waiting for those in use to be released.
+// Calling it again does nothing.
+func (s *Postgres) Close() error {
+	s.pool.Close()
+	return nil
+}
