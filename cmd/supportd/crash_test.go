@@ -1,0 +1,242 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// server is a supportd serve process started by a test.
+type server struct {
+	cmd  *exec.Cmd
+	addr string // host:port
+}
+
+// buildSupportd compiles the command once per test binary.
+var buildSupportd = sync.OnceValues(func() (string, error) {
+	dir, err := os.MkdirTemp("", "supportd-bin")
+	if err != nil {
+		return "", err
+	}
+	bin := filepath.Join(dir, "supportd")
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	if err != nil {
+		return "", fmt.Errorf("go build: %v\n%s", err, out)
+	}
+	return bin, nil
+})
+
+var listeningRe = regexp.MustCompile(`open http://([^/]+)/`)
+
+// startServer runs supportd serve on a free port with the given data
+// folder and waits until it listens.
+func startServer(t *testing.T, dataDir string, extra ...string) *server {
+	t.Helper()
+	bin, err := buildSupportd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--data", dataDir, "--conn-per-minute", "-1", "--log-level", "error"}, extra...)
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), "DATABASE_URL=")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+	})
+	found := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			if m := listeningRe.FindStringSubmatch(sc.Text()); m != nil {
+				found <- m[1]
+			}
+		}
+	}()
+	select {
+	case addr := <-found:
+		return &server{cmd: cmd, addr: strings.Replace(addr, "localhost", "127.0.0.1", 1)}
+	case <-time.After(60 * time.Second):
+		t.Fatal("supportd serve did not start")
+	}
+	return nil
+}
+
+// chatter is a customer who keeps asking questions and records what was
+// acknowledged.
+type chatter struct {
+	conversation, token string
+	acked               map[string]int64 // client id -> seq
+	sent                []string         // client ids sent, acked or not
+}
+
+func (s *server) dial() (*websocket.Conn, error) {
+	ws, _, err := websocket.DefaultDialer.Dial("ws://"+s.addr+"/ws", http.Header{"Origin": {"http://" + s.addr}})
+	return ws, err
+}
+
+// chat sends questions until the connection breaks or ctx ends.
+func (c *chatter) chat(ctx context.Context, s *server, n int) {
+	ws, err := s.dial()
+	if err != nil {
+		return
+	}
+	defer ws.Close()
+	go func() {
+		<-ctx.Done()
+		ws.Close()
+	}()
+	if ws.WriteJSON(map[string]any{"type": "hello", "v": 1}) != nil {
+		return
+	}
+	for i := 0; ; i++ {
+		id := fmt.Sprintf("m_%04d_%04d", n, i)
+		c.sent = append(c.sent, id)
+		if ws.WriteJSON(map[string]any{"type": "message", "client_id": id, "text": "Comment suivre mon colis ?"}) != nil {
+			return
+		}
+		for answered := false; !answered; {
+			var f struct {
+				Type         string `json:"type"`
+				ClientID     string `json:"client_id"`
+				Conversation string `json:"conversation"`
+				Token        string `json:"token"`
+				Author       string `json:"author"`
+				Seq          int64  `json:"seq"`
+			}
+			if ws.ReadJSON(&f) != nil {
+				return
+			}
+			switch {
+			case f.Type == "conversation":
+				c.conversation, c.token = f.Conversation, f.Token
+			case f.Type == "ack":
+				c.acked[f.ClientID] = f.Seq
+			case f.Type == "message" && f.Author == "bot":
+				answered = true
+			}
+		}
+	}
+}
+
+// TestKill9 kills the server with SIGKILL while customers chat, restarts
+// it, and checks that every acknowledged message is there, once, and that
+// the widgets' retries of unacknowledged ones are stored once.
+func TestKill9(t *testing.T) {
+	dataDir := t.TempDir()
+	srv := startServer(t, dataDir)
+	const customers = 20
+	chatters := make([]*chatter, customers)
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	for i := range chatters {
+		chatters[i] = &chatter{acked: map[string]int64{}}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			chatters[i].chat(ctx, srv, i)
+		}()
+	}
+	time.Sleep(2 * time.Second)
+	if err := srv.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	srv.cmd.Wait()
+	cancel()
+	wg.Wait()
+
+	total := 0
+	for _, c := range chatters {
+		total += len(c.acked)
+	}
+	if total < customers {
+		t.Fatalf("only %d messages acknowledged before the kill", total)
+	}
+	srv = startServer(t, dataDir)
+	for i, c := range chatters {
+		if c.conversation == "" {
+			continue
+		}
+		ws, err := srv.dial()
+		if err != nil {
+			t.Fatal(err)
+		}
+		ws.WriteJSON(map[string]any{"type": "hello", "v": 1, "conversation": c.conversation, "token": c.token, "last_seq": 0})
+		// The widget resends what was not acknowledged.
+		for _, id := range c.sent {
+			if _, ok := c.acked[id]; !ok {
+				ws.WriteJSON(map[string]any{"type": "message", "client_id": id, "text": "Comment suivre mon colis ?"})
+			}
+		}
+		var lastSeq int64
+		seen := map[string]int{}
+		ws.SetReadDeadline(time.Now().Add(10 * time.Second))
+		welcome := struct {
+			LastSeq int64 `json:"last_seq"`
+		}{}
+		for {
+			_, data, err := ws.ReadMessage()
+			if err != nil {
+				t.Fatalf("customer %d: %v (seen %v, sent %v, acked %v, last %d, welcome %d)", i, err, seen, c.sent, c.acked, lastSeq, welcome.LastSeq)
+			}
+			var f struct {
+				Type     string `json:"type"`
+				ClientID string `json:"client_id"`
+				Author   string `json:"author"`
+				Seq      int64  `json:"seq"`
+			}
+			json.Unmarshal(data, &f)
+			if f.Type == "welcome" {
+				json.Unmarshal(data, &welcome)
+				continue
+			}
+			if f.Type != "message" {
+				continue
+			}
+			if f.Seq != lastSeq+1 {
+				t.Fatalf("customer %d: seq %d after %d", i, f.Seq, lastSeq)
+			}
+			lastSeq = f.Seq
+			if f.Author == "customer" {
+				seen[f.ClientID]++
+			}
+			// Done once the old messages are replayed and every retry
+			// is stored.
+			if lastSeq >= welcome.LastSeq && len(seen) == len(c.sent) {
+				break
+			}
+		}
+		ws.Close()
+		for id, seq := range c.acked {
+			if seen[id] != 1 {
+				t.Errorf("customer %d: acknowledged message %s (seq %d) found %d times", i, id, seq, seen[id])
+			}
+		}
+		for id, n := range seen {
+			if n != 1 {
+				t.Errorf("customer %d: message %s stored %d times", i, id, n)
+			}
+		}
+	}
+	t.Logf("%d messages acknowledged before kill -9, all found once after restart", total)
+}

@@ -1,0 +1,133 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// chromiumPath finds the Chromium the end-to-end tests drive; make test
+// installs Debian's package when it is missing (.ci/ensure-chromium).
+func chromiumPath(t *testing.T) string {
+	t.Helper()
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	t.Fatal("no Chromium found: run .ci/ensure-chromium (apt-get install chromium)")
+	return ""
+}
+
+// newBrowser starts a headless Chromium with a fresh profile.
+func newBrowser(t *testing.T) context.Context {
+	t.Helper()
+	// Chromium's helper processes may still write to the profile for a
+	// moment after the browser exits: it is removed on a best-effort basis.
+	profile, err := os.MkdirTemp("", "supportd-chromium")
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromiumPath(t)),
+		chromedp.UserDataDir(profile),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.WindowSize(360, 740),
+	)
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(actx)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
+	t.Cleanup(func() {
+		cancelTimeout()
+		cancelCtx()
+		cancelAlloc()
+		for range 20 {
+			if os.RemoveAll(profile) == nil {
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	})
+	return ctx
+}
+
+// waitText polls until the element's text contains want.
+func waitText(sel, want string) chromedp.Action {
+	return chromedp.ActionFunc(func(ctx context.Context) error {
+		for {
+			var text string
+			err := chromedp.Run(ctx, chromedp.Evaluate(fmt.Sprintf(`(document.querySelector(%q) || {}).innerText || ""`, sel), &text))
+			if err != nil {
+				return err
+			}
+			if strings.Contains(text, want) {
+				return nil
+			}
+			select {
+			case <-ctx.Done():
+				return fmt.Errorf("waiting for %q in %s; it holds %q: %w", want, sel, text, ctx.Err())
+			case <-time.After(100 * time.Millisecond):
+			}
+		}
+	})
+}
+
+// TestWidgetInBrowser drives the demo page in a real headless Chromium:
+// open the widget, ask a question of the demo FAQ, see the article, say it
+// helped, reload the page and find the conversation again.
+func TestWidgetInBrowser(t *testing.T) {
+	srv := startServer(t, t.TempDir())
+	ctx := newBrowser(t)
+	page := "http://" + srv.addr + "/"
+	const question = "Comment suivre mon colis ?"
+	const title = "Comment suivre ma commande et mon colis ?"
+	err := chromedp.Run(ctx,
+		chromedp.Navigate(page),
+		chromedp.WaitVisible(".sd-launcher", chromedp.ByQuery),
+		chromedp.Click(".sd-launcher", chromedp.ByQuery),
+		chromedp.WaitVisible(".sd-input", chromedp.ByQuery),
+		chromedp.SendKeys(".sd-input", question, chromedp.ByQuery),
+		chromedp.Click(".sd-send", chromedp.ByQuery),
+		waitText(".sd-log", title),
+		chromedp.WaitVisible(".sd-vote .sd-chip", chromedp.ByQuery),
+		// The first vote button is "yes".
+		chromedp.Click(".sd-vote .sd-chip", chromedp.ByQuery),
+		waitText(".sd-vote", "Merci"),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The vote reached the server: the store has it once the ack came.
+	var html string
+	err = chromedp.Run(ctx,
+		chromedp.Reload(),
+		chromedp.WaitVisible(".sd-launcher", chromedp.ByQuery),
+		chromedp.Click(".sd-launcher", chromedp.ByQuery),
+		waitText(".sd-log", question),
+		waitText(".sd-log", title),
+		chromedp.OuterHTML(".sd-log", &html, chromedp.ByQuery),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(html, "sd-msg sd-customer"); n != 1 {
+		t.Errorf("after reload, the question shows %d times", n)
+	}
+	if os.Getenv("SUPPORTD_E2E_SCREENSHOT") != "" {
+		var png []byte
+		if err := chromedp.Run(ctx, chromedp.FullScreenshot(&png, 100)); err == nil {
+			os.WriteFile(os.Getenv("SUPPORTD_E2E_SCREENSHOT"), png, 0o644)
+		}
+	}
+}

@@ -1,0 +1,739 @@
+/*! supportd chat widget — speaks protocol v1 (docs/protocol.md). No dependencies. */
+(() => {
+  'use strict';
+  if (window.supportd) return;
+
+  // ---- configuration, from the widget's own <script> tag ----
+  const script = document.currentScript ||
+    [...document.scripts].reverse().find((s) => /widget\.js([?#].*)?$/.test(s.src));
+  const ds = (script && script.dataset) || {};
+  const scriptDir = (script && script.src ? script.src : location.href).replace(/[?#].*$/, '').replace(/[^/]*$/, '');
+  const base = new URL(ds.server || scriptDir, location.href).href.replace(/\/+$/, '');
+  const wsURL = base.replace(/^http/, 'ws') + '/ws';
+  const KEY = 'supportd:' + base;
+  const Z = (l) => (l === 'en' ? 'en' : 'fr');
+  let locale = Z(ds.locale);
+  let customerToken = ds.customerToken || '';
+
+  // ---- texts ----
+  const T = {
+    fr: {
+      title: 'Assistance',
+      launcher: "Discuter avec l'assistance",
+      close: 'Fermer',
+      messages: 'Messages',
+      placeholder: 'Écrivez votre message…',
+      input: 'Votre message',
+      send: 'Envoyer',
+      you: 'Vous',
+      bot: 'Assistant',
+      agent: 'Conseiller',
+      typing_bot: "L'assistant écrit…",
+      typing_agent: 'Un conseiller écrit…',
+      lost: 'Connexion perdue. Reconnexion…',
+      back: 'Reconnecté.',
+      sending: 'Envoi…',
+      failed: 'Non envoyé',
+      helpful: 'Cette réponse vous a-t-elle aidé ?',
+      thanks: 'Merci pour votre retour !',
+      articles: 'À lire :',
+      intro: 'Bonjour ! Posez-nous votre question : commande, livraison, paiement, retour…',
+      unread: (n) => n + (n > 1 ? ' nouveaux messages' : ' nouveau message'),
+      queued: (p, w) => (p ? 'Vous êtes n° ' + p + " dans la file d'attente." : "Vous êtes dans la file d'attente.") +
+        (w ? ' Attente estimée : ' + (w < 60 ? "moins d'une minute." : 'environ ' + Math.round(w / 60) + ' min.') : ''),
+      st_agent: 'Un conseiller a rejoint la conversation.',
+      st_bot: "Vous discutez avec l'assistant.",
+      st_closed: 'La conversation est terminée.',
+    },
+    en: {
+      title: 'Support',
+      launcher: 'Chat with support',
+      close: 'Close',
+      messages: 'Messages',
+      placeholder: 'Type your message…',
+      input: 'Your message',
+      send: 'Send',
+      you: 'You',
+      bot: 'Assistant',
+      agent: 'Agent',
+      typing_bot: 'The assistant is typing…',
+      typing_agent: 'An agent is typing…',
+      lost: 'Connection lost. Reconnecting…',
+      back: 'Reconnected.',
+      sending: 'Sending…',
+      failed: 'Not sent',
+      helpful: 'Did this answer your question?',
+      thanks: 'Thanks for your feedback!',
+      articles: 'Read more:',
+      intro: 'Hello! Ask us anything about orders, delivery, payment or returns.',
+      unread: (n) => n + (n > 1 ? ' new messages' : ' new message'),
+      queued: (p, w) => (p ? 'You are number ' + p + ' in the queue.' : 'You are in the queue.') +
+        (w ? ' Estimated wait: ' + (w < 60 ? 'under a minute.' : 'about ' + Math.round(w / 60) + ' min.') : ''),
+      st_agent: 'An agent has joined the conversation.',
+      st_bot: 'You are chatting with the assistant.',
+      st_closed: 'The conversation has ended.',
+    },
+  };
+  const t = (k) => T[locale][k];
+
+  // ---- persistent state: localStorage["supportd:<server>"] ----
+  // {conversation, token, last_seq, read, outbox: [{client_id, text} | {client_id, action, seq}], voted: [seq]}
+  let S = {};
+  try { S = JSON.parse(localStorage.getItem(KEY)) || {}; } catch (e) { S = {}; }
+  if (!Array.isArray(S.outbox)) S.outbox = [];
+  if (!Array.isArray(S.voted)) S.voted = [];
+  S.read = +S.read || 0;
+  const save = () => {
+    try { localStorage.setItem(KEY, JSON.stringify(S)); } catch (e) { /* storage unavailable: memory only */ }
+  };
+
+  // ---- DOM helpers (message content only ever goes through textContent) ----
+  const h = (tag, cls, text) => {
+    const e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text != null) e.textContent = text;
+    return e;
+  };
+  const svg = (d) => {
+    const n = 'http://www.w3.org/2000/svg';
+    const s = document.createElementNS(n, 'svg');
+    s.setAttribute('viewBox', '0 0 24 24');
+    s.setAttribute('aria-hidden', 'true');
+    s.setAttribute('focusable', 'false');
+    const p = document.createElementNS(n, 'path');
+    p.setAttribute('d', d);
+    s.appendChild(p);
+    return s;
+  };
+  const ICON_CHAT = 'M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z';
+  const ICON_X = 'M6 6l12 12M18 6L6 18';
+  const ICON_SEND = 'M3 20l18-8L3 4v6l12 2-12 2z';
+  const rid = (p) => {
+    const b = new Uint8Array(8);
+    crypto.getRandomValues(b);
+    return p + Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+  };
+  const resolve = (u) => {
+    try {
+      const r = new URL(u, base + '/');
+      return /^https?:$/.test(r.protocol) ? r.href : null;
+    } catch (e) { return null; }
+  };
+  const link = (href, parent) => {
+    const a = h('a', 'sd-link');
+    a.href = href;
+    a.target = '_blank';
+    a.rel = 'noopener noreferrer';
+    parent.appendChild(a);
+    return a;
+  };
+
+  // ---- safe markdown subset, built as DOM nodes ----
+  const inline = (s, parent) => {
+    let buf = '';
+    const flush = () => { if (buf) parent.appendChild(document.createTextNode(buf)); buf = ''; };
+    for (let i = 0; i < s.length;) {
+      const c = s[i];
+      if (c === '\\' && /[\\*_[\]()`]/.test(s[i + 1] || '')) { buf += s[i + 1]; i += 2; continue; }
+      if (c === '*' && s[i + 1] === '*') {
+        const j = s.indexOf('**', i + 2);
+        if (j > i + 2) { flush(); inline(s.slice(i + 2, j), parent.appendChild(h('strong'))); i = j + 2; continue; }
+      } else if (c === '*' && s[i + 1] && s[i + 1] !== ' ') {
+        const j = s.indexOf('*', i + 1);
+        if (j > i + 1 && s[j - 1] !== ' ') { flush(); inline(s.slice(i + 1, j), parent.appendChild(h('em'))); i = j + 1; continue; }
+      } else if (c === '[') {
+        const m = /^\[([^\]]+)\]\(([^()\s]+)\)/.exec(s.slice(i));
+        if (m) {
+          const href = /^(https?:|\/)/i.test(m[2]) && resolve(m[2]);
+          if (href) { flush(); inline(m[1], link(href, parent)); } else buf += m[0];
+          i += m[0].length;
+          continue;
+        }
+      }
+      buf += c;
+      i++;
+    }
+    flush();
+  };
+  const cells = (line) => line.trim().replace(/^\||\|$/g, '').split('|').map((x) => x.trim());
+  const markdown = (text, el) => {
+    const lines = String(text).replace(/\r\n?/g, '\n').split('\n');
+    let para = null;
+    let list = null;
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i];
+      let m;
+      if (!line.trim()) { para = list = null; continue; }
+      if (/^\s*\|/.test(line) && /^\s*\|?\s*:?-{2,}/.test(lines[i + 1] || '')) {
+        // A table: header, separator, rows.
+        para = list = null;
+        const wrap = el.appendChild(h('div', 'sd-table'));
+        const table = wrap.appendChild(h('table'));
+        const row = (l, tag) => {
+          const tr = table.appendChild(h('tr'));
+          cells(l).forEach((c) => inline(c, tr.appendChild(h(tag))));
+        };
+        row(line, 'th');
+        for (i += 2; i < lines.length && /^\s*\|/.test(lines[i]); i++) row(lines[i], 'td');
+        i--;
+        continue;
+      }
+      if ((m = /^\s*(?:([-*+])|(\d{1,9})[.)])\s+(.*)$/.exec(line))) {
+        const tag = m[1] ? 'ul' : 'ol';
+        if (!list || list.tagName.toLowerCase() !== tag) {
+          list = el.appendChild(h(tag));
+          if (m[2] && m[2] !== '1') list.start = +m[2];
+        }
+        para = null;
+        inline(m[3], list.appendChild(h('li')));
+        continue;
+      }
+      if (list && /^\s+\S/.test(line)) {
+        const li = list.lastChild;
+        li.appendChild(h('br'));
+        inline(line.trim(), li);
+        continue;
+      }
+      list = null;
+      if (para) para.appendChild(h('br'));
+      else para = el.appendChild(h('p'));
+      inline(line.trim(), para);
+    }
+  };
+
+  // ---- the widget's DOM ----
+  const root = h('div', 'sd-root' + (ds.position === 'left' ? ' sd-left' : ''));
+  root.hidden = true; // shown once widget.css has loaded
+  if (ds.color && window.CSS && CSS.supports('color', ds.color)) root.style.setProperty('--sd-c', ds.color);
+  const launcher = h('button', 'sd-launcher');
+  launcher.type = 'button';
+  launcher.setAttribute('aria-expanded', 'false');
+  launcher.setAttribute('aria-controls', 'sd-panel');
+  launcher.append(svg(ICON_CHAT), svg(ICON_X));
+  const badge = launcher.appendChild(h('span', 'sd-badge'));
+  badge.hidden = true;
+  badge.setAttribute('aria-hidden', 'true');
+
+  const panel = h('div', 'sd-panel');
+  panel.id = 'sd-panel';
+  panel.hidden = true;
+  panel.setAttribute('role', 'dialog');
+  const head = panel.appendChild(h('div', 'sd-head'));
+  const title = head.appendChild(h('div', 'sd-title'));
+  const closeBtn = head.appendChild(h('button', 'sd-close'));
+  closeBtn.type = 'button';
+  closeBtn.appendChild(svg(ICON_X));
+  const status = panel.appendChild(h('div', 'sd-status'));
+  status.setAttribute('role', 'status');
+  const scroller = panel.appendChild(h('div', 'sd-scroll'));
+  const log = scroller.appendChild(h('div', 'sd-log'));
+  log.setAttribute('role', 'log');
+  log.setAttribute('aria-live', 'polite');
+  const intro = log.appendChild(h('div', 'sd-msg sd-bot sd-intro'));
+  intro.dataset.seq = 0;
+  const typingEl = scroller.appendChild(h('div', 'sd-typing'));
+  typingEl.hidden = true;
+  const dots = typingEl.appendChild(h('span', 'sd-dots'));
+  dots.setAttribute('aria-hidden', 'true');
+  dots.append(h('i'), h('i'), h('i'));
+  const typingText = typingEl.appendChild(h('span', 'sd-sr'));
+  const form = panel.appendChild(h('form', 'sd-form'));
+  const input = form.appendChild(h('textarea', 'sd-input'));
+  input.rows = 1;
+  input.maxLength = 4000;
+  const sendBtn = form.appendChild(h('button', 'sd-send'));
+  sendBtn.type = 'submit';
+  sendBtn.appendChild(svg(ICON_SEND));
+  root.append(panel, launcher);
+
+  let typingAuthor = 'bot';
+  const applyTexts = () => {
+    root.lang = locale;
+    panel.setAttribute('aria-label', t('title'));
+    title.textContent = t('title');
+    closeBtn.setAttribute('aria-label', t('close'));
+    closeBtn.title = t('close');
+    log.setAttribute('aria-label', t('messages'));
+    intro.textContent = t('intro');
+    input.placeholder = t('placeholder');
+    input.setAttribute('aria-label', t('input'));
+    sendBtn.setAttribute('aria-label', t('send'));
+    sendBtn.title = t('send');
+    typingText.textContent = t('typing_' + typingAuthor);
+    renderBadge();
+  };
+
+  // ---- panel, unread badge ----
+  let isOpen = false;
+  let unread = 0;
+  function renderBadge() {
+    badge.textContent = unread > 9 ? '9+' : String(unread);
+    badge.hidden = !unread;
+    launcher.setAttribute('aria-label', t('launcher') + (unread ? ' (' + t('unread')(unread) + ')' : ''));
+  }
+  const atBottom = () => scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 60;
+  const toBottom = () => { scroller.scrollTop = scroller.scrollHeight; };
+  const open = () => {
+    if (!isOpen) {
+      isOpen = true;
+      panel.hidden = false;
+      root.classList.add('sd-open');
+      launcher.setAttribute('aria-expanded', 'true');
+      unread = 0;
+      renderBadge();
+      if (lastSeq > S.read) { S.read = lastSeq; save(); }
+      toBottom();
+    }
+    wanted = true;
+    connect();
+    input.focus();
+  };
+  const close = () => {
+    if (!isOpen) return;
+    isOpen = false;
+    panel.hidden = true;
+    root.classList.remove('sd-open');
+    launcher.setAttribute('aria-expanded', 'false');
+    launcher.focus();
+  };
+  launcher.addEventListener('click', () => (isOpen ? close() : open()));
+  closeBtn.addEventListener('click', close);
+  root.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape' && isOpen) { e.preventDefault(); close(); }
+  });
+
+  let statusTimer = 0;
+  const setStatus = (text, ms) => {
+    clearTimeout(statusTimer);
+    status.textContent = text || '';
+    status.classList.toggle('sd-on', !!text);
+    if (text && ms) statusTimer = setTimeout(() => setStatus(''), ms);
+  };
+
+  // ---- the conversation log ----
+  let lastSeq = 0; // highest seq shown in this page
+  const shown = new Set();
+  const pending = new Map(); // client_id -> bubble of an unacknowledged customer message
+
+  // place inserts el in seq order; an element without data-seq (a message
+  // still waiting for its ack) stays at the end.
+  const place = (el, seq) => {
+    const stick = atBottom();
+    let ref = null;
+    if (seq != null) {
+      el.dataset.seq = seq;
+      for (let n = log.lastElementChild; n; n = n.previousElementSibling) {
+        if (n.dataset.seq !== undefined && +n.dataset.seq <= seq) break;
+        ref = n;
+      }
+    }
+    log.insertBefore(el, ref);
+    if (stick || seq == null) toBottom();
+  };
+  const line = (text, cls) => {
+    if (!text) return null;
+    const el = h('div', 'sd-line' + (cls ? ' ' + cls : ''), text);
+    place(el, lastSeq + 0.5);
+    return el;
+  };
+  const sr = (text) => h('span', 'sd-sr', text + ' : ');
+  const timeOf = (el, at) => {
+    const d = at && new Date(at);
+    if (d && !isNaN(d)) el.title = d.toLocaleString(locale === 'en' ? 'en-GB' : 'fr-FR', { dateStyle: 'short', timeStyle: 'short' });
+  };
+
+  const customerBubble = (text) => {
+    const el = h('div', 'sd-msg sd-customer');
+    el.append(sr(t('you')), h('span', 'sd-text', text));
+    return el;
+  };
+  const markPending = (el, on) => {
+    el.classList.toggle('sd-pending', on);
+    const note = el.querySelector('.sd-note');
+    if (note) note.remove();
+    if (on) el.appendChild(h('span', 'sd-note', t('sending')));
+  };
+
+  const renderMessage = (f) => {
+    const author = f.author;
+    const wrap = h('div', 'sd-msg sd-' + (/^(customer|bot|agent|system)$/.test(author) ? author : 'system'));
+    if (author === 'customer') {
+      wrap.append(sr(t('you')), h('span', 'sd-text', f.text));
+    } else if (author === 'agent') {
+      wrap.append(h('div', 'sd-who', f.agent || t('agent')), h('span', 'sd-text', f.text));
+    } else {
+      if (author === 'bot') wrap.appendChild(sr(t('bot')));
+      markdown(f.text || '', wrap.appendChild(h('div', 'sd-md')));
+    }
+    timeOf(wrap, f.created_at);
+    if (author === 'bot') extras(wrap, f);
+    return wrap;
+  };
+
+  // extras adds a bot message's articles (links) and actions (buttons).
+  const extras = (wrap, f) => {
+    const acts = Array.isArray(f.actions) ? f.actions.filter((a) => a && typeof a.id === 'string') : [];
+    const viaButton = new Set(acts.map((a) => a.id.startsWith('article:') && a.id.slice(8)));
+    const arts = (Array.isArray(f.articles) ? f.articles : []).filter((a) => a && a.url && !viaButton.has(a.id) && resolve(a.url));
+    if (arts.length) {
+      const box = wrap.appendChild(h('div', 'sd-articles'));
+      box.appendChild(h('span', 'sd-label', t('articles')));
+      const ul = box.appendChild(h('ul'));
+      arts.forEach((a) => { link(resolve(a.url), ul.appendChild(h('li'))).textContent = a.title || a.url; });
+    }
+    const votes = acts.filter((a) => a.id === 'helpful:yes' || a.id === 'helpful:no');
+    if (votes.length) {
+      const box = wrap.appendChild(h('div', 'sd-vote'));
+      if (S.voted.includes(f.seq)) box.appendChild(h('span', 'sd-thanks', t('thanks')));
+      else {
+        box.appendChild(h('span', 'sd-label', t('helpful')));
+        votes.forEach((a) => box.appendChild(button(a, f.seq, () => {
+          S.voted.push(f.seq);
+          if (S.voted.length > 50) S.voted.shift();
+          box.replaceChildren(h('span', 'sd-thanks', t('thanks')));
+          input.focus();
+        })));
+      }
+    }
+    const rest = acts.filter((a) => !votes.includes(a));
+    if (rest.length) {
+      const box = wrap.appendChild(h('div', 'sd-actions'));
+      rest.forEach((a) => box.appendChild(button(a, f.seq)));
+    }
+  };
+  const button = (a, seq, after) => {
+    const b = h('button', 'sd-chip' + (a.id === 'handoff' ? ' sd-handoff' : ''), a.label || a.id);
+    b.type = 'button';
+    b.addEventListener('click', () => {
+      if (b.getAttribute('aria-disabled') === 'true') return;
+      b.setAttribute('aria-disabled', 'true');
+      setTimeout(() => b.removeAttribute('aria-disabled'), 3000);
+      queue({ client_id: rid('a_'), action: a.id, seq });
+      if (after) after();
+    });
+    return b;
+  };
+
+  // ---- typing indicator (bot/agent) ----
+  let typingTimer = 0;
+  const showTyping = (author, on) => {
+    clearTimeout(typingTimer);
+    typingEl.hidden = !on;
+    if (on) {
+      typingAuthor = author === 'agent' ? 'agent' : 'bot';
+      typingText.textContent = t('typing_' + typingAuthor);
+      if (atBottom()) toBottom();
+      typingTimer = setTimeout(() => { typingEl.hidden = true; }, 30000);
+    }
+  };
+
+  // ---- connection ----
+  let ws = null;
+  let ready = false; // welcome received on ws
+  let wanted = false; // connect once the panel was opened, or a conversation exists
+  let dead = false; // unsupported protocol version: stop
+  let attempt = 0;
+  let lost = false;
+  let retryTimer = 0;
+  let flushTimer = 0;
+  const sentOn = new Map(); // client_id -> time sent on the current socket
+
+  const send = (o) => {
+    if (!ws || ws.readyState !== 1) return false;
+    try { ws.send(JSON.stringify(o)); return true; } catch (e) { return false; }
+  };
+  // A token bucket below the server's limit (burst 10, 2 a second).
+  let tokens = 8;
+  let tokensAt = Date.now();
+  const take = () => {
+    const now = Date.now();
+    tokens = Math.min(8, tokens + (now - tokensAt) / 600);
+    tokensAt = now;
+    if (tokens < 1) return false;
+    tokens--;
+    return true;
+  };
+
+  const connect = () => {
+    if (ws || dead || !wanted) return;
+    clearTimeout(retryTimer);
+    let sock;
+    try { sock = new WebSocket(wsURL); } catch (e) { reconnectLater(); return; }
+    ws = sock;
+    ready = false;
+    sock.onopen = () => {
+      const hello = { type: 'hello', v: 1, locale, last_seq: lastSeq };
+      if (S.conversation && S.token) { hello.conversation = S.conversation; hello.token = S.token; }
+      if (customerToken) hello.customer_token = customerToken;
+      send(hello);
+    };
+    sock.onmessage = (e) => {
+      if (sock !== ws) return;
+      let f;
+      try { f = JSON.parse(e.data); } catch (err) { return; }
+      if (f && typeof f.type === 'string' && handlers[f.type]) handlers[f.type](f);
+    };
+    sock.onclose = () => {
+      if (sock !== ws) return;
+      drop();
+    };
+  };
+  // drop forgets the current socket and schedules the next attempt.
+  const drop = (now) => {
+    const sock = ws;
+    ws = null;
+    ready = false;
+    sentOn.clear();
+    showTyping('bot', false);
+    if (sock) {
+      sock.onclose = sock.onmessage = sock.onopen = null;
+      try { sock.close(); } catch (e) { /* already closed */ }
+    }
+    if (dead) return;
+    if (now) { attempt = 0; connect(); return; }
+    lost = true;
+    setStatus(t('lost'));
+    reconnectLater();
+  };
+  const reconnectLater = () => {
+    clearTimeout(retryTimer);
+    const delay = Math.min(30000, 1000 * 2 ** attempt++);
+    retryTimer = setTimeout(connect, delay / 2 + Math.random() * delay / 2);
+  };
+  window.addEventListener('online', () => { if (!ws) { attempt = 0; connect(); } });
+  window.addEventListener('offline', () => { if (ws) drop(); });
+  document.addEventListener('visibilitychange', () => {
+    if (!document.hidden && !ws && wanted) { attempt = 0; connect(); }
+  });
+
+  // ---- the outbox: customer messages and actions until acknowledged ----
+  const queue = (item) => {
+    S.outbox.push(item);
+    save();
+    flush();
+  };
+  const flush = () => {
+    clearTimeout(flushTimer);
+    if (!ready) { wanted = true; connect(); return; }
+    for (const it of S.outbox) {
+      if (sentOn.has(it.client_id)) continue;
+      if (!take()) { flushTimer = setTimeout(flush, 700); return; }
+      const f = it.action
+        ? { type: 'action', client_id: it.client_id, action: it.action, seq: it.seq }
+        : { type: 'message', client_id: it.client_id, text: it.text };
+      if (!send(f)) return;
+      sentOn.set(it.client_id, Date.now());
+    }
+    // A socket that acknowledges nothing for 15 s is presumed dead.
+    const sock = ws;
+    setTimeout(() => {
+      if (ws !== sock || !ready) return;
+      for (const at of sentOn.values()) if (Date.now() - at >= 14000) { drop(true); return; }
+    }, 15000);
+  };
+  // retry sends the frames again after a pause (rate limit, storage down).
+  let retries = 0;
+  const retry = (id) => {
+    if (id) sentOn.delete(id); else sentOn.clear();
+    clearTimeout(flushTimer);
+    const delay = Math.min(30000, 2000 * 2 ** retries++);
+    flushTimer = setTimeout(flush, delay / 2 + Math.random() * delay / 2);
+  };
+  const unqueue = (id) => {
+    const i = S.outbox.findIndex((it) => it.client_id === id);
+    if (i < 0) return null;
+    sentOn.delete(id);
+    const it = S.outbox.splice(i, 1)[0];
+    save();
+    return it;
+  };
+
+  // ---- server frames ----
+  const resetConversation = () => {
+    S.conversation = S.token = '';
+    S.read = lastSeq = 0;
+    S.voted = [];
+    S.outbox = S.outbox.filter((it) => !it.action);
+    shown.clear();
+    [...log.children].forEach((n) => { if (+n.dataset.seq > 0) n.remove(); });
+    save();
+  };
+  const handlers = {
+    welcome(f) {
+      ready = true;
+      attempt = 0;
+      if (lost) { lost = false; setStatus(t('back'), 3000); } else setStatus('');
+      flush();
+    },
+    conversation(f) {
+      if (!f.conversation || !f.token) return;
+      S.conversation = f.conversation;
+      S.token = f.token;
+      save();
+    },
+    ack(f) {
+      const it = unqueue(f.client_id);
+      retries = 0;
+      if (!it || it.action) return;
+      const el = pending.get(f.client_id);
+      pending.delete(f.client_id);
+      if (el && typeof f.seq === 'number') {
+        shown.add(f.seq);
+        markPending(el, false);
+        el.remove();
+        place(el, f.seq);
+      }
+    },
+    message(f) {
+      if (typeof f.seq !== 'number') return;
+      if (!shown.has(f.seq)) {
+        shown.add(f.seq);
+        let el = f.author === 'customer' && f.client_id && pending.get(f.client_id);
+        if (el) {
+          // Our own message, stored before its ack was lost.
+          pending.delete(f.client_id);
+          unqueue(f.client_id);
+          markPending(el, false);
+          el.remove();
+        } else {
+          el = renderMessage(f);
+        }
+        place(el, f.seq);
+        if (f.author === 'bot' || f.author === 'agent') {
+          if (typingAuthor === f.author) showTyping(f.author, false);
+          if (!isOpen && f.seq > S.read) { unread++; renderBadge(); }
+        }
+      }
+      if (f.seq > lastSeq) lastSeq = f.seq;
+      S.last_seq = lastSeq;
+      if (isOpen && lastSeq > S.read) S.read = lastSeq;
+      save();
+    },
+    typing(f) {
+      if (f.author === 'bot' || f.author === 'agent') showTyping(f.author, !!f.on);
+    },
+    state(f) {
+      const text = f.state === 'queued' ? t('queued')(+f.position || 0, +f.wait_seconds || 0)
+        : f.state === 'agent' ? t('st_agent') : f.state === 'closed' ? t('st_closed') : t('st_bot');
+      const last = log.lastElementChild;
+      if (last && last.classList.contains('sd-state')) last.textContent = text;
+      else line(text, 'sd-state');
+    },
+    error(f) {
+      const msg = typeof f.message === 'string' ? f.message : '';
+      const id = f.client_id;
+      switch (f.code) {
+        case 'unknown_type':
+          return;
+        case 'hello_required':
+          ready = false;
+          if (ws) ws.onopen();
+          return;
+        case 'version':
+          dead = true;
+          drop();
+          setStatus(msg);
+          return;
+        case 'conversation_not_found':
+          resetConversation();
+          line(msg, 'sd-error');
+          return;
+        case 'rate_limited':
+        case 'unavailable':
+        case 'internal':
+          setStatus(msg, 8000);
+          if (!ready) drop(); // the hello itself failed
+          else retry(id);
+          return;
+        default: { // invalid, too_long, bad_frame
+          const it = id && unqueue(id);
+          const el = id && pending.get(id);
+          if (el) {
+            pending.delete(id);
+            markPending(el, false);
+            el.classList.add('sd-failed');
+            el.appendChild(h('span', 'sd-note', t('failed')));
+          }
+          if (it || !id) line(msg, 'sd-error');
+        }
+      }
+    },
+  };
+
+  // ---- composing ----
+  let typingOnAt = 0;
+  let idleTimer = 0;
+  const typingOff = () => {
+    clearTimeout(idleTimer);
+    if (typingOnAt) { typingOnAt = 0; if (ready) send({ type: 'typing', on: false }); }
+  };
+  const grow = () => {
+    input.style.height = 'auto';
+    input.style.height = Math.min(input.scrollHeight, 120) + 'px';
+  };
+  input.addEventListener('input', () => {
+    grow();
+    if (!input.value.trim()) { typingOff(); return; }
+    if (ready && Date.now() - typingOnAt > 3000 && take()) {
+      typingOnAt = Date.now();
+      send({ type: 'typing', on: true });
+    }
+    clearTimeout(idleTimer);
+    idleTimer = setTimeout(typingOff, 3000);
+  });
+  input.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); submit(); }
+  });
+  form.addEventListener('submit', (e) => { e.preventDefault(); submit(); });
+  const submit = () => {
+    const text = input.value.trim();
+    if (!text) return;
+    input.value = '';
+    grow();
+    typingOff();
+    const id = rid('m_');
+    const el = customerBubble(text);
+    markPending(el, true);
+    pending.set(id, el);
+    place(el);
+    input.focus();
+    queue({ client_id: id, text });
+  };
+
+  // ---- public API ----
+  window.supportd = {
+    open,
+    close,
+    setCustomerToken(token) {
+      customerToken = token ? String(token) : '';
+      if (ws || wanted) drop(true);
+    },
+    setLocale(l) {
+      locale = Z(l);
+      applyTexts();
+      if (ws) drop(true);
+    },
+  };
+
+  // ---- start ----
+  applyTexts();
+  // Messages written during an outage, before a reload, wait at the end.
+  for (const it of S.outbox) {
+    if (it.action) continue;
+    const el = customerBubble(it.text);
+    markPending(el, true);
+    pending.set(it.client_id, el);
+    place(el);
+  }
+  const start = () => {
+    document.body.appendChild(root);
+    const css = h('link');
+    css.rel = 'stylesheet';
+    css.href = base + '/widget.css';
+    css.onload = () => { root.hidden = false; };
+    document.head.appendChild(css);
+    if (S.conversation || S.outbox.length) { wanted = true; connect(); }
+  };
+  if (document.body) start();
+  else document.addEventListener('DOMContentLoaded', start);
+})();

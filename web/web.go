@@ -1,0 +1,299 @@
+// Package web serves supportd over HTTP: the widget script and the demo
+// shop page, the help pages of the FAQ articles, the health checks, and the
+// customers' websocket, whose origin it checks before handing it to chat.
+package web
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+	"github.com/gorilla/websocket"
+	"golang.org/x/time/rate"
+
+	"github.com/supportd/supportd/chat"
+	"github.com/supportd/supportd/kb"
+)
+
+//go:embed static
+var staticFiles embed.FS
+
+// ChatServer runs customers' websocket connections. *chat.Service
+// implements it.
+type ChatServer interface {
+	ServeConn(ctx context.Context, ws *websocket.Conn) error
+}
+
+var _ ChatServer = (*chat.Service)(nil)
+
+// Articles gives the published articles of the knowledge base. *kb.Base
+// implements it.
+type Articles interface {
+	Article(id string) *kb.Article
+}
+
+// Config configures the handler. A zero field takes the default given.
+type Config struct {
+	Chat     ChatServer
+	Articles Articles
+	// Ready reports whether the server can serve customers (store
+	// reachable, knowledge base loaded); /readyz answers 503 while it
+	// fails. Default: always ready.
+	Ready func(ctx context.Context) error
+	// AllowedOrigins lists the origins ("https://shop.example") whose
+	// pages may open the websocket. Empty: only pages served by supportd
+	// itself (same host).
+	AllowedOrigins []string
+	// ConnectionsPerMinute limits the websockets one IP address may open
+	// a minute. Default 20; negative means no limit.
+	ConnectionsPerMinute int
+	// TrustForwardedFor takes the client's address from X-Forwarded-For,
+	// for a server behind a reverse proxy.
+	TrustForwardedFor bool
+	// Logger; default slog.Default().
+	Logger *slog.Logger
+}
+
+// Handler is supportd's HTTP handler.
+type Handler struct {
+	cfg      Config
+	router   chi.Router
+	upgrader websocket.Upgrader
+	origins  map[string]bool
+	limits   *ipLimits
+	ctx      context.Context
+	cancel   context.CancelFunc
+}
+
+// NewHandler returns the handler, or an error for a bad configuration.
+func NewHandler(cfg Config) (*Handler, error) {
+	if cfg.Chat == nil || cfg.Articles == nil {
+		return nil, errors.New("web: Chat and Articles are required")
+	}
+	if cfg.Ready == nil {
+		cfg.Ready = func(context.Context) error { return nil }
+	}
+	if cfg.ConnectionsPerMinute == 0 {
+		cfg.ConnectionsPerMinute = 20
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	h := &Handler{cfg: cfg, origins: map[string]bool{}}
+	for _, o := range cfg.AllowedOrigins {
+		u, err := url.Parse(strings.TrimSpace(o))
+		if err != nil || u.Scheme == "" || u.Host == "" {
+			return nil, errors.New("web: allowed origin " + o + " is not scheme://host[:port]")
+		}
+		h.origins[strings.ToLower(u.Scheme+"://"+u.Host)] = true
+	}
+	if cfg.ConnectionsPerMinute > 0 {
+		h.limits = newIPLimits(rate.Limit(float64(cfg.ConnectionsPerMinute)/60), cfg.ConnectionsPerMinute)
+	}
+	h.ctx, h.cancel = context.WithCancel(context.Background())
+	h.upgrader = websocket.Upgrader{
+		ReadBufferSize:    1024,
+		WriteBufferSize:   1024,
+		WriteBufferPool:   &sync.Pool{},
+		HandshakeTimeout:  10 * time.Second,
+		CheckOrigin:       h.checkOrigin,
+		EnableCompression: false,
+	}
+	static, err := fs.Sub(staticFiles, "static")
+	if err != nil {
+		return nil, err
+	}
+	r := chi.NewRouter()
+	r.Use(middleware.Recoverer)
+	r.Use(securityHeaders)
+	r.Get("/healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
+	r.Get("/readyz", h.readyz)
+	r.Get("/ws", h.websocket)
+	r.Get("/help/{id}", h.article)
+	fileServer := http.FileServerFS(static)
+	r.With(middleware.Compress(5)).Get("/*", func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/widget.js", "/widget.css":
+			// The widget is loaded by shops' pages on other origins.
+			w.Header().Set("Access-Control-Allow-Origin", "*")
+			w.Header().Set("Cache-Control", "public, max-age=300")
+		case "/", "/index.html":
+			w.Header().Set("Content-Security-Policy", pageCSP)
+		}
+		fileServer.ServeHTTP(w, r)
+	})
+	h.router = r
+	return h, nil
+}
+
+// ServeHTTP implements http.Handler.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.router.ServeHTTP(w, r) }
+
+// Close ends the contexts given to websocket connections; the chat service
+// closes the sockets themselves.
+func (h *Handler) Close() { h.cancel() }
+
+// pageCSP lets supportd's own pages run only supportd's scripts and talk
+// only to supportd.
+const pageCSP = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		w.Header().Set("Referrer-Policy", "strict-origin-when-cross-origin")
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (h *Handler) readyz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := h.cfg.Ready(ctx); err != nil {
+		h.cfg.Logger.Warn("web: not ready", "err", err)
+		http.Error(w, "not ready", http.StatusServiceUnavailable)
+		return
+	}
+	w.Write([]byte("ready\n"))
+}
+
+// checkOrigin accepts the allowed origins, or the server's own origin when
+// none is configured. Browsers always send Origin on websocket requests; a
+// request without one does not come from a page and is refused.
+func (h *Handler) checkOrigin(r *http.Request) bool {
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return false
+	}
+	u, err := url.Parse(origin)
+	if err != nil || u.Host == "" {
+		return false
+	}
+	if len(h.origins) > 0 {
+		return h.origins[strings.ToLower(u.Scheme+"://"+u.Host)]
+	}
+	return strings.EqualFold(u.Host, r.Host)
+}
+
+func (h *Handler) websocket(w http.ResponseWriter, r *http.Request) {
+	if !h.checkOrigin(r) {
+		http.Error(w, "origin not allowed", http.StatusForbidden)
+		return
+	}
+	if h.limits != nil && !h.limits.allow(h.clientIP(r)) {
+		w.Header().Set("Retry-After", "60")
+		http.Error(w, "too many connections from your address", http.StatusTooManyRequests)
+		return
+	}
+	ws, err := h.upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		// The upgrader has answered the client.
+		return
+	}
+	h.cfg.Chat.ServeConn(h.ctx, ws)
+}
+
+// clientIP returns the address a request comes from.
+func (h *Handler) clientIP(r *http.Request) string {
+	if h.cfg.TrustForwardedFor {
+		if fwd := r.Header.Get("X-Forwarded-For"); fwd != "" {
+			first, _, _ := strings.Cut(fwd, ",")
+			return strings.TrimSpace(first)
+		}
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+var articlePage = template.Must(template.New("article").Parse(`<!doctype html>
+<html lang="{{.Lang}}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{.Title}}</title>
+<style>
+body{font:16px/1.55 system-ui,sans-serif;max-width:42rem;margin:2rem auto;padding:0 1rem;color:#1d2433}
+a{color:#2d5bd7}.meta{color:#5b6475;font-size:.9rem}
+</style>
+</head>
+<body>
+<p class="meta">{{.Category}}</p>
+<h1>{{.Title}}</h1>
+{{.Body}}
+{{if .Updated}}<p class="meta">{{.UpdatedLabel}} {{.Updated}}</p>{{end}}
+</body>
+</html>
+`))
+
+// article serves the page of one published article.
+func (h *Handler) article(w http.ResponseWriter, r *http.Request) {
+	a := h.cfg.Articles.Article(chi.URLParam(r, "id"))
+	if a == nil {
+		http.NotFound(w, r)
+		return
+	}
+	body, err := kb.RenderHTML(a.BodyWithLinks(func(id string) string { return "/help/" + url.PathEscape(id) }))
+	if err != nil {
+		http.Error(w, "cannot render this article", http.StatusInternalServerError)
+		return
+	}
+	label := "Mis à jour le"
+	if a.Lang == "en" {
+		label = "Updated"
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' https: data:; base-uri 'none'; form-action 'none'")
+	articlePage.Execute(w, map[string]any{
+		"Lang": a.Lang, "Title": a.Title, "Category": a.Category, "Updated": a.Updated, "UpdatedLabel": label,
+		// goldmark drops raw HTML and dangerous link schemes, so its
+		// output is safe to include as it is.
+		"Body": template.HTML(body),
+	})
+}
+
+// ipLimits keeps a connection rate limiter per client address.
+type ipLimits struct {
+	mu      sync.Mutex
+	rate    rate.Limit
+	burst   int
+	byIP    map[string]*rate.Limiter
+	cleaned time.Time
+}
+
+func newIPLimits(r rate.Limit, burst int) *ipLimits {
+	return &ipLimits{rate: r, burst: burst, byIP: map[string]*rate.Limiter{}, cleaned: time.Now()}
+}
+
+func (l *ipLimits) allow(ip string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := time.Now()
+	if now.Sub(l.cleaned) > time.Minute {
+		// A limiter back at its full burst knows nothing worth keeping.
+		for k, lim := range l.byIP {
+			if lim.TokensAt(now) >= float64(l.burst) {
+				delete(l.byIP, k)
+			}
+		}
+		l.cleaned = now
+	}
+	lim := l.byIP[ip]
+	if lim == nil {
+		lim = rate.NewLimiter(l.rate, l.burst)
+		l.byIP[ip] = lim
+	}
+	return lim.AllowN(now, 1)
+}

@@ -1,0 +1,181 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/supportd/supportd/kb"
+)
+
+// fakeChat accepts sockets and closes them.
+type fakeChat struct{ served int }
+
+func (f *fakeChat) ServeConn(ctx context.Context, ws *websocket.Conn) error {
+	f.served++
+	ws.WriteMessage(websocket.TextMessage, []byte(`{"type":"welcome"}`))
+	return ws.Close()
+}
+
+type fakeArticles map[string]*kb.Article
+
+func (f fakeArticles) Article(id string) *kb.Article { return f[id] }
+
+func newTestServer(t *testing.T, cfg Config) (*httptest.Server, *fakeChat) {
+	t.Helper()
+	fc := &fakeChat{}
+	if cfg.Chat == nil {
+		cfg.Chat = fc
+	}
+	if cfg.Articles == nil {
+		a, _ := kb.ParseArticle("x.md", []byte("---\nid: x\ntitle: Titre <script>alert(1)</script>\ncategory: Aide\n---\nTexte **gras** <img src=x onerror=alert(1)> et [lien](javascript:alert(1)).\n"))
+		cfg.Articles = fakeArticles{"x": a}
+	}
+	cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	h, err := NewHandler(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(func() {
+		h.Close()
+		srv.Close()
+	})
+	return srv, fc
+}
+
+func get(t *testing.T, url string) (*http.Response, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp, string(body)
+}
+
+func dialWS(srv *httptest.Server, origin string) (*websocket.Conn, *http.Response, error) {
+	h := http.Header{}
+	if origin != "" {
+		h.Set("Origin", origin)
+	}
+	return websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(srv.URL, "http")+"/ws", h)
+}
+
+func TestOrigins(t *testing.T) {
+	srv, fc := newTestServer(t, Config{})
+	// Same origin: the demo page served by supportd itself.
+	ws, _, err := dialWS(srv, srv.URL)
+	if err != nil {
+		t.Fatalf("own origin refused: %v", err)
+	}
+	ws.Close()
+	for _, origin := range []string{"https://evil.example", "", "null"} {
+		_, resp, err := dialWS(srv, origin)
+		if err == nil || resp == nil || resp.StatusCode != http.StatusForbidden {
+			t.Errorf("origin %q: want 403, got %v %v", origin, resp, err)
+		}
+	}
+	if fc.served != 1 {
+		t.Errorf("served %d sockets, want 1", fc.served)
+	}
+
+	srv2, _ := newTestServer(t, Config{AllowedOrigins: []string{"https://shop.example"}})
+	if ws, _, err := dialWS(srv2, "https://shop.example"); err != nil {
+		t.Errorf("allowed origin refused: %v", err)
+	} else {
+		ws.Close()
+	}
+	if _, resp, _ := dialWS(srv2, "https://shop.example.evil.example"); resp == nil || resp.StatusCode != http.StatusForbidden {
+		t.Errorf("look-alike origin accepted")
+	}
+	if _, resp, _ := dialWS(srv2, srv2.URL); resp == nil || resp.StatusCode != http.StatusForbidden {
+		t.Errorf("with an explicit list, other origins are refused")
+	}
+
+	if _, err := NewHandler(Config{Chat: fc, Articles: fakeArticles{}, AllowedOrigins: []string{"shop.example"}}); err == nil {
+		t.Error("an origin without a scheme is accepted")
+	}
+}
+
+func TestConnectionRate(t *testing.T) {
+	srv, _ := newTestServer(t, Config{ConnectionsPerMinute: 3})
+	ok, refused := 0, 0
+	for range 5 {
+		ws, resp, err := dialWS(srv, srv.URL)
+		switch {
+		case err == nil:
+			ok++
+			ws.Close()
+		case resp != nil && resp.StatusCode == http.StatusTooManyRequests:
+			refused++
+		default:
+			t.Fatal(err)
+		}
+	}
+	if ok != 3 || refused != 2 {
+		t.Errorf("%d accepted, %d refused; want 3 and 2", ok, refused)
+	}
+}
+
+func TestHealth(t *testing.T) {
+	ready := errors.New("store down")
+	srv, _ := newTestServer(t, Config{Ready: func(context.Context) error { return ready }})
+	if resp, _ := get(t, srv.URL+"/healthz"); resp.StatusCode != 200 {
+		t.Errorf("healthz %d", resp.StatusCode)
+	}
+	if resp, _ := get(t, srv.URL+"/readyz"); resp.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("readyz while the store is down: %d", resp.StatusCode)
+	}
+	ready = nil
+	if resp, _ := get(t, srv.URL+"/readyz"); resp.StatusCode != 200 {
+		t.Errorf("readyz %d", resp.StatusCode)
+	}
+}
+
+// TestArticlePageEscapes: an article page shows the editor's text, never
+// their HTML or script links.
+func TestArticlePageEscapes(t *testing.T) {
+	srv, _ := newTestServer(t, Config{})
+	resp, body := get(t, srv.URL+"/help/x")
+	if resp.StatusCode != 200 {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	for _, bad := range []string{"<script>", "<img", "javascript:"} {
+		if strings.Contains(body, bad) {
+			t.Errorf("page contains %q:\n%s", bad, body)
+		}
+	}
+	if !strings.Contains(body, "<strong>gras</strong>") || !strings.Contains(body, "Titre &lt;script&gt;") {
+		t.Errorf("page:\n%s", body)
+	}
+	if resp.Header.Get("Content-Security-Policy") == "" {
+		t.Error("no CSP")
+	}
+	if resp, _ := get(t, srv.URL+"/help/absent"); resp.StatusCode != 404 {
+		t.Errorf("absent article: %d", resp.StatusCode)
+	}
+}
+
+func TestStatic(t *testing.T) {
+	srv, _ := newTestServer(t, Config{})
+	resp, body := get(t, srv.URL+"/widget.js")
+	if resp.StatusCode != 200 || resp.Header.Get("Access-Control-Allow-Origin") != "*" || !strings.Contains(resp.Header.Get("Content-Type"), "javascript") {
+		t.Errorf("widget.js: %d %v", resp.StatusCode, resp.Header)
+	}
+	if len(body) < 1000 {
+		t.Errorf("widget.js is %d bytes", len(body))
+	}
+	resp, body = get(t, srv.URL+"/")
+	if resp.StatusCode != 200 || !strings.Contains(body, `src="/widget.js"`) || resp.Header.Get("Content-Security-Policy") == "" {
+		t.Errorf("demo page: %d %q", resp.StatusCode, body)
+	}
+}
