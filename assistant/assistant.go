@@ -44,7 +44,7 @@ type Config struct {
 	// Searcher is the knowledge base; it is required.
 	Searcher Searcher
 	// AnswerThreshold is the confidence from which the best article is
-	// given as the answer. Default 0.45.
+	// given as the answer. Default 0.42.
 	AnswerThreshold float64
 	// SuggestThreshold is the confidence from which an article is offered
 	// as a suggestion in a fallback. Default 0.2.
@@ -67,7 +67,7 @@ func New(cfg Config) (*Service, error) {
 		return nil, errors.New("assistant: a Searcher is required")
 	}
 	if cfg.AnswerThreshold == 0 {
-		cfg.AnswerThreshold = 0.45
+		cfg.AnswerThreshold = 0.42
 	}
 	if cfg.SuggestThreshold == 0 {
 		cfg.SuggestThreshold = 0.2

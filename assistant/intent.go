@@ -87,7 +87,7 @@ var (
 	// making it a question.
 	politeWords = setOf(`beaucoup mille fois bien tres trop vous toi a tous tout le la les monde madame monsieur
 		et encore pour votre ton aide ca va comment allez vas bonne bonnes journee soiree nuit matinee
-		au plus tard super parfait top genial nickel ok okay d accord cool
+		au plus tard super parfait top genial nickel ok okay d accord cool c est cest excellent impeccable vraiment
 		you so much very lot a the team for your help good morning evening night day have nice great
 		how are doing all thank see later soon`)
 )
@@ -128,8 +128,13 @@ func smalltalkKind(words []string) (int, bool) {
 var (
 	// personNouns name a member of staff, as opposed to the bot.
 	personNouns = setOf(`humain humaine humains conseiller conseillere conseillers agent agents operateur operatrice
-		interlocuteur interlocutrice quelqu human humans agent advisor adviser operator representative rep someone somebody
+		interlocuteur interlocutrice quelqu qqn qq1 human humans agent advisor adviser operator representative rep someone somebody
 		vendeur vendeuse technicien technicienne responsable manager`)
+	// wantVerbs say the customer wants something: with a person noun,
+	// they ask for a person ("je voudrais qu'un humain me réponde").
+	wantVerbs = setOf("veux veut voudrais voudrait souhaite souhaiterais aimerais besoin exige jveux want need would like")
+	// takeOver are what a person would do instead of the bot.
+	takeOver = []string{"prendre le relais", "prenne le relais", "me reponde", "me repondre", "repondre a ma", "take over", "get back to me"}
 	// talkVerbs ask to be put in touch.
 	talkVerbs = setOf(`parler parle discuter joindre contacter echanger avoir passer passez passe mettre mettez relation
 		transferer transferez appeler rappeler rappelez talk speak chat connect transfer reach call get`)
@@ -151,8 +156,18 @@ func wantsPerson(words []string) bool {
 		if !isPerson {
 			continue
 		}
-		if verbBefore(words, i, 4) || len(words) <= 4 {
+		if verbBefore(words, i, 4) || len(words) <= 5 || i > 0 && (words[i-1] == "vrai" || words[i-1] == "real") {
 			return true
+		}
+		for _, w := range words {
+			if wantVerbs[w] {
+				return true
+			}
+		}
+		for _, p := range takeOver {
+			if contains(words, p) {
+				return true
+			}
 		}
 	}
 	for _, p := range callMe {
@@ -232,7 +247,7 @@ var (
 	// of the customer's, which only live data can answer.
 	liveStatus = []string{"ou en est", "ou en sont", "ou est", "ou sont", "est elle partie", "est il parti",
 		"est elle arrivee", "est il arrive", "est elle expediee", "est il expedie", "where is", "where are",
-		"status of", "has my", "is my", "track my"}
+		"status of", "has my", "is my"}
 	// accountBalance asks what is left of the customer's own credit.
 	accountBalance = []string{"mon avoir", "mon credit", "ma cagnotte", "my credit", "my store credit", "my balance"}
 	howMuchLeft    = setOf("combien reste restant solde montant much left balance remaining")

@@ -177,11 +177,11 @@ ai as avons avez ont aurai aura aurait avais avait eu eue
 quel quels quelle quelles comment est-ce estce quand pourquoi combien chez vais va vont aller etre
 veux veut voudrais voudrait voulez souhaite souhaiterais souhaitons aimerais aimerait
 peux peut pouvez pourrais pourriez puis puisse dois doit faut fait faire
-svp stp please merci bonjour bonsoir salut hello hi
+svp stp please merci bonjour bonsoir salut hello hi possible possibilite
 plus tres bien tout tous toute toutes encore toujours deja aussi alors donc si non jamais rien
 the an and or of to in on at for with by from as is are was were be been am
 i me my mine you your yours we our us he she it its they them their this that these those
 do does did can could would should will shall may might must have has had
 how what which who whom
-want wanted like need
+want wanted like need possible able
 `

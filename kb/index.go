@@ -401,7 +401,7 @@ func (ix *Index) idf(c concept) float64 {
 }
 
 // unknownWeight scales the weight of a word no article uses.
-const unknownWeight = 0.5
+const unknownWeight = 0.8
 
 // formDF estimates how many articles hold all the terms of a form: as many
 // as hold its rarest term. An empty form is held by none.

@@ -30,7 +30,7 @@ annuler | annulation | annulé | décommander | cancel | cancelled | canceled | 
 suivre | suivi | suivie | tracking | track | tracer | traçage | localiser | où en est | where is
 numéro de suivi | code de suivi | lien de suivi | tracking number | tracking code | numéro de colis
 statut | état | status | avancement | étape
-code promo | code de réduction | bon de réduction | code réduction | coupon | code avantage | voucher | promo code | discount code | code remise | réduction | remise | promotion
+code promo | code de réduction | bon de réduction | code réduction | code de réduc | code réduc | réduc | coupon | code avantage | voucher | promo code | discount code | code remise | réduction | remise | promotion
 panier | basket | shopping cart | shopping basket
 valider | validation | confirmer | confirmation | confirm | checkout
 bug | beug | bogue | erreur | plante | planté | plantage | error | glitch | crash | problème technique | message d'erreur | page blanche
@@ -41,7 +41,7 @@ expédié | expédiée | expédition | expédier | envoyé | envoi | envoyer | p
 livré | livrée | livraison | livrer | delivered | delivery | deliver | livreur
 reçu | reçue | reçus | reçues | recevoir | reçois | reçoit | receive | received | arrivé | arrivée | arriver | arrive | arrived
 pas reçu | jamais reçu | toujours pas reçu | pas arrivé | jamais arrivé | toujours pas arrivé | not received | never received | never arrived | not arrived | did not arrive | didn't arrive
-retard | en retard | retardé | late | delay | delayed | lent | trop long
+retard | en retard | retardé | late | delay | delayed | lent | trop long | ne bouge plus | n'évolue plus | n'avance plus | bloqué chez le transporteur | stuck | not moving | toujours en transit
 perdu | perdue | égaré | égarée | disparu | lost | missing parcel | introuvable
 produit | article | articles | item | items | product | products | objet | marchandise
 stock | en stock | disponible | disponibilité | rupture | rupture de stock | épuisé | out of stock | in stock | available | réapprovisionnement | restock
@@ -77,7 +77,7 @@ sécurisé | sécurisée | sécurité | fiable | securise | secure | safe | secu
 refusé | refusée | rejeté | rejetée | declined | refused | rejected | paiement refusé | payment failed | échoué | échec
 banque | bancaire | bank | banking | conseiller bancaire
 facture | factures | invoice | invoices | justificatif | bill | facturation | billing | reçu de paiement | receipt
-remboursement | rembourser | remboursé | remboursée | refund | refunded | refunds | reimburse | reimbursed | récupérer mon argent | money back | remboursements
+remboursement | rembourser | remboursé | remboursée | refund | refunded | refunds | reimburse | reimbursed | récupérer mon argent | money back | remboursements | l'argent revient | rendre l'argent | mon argent
 avoir | avoirs | crédit | store credit | credit note | bon d'avoir
 débité | débit | prélevé | prélèvement | debited | been charged
 deux fois | en double | doublon | twice | charged twice | double paiement | payé deux fois
@@ -95,7 +95,7 @@ fraude | arnaque | escroquerie | fraud | scam | piratage | piraté | hacked
 
 # Contact
 horaires | horaire | heures d'ouverture | heure d'ouverture | à quelle heure | ouvert | ouverts | ouverte | ouverture | fermé | fermeture | opening hours | open | opened | closed | business hours | when are you open | disponibles
-contacter | contact | joindre | appeler | téléphoner | écrire | call | reach | phone | get in touch | write to
+contacter | contact | joindre | joignable | joignables | appeler | téléphoner | écrire | call | reach | phone | get in touch | write to
 téléphone | numéro de téléphone du service | par téléphone | hotline | standard | phone number | telephone | by phone | appel
 service client | service clientèle | sav | support | customer service | customer support | assistance | help desk | helpdesk | équipe
 conseiller | conseillère | agent | humain | opérateur | opératrice | vraie personne | quelqu'un | interlocuteur | advisor | human | operator | real person | someone | representative
@@ -112,9 +112,16 @@ polonais | polish
 jour férié | jours fériés | férié | fériés | public holiday | bank holiday | holiday
 
 # Sens et intentions
+saisir | entrer | rentrer | rentre | taper | insérer | renseigner | enter | type in | fill in
+introuvable | ne trouve pas | trouve pas | ne trouve plus | je ne trouve pas | can't find | cannot find | not found | n'apparaît pas | absent de la liste
+validité | valable | valide | validity | valid | expire | expirer | expiration | expiry | périmé | date limite | durée de validité
+accepter | acceptez | accepté | acceptés | acceptée | acceptées | prenez | vous prenez | accept | accepted | take
+destinataire | quelqu'un d'autre | une autre personne | un ami | une amie | un proche | ma mère | mon père | ma famille | mes parents | un collègue | recipient | someone else | a friend | my mother | my father
+personnel | personnelle | perso | personal | privé | private
+professionnel | professionnelle | pro | professional | travail
 signifie | signifier | veut dire | ça veut dire | signification | sens | meaning | mean | means | c'est quoi | qu'est-ce que c'est | définition | correspond à
 différence | différent | différents | distinguer | versus | vs | difference | different | compare
-fonctionner | fonctionnement | fonctionne comment | marche comment | how does it work | mode d'emploi | principe
+fonctionner | fonctionnement | fonctionne comment | marche comment | how does it work | mode d'emploi | principe | se passe | se déroule | déroulement | procédure | process | comment ça marche
 utiliser | utilisation | me servir | se servir | employer | using | redeem | appliquer
 trouver | retrouver | récupérer | télécharger | find | download | get | obtenir | consulter | voir
 copie | duplicata | double de | exemplaire | copy | duplicate
