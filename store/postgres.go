@@ -23,14 +23,25 @@ type Postgres struct {
 	pool *pgxpool.Pool
 }
 
+// DefaultMaxConns is the size of the connection pool when the URL does not
+// set pool_max_conns.
+const DefaultMaxConns = 32
+
 // OpenPostgres connects to the database at url (a postgres:// URL or a
 // key=value connection string, as pgx reads them, pool_max_conns
 // included) and brings its schema up to date with [Migrate]'s migrations.
-// An unreachable server gives an error wrapping [ErrUnavailable].
+// Without pool_max_conns, the pool holds up to [DefaultMaxConns]
+// connections. An unreachable server gives an error wrapping
+// [ErrUnavailable].
 func OpenPostgres(ctx context.Context, url string) (*Postgres, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("store: database url: %w", err)
+	}
+	if !strings.Contains(url, "pool_max_conns") {
+		// pgx's default, four on this kind of machine, queues the
+		// appends of a few hundred chatting customers.
+		cfg.MaxConns = DefaultMaxConns
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
