@@ -240,3 +240,40 @@ func TestKill9(t *testing.T) {
 	}
 	t.Logf("%d messages acknowledged before kill -9, all found once after restart", total)
 }
+
+// TestGracefulShutdown: on SIGTERM, supportd serve closes each socket with
+// "going away" and exits cleanly.
+func TestGracefulShutdown(t *testing.T) {
+	srv := startServer(t, t.TempDir())
+	var sockets []*websocket.Conn
+	for range 3 {
+		ws, err := srv.dial()
+		if err != nil {
+			t.Fatal(err)
+		}
+		ws.WriteJSON(map[string]any{"type": "hello", "v": 1})
+		ws.ReadMessage() // welcome
+		sockets = append(sockets, ws)
+	}
+	if err := srv.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	for _, ws := range sockets {
+		ws.SetReadDeadline(time.Now().Add(15 * time.Second))
+		_, _, err := ws.ReadMessage()
+		if !websocket.IsCloseError(err, websocket.CloseGoingAway) {
+			t.Errorf("socket got %v, want going away", err)
+		}
+		ws.Close()
+	}
+	done := make(chan error, 1)
+	go func() { done <- srv.cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("supportd serve exited with %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("supportd serve did not exit after SIGTERM")
+	}
+}
