@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/gorilla/websocket"
@@ -16,10 +17,10 @@ import (
 )
 
 // fakeChat accepts sockets and closes them.
-type fakeChat struct{ served int }
+type fakeChat struct{ served atomic.Int64 }
 
 func (f *fakeChat) ServeConn(ctx context.Context, ws *websocket.Conn) error {
-	f.served++
+	f.served.Add(1)
 	ws.WriteMessage(websocket.TextMessage, []byte(`{"type":"welcome"}`))
 	return ws.Close()
 }
@@ -84,8 +85,8 @@ func TestOrigins(t *testing.T) {
 			t.Errorf("origin %q: want 403, got %v %v", origin, resp, err)
 		}
 	}
-	if fc.served != 1 {
-		t.Errorf("served %d sockets, want 1", fc.served)
+	if n := fc.served.Load(); n != 1 {
+		t.Errorf("served %d sockets, want 1", n)
 	}
 
 	srv2, _ := newTestServer(t, Config{AllowedOrigins: []string{"https://shop.example"}})
