@@ -1,7 +1,6 @@
 package kb
 
 import (
-	"fmt"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -14,7 +13,6 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/token/elision"
 	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
 	unicodetok "github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
-	"github.com/blevesearch/bleve/v2/registry"
 )
 
 // token is one word of analysed text.
@@ -30,8 +28,10 @@ type token struct {
 }
 
 // analyzer is the analysis chain of one language: accent and case folding,
-// elision (l', d', qu', j'...), stop words and a light stemmer. The same
-// chain indexes articles and reads queries, so both meet on the same terms.
+// elision (l', d', qu', j'...), stop words and a light stemmer, built from
+// Bleve's analysis components. The same chain analyses articles and
+// queries, so both meet on the same terms; Bleve indexes the resulting
+// terms as they are.
 type analyzer struct {
 	lang      string
 	fold      *asciifolding.AsciiFoldingFilter
@@ -133,33 +133,6 @@ func (a *analyzer) terms(text string) []string {
 		}
 	}
 	return out
-}
-
-// Analyze implements Bleve's analysis.Analyzer, so that Bleve indexes
-// exactly the terms this package searches for.
-func (a *analyzer) Analyze(input []byte) analysis.TokenStream {
-	terms := a.terms(string(input))
-	stream := make(analysis.TokenStream, len(terms))
-	for i, t := range terms {
-		stream[i] = &analysis.Token{Term: []byte(t), Position: i + 1, Type: analysis.AlphaNumeric}
-	}
-	return stream
-}
-
-// analyzerName is the name under which a language's analyzer is known to
-// Bleve's registry.
-func analyzerName(lang string) string { return "supportd_" + lang }
-
-func init() {
-	for _, lang := range Languages {
-		lang := lang
-		err := registry.RegisterAnalyzer(analyzerName(lang), func(map[string]interface{}, *registry.Cache) (analysis.Analyzer, error) {
-			return analyzerFor(lang), nil
-		})
-		if err != nil {
-			panic(fmt.Sprintf("kb: register analyzer: %v", err))
-		}
-	}
 }
 
 // stopWords are the function words of French and English, folded: they carry

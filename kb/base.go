@@ -24,7 +24,7 @@ type Config struct {
 	// FS is a read-only knowledge base, such as an embedded one.
 	FS fs.FS
 	// Debounce is how long the files must stay unchanged before a
-	// rebuild. Default 200ms.
+	// rebuild. Default 100ms.
 	Debounce time.Duration
 	// Logger receives reloads and problems. Default slog.Default().
 	Logger *slog.Logger
@@ -76,7 +76,7 @@ func Open(cfg Config) (*Base, error) {
 		return nil, errors.New("kb: set exactly one of Dir and FS")
 	}
 	if cfg.Debounce == 0 {
-		cfg.Debounce = 200 * time.Millisecond
+		cfg.Debounce = 100 * time.Millisecond
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()

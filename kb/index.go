@@ -9,7 +9,8 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
-	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
+	"github.com/blevesearch/bleve/v2/analysis/tokenizer/whitespace"
 	"github.com/blevesearch/bleve/v2/search/query"
 )
 
@@ -22,8 +23,6 @@ const (
 	fieldBody
 	numFields
 )
-
-var fieldNames = [numFields]string{"title", "questions", "tags", "category", "body"}
 
 // fieldBoost weighs a match by where it occurs: the title and the other
 // phrasings of the question say what an article answers; the body only
@@ -59,37 +58,39 @@ type sentence struct {
 	terms map[string]struct{}
 }
 
-// document is what Bleve indexes for an article.
+// document is what Bleve indexes for an article: the terms of all its
+// fields, analysed already by this package (see analyzer), in one field.
+// Bleve retrieves the candidates of a query; the fields are weighed
+// afterwards, from entry's analysed fields.
 type document struct {
-	Lang      string `json:"lang"`
-	Title     string `json:"title"`
-	Questions string `json:"questions"`
-	Tags      string `json:"tags"`
-	Category  string `json:"category"`
-	Body      string `json:"body"`
+	Terms string `json:"terms"`
 }
 
-// Type tells Bleve which language mapping applies to the document.
-func (d document) Type() string { return d.Lang }
+// termsField is the name of the one field Bleve indexes, and
+// termsAnalyzer the analyzer that splits it back into the terms.
+const (
+	termsField    = "terms"
+	termsAnalyzer = "supportd_terms"
+)
 
 // Build indexes the published articles of a collection, with the built-in
 // lexicon extended by the collection's synonyms. It fails only if Bleve
 // does.
 func Build(c *Collection) (*Index, error) {
 	im := bleve.NewIndexMapping()
-	for _, lang := range Languages {
-		dm := bleve.NewDocumentStaticMapping()
-		for _, name := range fieldNames {
-			fm := bleve.NewTextFieldMapping()
-			fm.Analyzer = analyzerName(lang)
-			fm.Store = false
-			fm.IncludeTermVectors = false
-			dm.AddFieldMappingsAt(name, fm)
-		}
-		im.AddDocumentMapping(lang, dm)
+	err := im.AddCustomAnalyzer(termsAnalyzer, map[string]any{"type": custom.Name, "tokenizer": whitespace.Name})
+	if err != nil {
+		return nil, fmt.Errorf("kb: index mapping: %w", err)
 	}
-	im.DefaultAnalyzer = analyzerName(Languages[0])
-	im.DefaultMapping = bleve.NewDocumentDisabledMapping()
+	dm := bleve.NewDocumentStaticMapping()
+	fm := bleve.NewTextFieldMapping()
+	fm.Analyzer = termsAnalyzer
+	fm.Store = false
+	fm.IncludeTermVectors = false
+	fm.IncludeInAll = false
+	dm.AddFieldMappingsAt(termsField, fm)
+	im.DefaultMapping = dm
+	im.DefaultAnalyzer = termsAnalyzer
 	bi, err := bleve.NewUsing("", im, scorch.Name, scorch.Name, nil)
 	if err != nil {
 		return nil, fmt.Errorf("kb: create index: %w", err)
@@ -113,14 +114,8 @@ func Build(c *Collection) (*Index, error) {
 			ix.langs = append(ix.langs, a.Lang)
 			vocab[a.Lang] = map[string]int{}
 		}
-		doc := document{
-			Lang:      a.Lang,
-			Title:     a.Title,
-			Questions: strings.Join(a.Questions, "\n"),
-			Tags:      strings.Join(a.Tags, "\n"),
-			Category:  a.Category,
-			Body:      a.text,
-		}
+		fields := [numFields]string{a.Title, strings.Join(a.Questions, "\n"), strings.Join(a.Tags, "\n"), a.Category, a.text}
+		var terms strings.Builder
 		e := &entry{article: a}
 		for _, text := range splitSentences(a.text) {
 			st := sentence{text: text, terms: map[string]struct{}{}}
@@ -130,13 +125,15 @@ func Build(c *Collection) (*Index, error) {
 			e.sentences = append(e.sentences, st)
 		}
 		seen := map[string]bool{}
-		for f, text := range [numFields]string{doc.Title, doc.Questions, doc.Tags, doc.Category, doc.Body} {
+		for f, text := range fields {
 			e.fields[f] = map[string]struct{}{}
 			for _, t := range an.tokens(text) {
 				if t.stop {
 					continue
 				}
 				e.fields[f][t.term] = struct{}{}
+				terms.WriteString(t.term)
+				terms.WriteByte(' ')
 				vocab[a.Lang][t.word]++
 				if !seen[t.term] {
 					seen[t.term] = true
@@ -146,7 +143,7 @@ func Build(c *Collection) (*Index, error) {
 		}
 		ix.entries = append(ix.entries, e)
 		ix.byID[a.ID] = e
-		if err := batch.Index(a.ID, doc); err != nil {
+		if err := batch.Index(a.ID, document{Terms: terms.String()}); err != nil {
 			bi.Close()
 			return nil, fmt.Errorf("kb: index %s: %w", a.Path, err)
 		}
@@ -244,7 +241,7 @@ func (ix *Index) Search(ctx context.Context, text string, limit int) ([]Hit, err
 					}
 					termSeen[t] = true
 					tq := query.NewTermQuery(t)
-					tq.SetField("_all")
+					tq.SetField(termsField)
 					if df > commonDF {
 						common = append(common, tq)
 					} else {
@@ -563,5 +560,3 @@ func truncate(s string, n int) string {
 }
 
 func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }
-
-var _ mapping.Classifier = document{}
