@@ -52,7 +52,7 @@ type Config struct {
 	// fails. Default: always ready.
 	Ready func(ctx context.Context) error
 	// AllowedOrigins lists the origins ("https://shop.example") whose
-	// pages may open the websocket. Empty: only pages served by supportd
+	// pages may open the websocket, besides the pages served by supportd
 	// itself (same host).
 	AllowedOrigins []string
 	// ConnectionsPerMinute limits the websockets one IP address may open
@@ -167,8 +167,8 @@ func (h *Handler) readyz(w http.ResponseWriter, r *http.Request) {
 	w.Write([]byte("ready\n"))
 }
 
-// checkOrigin accepts the allowed origins, or the server's own origin when
-// none is configured. Browsers always send Origin on websocket requests; a
+// checkOrigin accepts the server's own origin (its demo page) and the
+// allowed origins. Browsers always send Origin on websocket requests; a
 // request without one does not come from a page and is refused.
 func (h *Handler) checkOrigin(r *http.Request) bool {
 	origin := r.Header.Get("Origin")
@@ -179,10 +179,7 @@ func (h *Handler) checkOrigin(r *http.Request) bool {
 	if err != nil || u.Host == "" {
 		return false
 	}
-	if len(h.origins) > 0 {
-		return h.origins[strings.ToLower(u.Scheme+"://"+u.Host)]
-	}
-	return strings.EqualFold(u.Host, r.Host)
+	return strings.EqualFold(u.Host, r.Host) || h.origins[strings.ToLower(u.Scheme+"://"+u.Host)]
 }
 
 func (h *Handler) websocket(w http.ResponseWriter, r *http.Request) {

@@ -65,7 +65,7 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.StringVar(&c.kbDir, "kb", env("SUPPORTD_KB", ""), "knowledge-base folder, watched for changes; empty: the built-in demo (SUPPORTD_KB)")
 	fs.StringVar(&c.dataDir, "data", env("SUPPORTD_DATA", "data"), "folder of the embedded store, used without DATABASE_URL (SUPPORTD_DATA)")
 	fs.StringVar(&c.databaseURL, "database-url", env("DATABASE_URL", ""), "PostgreSQL URL; empty: the embedded store (DATABASE_URL)")
-	fs.StringVar(&c.allowedOrigins, "allowed-origins", env("SUPPORTD_ALLOWED_ORIGINS", ""), "comma-separated origins whose pages may open the chat, e.g. https://shop.example; empty: supportd's own pages only (SUPPORTD_ALLOWED_ORIGINS)")
+	fs.StringVar(&c.allowedOrigins, "allowed-origins", env("SUPPORTD_ALLOWED_ORIGINS", ""), "comma-separated origins whose pages may open the chat, e.g. https://shop.example, besides supportd's own pages (SUPPORTD_ALLOWED_ORIGINS)")
 	fs.IntVar(&c.connPerMinute, "conn-per-minute", envInt("SUPPORTD_CONN_PER_MINUTE", 20), "websockets one IP address may open a minute; -1: no limit (SUPPORTD_CONN_PER_MINUTE)")
 	fs.BoolVar(&c.trustForwardedFor, "trust-forwarded-for", env("SUPPORTD_TRUST_FORWARDED_FOR", "") == "true", "take the client address from X-Forwarded-For, behind a proxy (SUPPORTD_TRUST_FORWARDED_FOR)")
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", envDuration("SUPPORTD_SHUTDOWN_TIMEOUT", 10*time.Second), "how long connections may take to close on shutdown (SUPPORTD_SHUTDOWN_TIMEOUT)")

@@ -34,13 +34,13 @@
       back: 'Reconnecté.',
       sending: 'Envoi…',
       failed: 'Non envoyé',
-      helpful: 'Cette réponse vous a-t-elle aidé ?',
-      thanks: 'Merci pour votre retour !',
-      articles: 'À lire :',
-      intro: 'Bonjour ! Posez-nous votre question : commande, livraison, paiement, retour…',
+      helpful: 'Cette réponse vous a-t-elle aidé\u00a0?',
+      thanks: 'Merci pour votre retour\u00a0!',
+      articles: 'À lire\u00a0:',
+      intro: 'Bonjour\u00a0! Posez-nous votre question\u00a0: commande, livraison, paiement, retour…',
       unread: (n) => n + (n > 1 ? ' nouveaux messages' : ' nouveau message'),
-      queued: (p, w) => (p ? 'Vous êtes n° ' + p + " dans la file d'attente." : "Vous êtes dans la file d'attente.") +
-        (w ? ' Attente estimée : ' + (w < 60 ? "moins d'une minute." : 'environ ' + Math.round(w / 60) + ' min.') : ''),
+      queued: (p, w) => (p ? 'Vous êtes n°\u00a0' + p + " dans la file d'attente." : "Vous êtes dans la file d'attente.") +
+        (w ? ' Attente estimée\u00a0: ' + (w < 60 ? "moins d'une minute." : 'environ ' + Math.round(w / 60) + '\u00a0min.') : ''),
       st_agent: 'Un conseiller a rejoint la conversation.',
       st_bot: "Vous discutez avec l'assistant.",
       st_closed: 'La conversation est terminée.',
@@ -303,9 +303,10 @@
   });
 
   let statusTimer = 0;
-  const setStatus = (text, ms) => {
+  const setStatus = (text, ms, err) => {
     clearTimeout(statusTimer);
     status.textContent = text || '';
+    status.classList.toggle('sd-err', !!err);
     status.classList.toggle('sd-on', !!text);
     if (text && ms) statusTimer = setTimeout(() => setStatus(''), ms);
   };
@@ -336,7 +337,7 @@
     place(el, lastSeq + 0.5);
     return el;
   };
-  const sr = (text) => h('span', 'sd-sr', text + ' : ');
+  const sr = (text) => h('span', 'sd-sr', text + (locale === 'fr' ? '\u00a0: ' : ': '));
   const timeOf = (el, at) => {
     const d = at && new Date(at);
     if (d && !isNaN(d)) el.title = d.toLocaleString(locale === 'en' ? 'en-GB' : 'fr-FR', { dateStyle: 'short', timeStyle: 'short' });
@@ -408,8 +409,8 @@
       if (b.getAttribute('aria-disabled') === 'true') return;
       b.setAttribute('aria-disabled', 'true');
       setTimeout(() => b.removeAttribute('aria-disabled'), 3000);
-      queue({ client_id: rid('a_'), action: a.id, seq });
       if (after) after();
+      queue({ client_id: rid('a_'), action: a.id, seq });
     });
     return b;
   };
@@ -574,6 +575,7 @@
     ack(f) {
       const it = unqueue(f.client_id);
       retries = 0;
+      if (status.classList.contains('sd-err')) setStatus('');
       if (!it || it.action) return;
       const el = pending.get(f.client_id);
       pending.delete(f.client_id);
@@ -615,9 +617,10 @@
     state(f) {
       const text = f.state === 'queued' ? t('queued')(+f.position || 0, +f.wait_seconds || 0)
         : f.state === 'agent' ? t('st_agent') : f.state === 'closed' ? t('st_closed') : t('st_bot');
+      // A new position in the queue updates the line instead of adding one.
       const last = log.lastElementChild;
-      if (last && last.classList.contains('sd-state')) last.textContent = text;
-      else line(text, 'sd-state');
+      if (f.state === 'queued' && last && last.dataset.state === 'queued') last.textContent = text;
+      else { const el = line(text, 'sd-state'); if (el) el.dataset.state = f.state; }
     },
     error(f) {
       const msg = typeof f.message === 'string' ? f.message : '';
@@ -641,7 +644,7 @@
         case 'rate_limited':
         case 'unavailable':
         case 'internal':
-          setStatus(msg, 8000);
+          setStatus(msg, 10000, true);
           if (!ready) drop(); // the hello itself failed
           else retry(id);
           return;
@@ -653,6 +656,8 @@
             markPending(el, false);
             el.classList.add('sd-failed');
             el.appendChild(h('span', 'sd-note', t('failed')));
+            el.remove();
+            place(el, lastSeq + 0.5);
           }
           if (it || !id) line(msg, 'sd-error');
         }
