@@ -158,6 +158,19 @@ func (c *client) hello(conversation, token string, lastSeq int64) frame {
 	return c.expect("welcome")
 }
 
+// start opens a conversation with a first message and reads what it
+// brings: the conversation, the ack, the message itself and the reply.
+func (c *client) start(clientID, text string) frame {
+	c.t.Helper()
+	c.hello("", "", 0)
+	c.say(clientID, text)
+	conv := c.expect("conversation")
+	c.expect("ack")
+	c.expect("message")
+	c.expect("message")
+	return conv
+}
+
 func (c *client) say(clientID, text string) {
 	c.t.Helper()
 	c.send(map[string]any{"type": "message", "client_id": clientID, "text": text})
@@ -217,12 +230,7 @@ func TestConversation(t *testing.T) {
 func TestRetry(t *testing.T) {
 	e := newEnv(t, nil)
 	c := e.dial(t)
-	c.hello("", "", 0)
-	c.say("m_retry0001", "Puis-je payer par chèque ?")
-	conv := c.expect("conversation")
-	c.expect("ack")
-	c.expect("message")
-	c.expect("message")
+	conv := c.start("m_retry0001", "Puis-je payer par chèque ?")
 	for range 2 {
 		c.say("m_retry0001", "Puis-je payer par chèque ?")
 		if ack := c.expect("ack"); ack.Seq != 1 {
@@ -240,12 +248,7 @@ func TestRetry(t *testing.T) {
 func TestAnswerAfterCrash(t *testing.T) {
 	e := newEnv(t, nil)
 	c := e.dial(t)
-	c.hello("", "", 0)
-	c.say("m_crash0001", "bonjour")
-	conv := c.expect("conversation")
-	c.expect("ack")
-	c.expect("message")
-	c.expect("message")
+	conv := c.start("m_crash0001", "bonjour")
 	// What a crash would leave: a customer message without a reply.
 	if _, _, err := e.store.AppendMessage(t.Context(), &store.Message{ConversationID: conv.Conversation, ClientID: "m_crash0002", Author: "customer", Text: "Puis-je payer par chèque ?"}); err != nil {
 		t.Fatal(err)
@@ -265,12 +268,7 @@ func TestAnswerAfterCrash(t *testing.T) {
 func TestResume(t *testing.T) {
 	e := newEnv(t, nil)
 	c := e.dial(t)
-	c.hello("", "", 0)
-	c.say("m_resume001", "bonjour")
-	conv := c.expect("conversation")
-	c.expect("ack")
-	c.expect("message")
-	c.expect("message")
+	conv := c.start("m_resume001", "bonjour")
 	c.ws.Close()
 
 	// Every message after last_seq, once, in order.
@@ -312,12 +310,7 @@ func TestResume(t *testing.T) {
 func TestTabs(t *testing.T) {
 	e := newEnv(t, nil)
 	a := e.dial(t)
-	a.hello("", "", 0)
-	a.say("m_tabs00001", "bonjour")
-	conv := a.expect("conversation")
-	a.expect("ack")
-	a.expect("message")
-	a.expect("message")
+	conv := a.start("m_tabs00001", "bonjour")
 	b := e.dial(t)
 	b.hello(conv.Conversation, conv.Token, 2)
 	a.say("m_tabs00002", "Puis-je payer par chèque ?")
