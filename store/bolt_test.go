@@ -5,8 +5,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/supportd/supportd/internal/pgtest"
 	"github.com/supportd/supportd/store"
-	"github.com/supportd/supportd/store/pgtest"
 	"github.com/supportd/supportd/store/storetest"
 )
 

@@ -6,13 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"path"
 	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/supportd/supportd/internal/pgschema"
 )
 
 var _ Store = (*Postgres)(nil)
@@ -64,11 +65,7 @@ func OpenPostgres(ctx context.Context, url string) (*Postgres, error) {
 }
 
 //go:embed migrations/*.sql
-var migrations embed.FS
-
-// migrationLock is the key of the advisory lock that serializes the
-// migrations of supportd processes starting together.
-const migrationLock = 0x73757070_6f727464 // "supportd"
+var migrationFiles embed.FS
 
 // Migrate applies to the database at url the migrations it has not applied
 // yet, in order, each in its own transaction, and returns their versions
@@ -89,67 +86,18 @@ func Migrate(ctx context.Context, url string) (applied []string, err error) {
 	return migrate(ctx, conn)
 }
 
-// migrate applies the migrations through db, a connection or a pool.
-func migrate(ctx context.Context, db interface {
-	Begin(context.Context) (pgx.Tx, error)
-}) ([]string, error) {
-	names, err := fs.Glob(migrations, "migrations/*.sql") // sorted
+// migrate applies the store's migrations through db, a connection or a
+// pool.
+func migrate(ctx context.Context, db pgschema.Beginner) ([]string, error) {
+	sub, err := fs.Sub(migrationFiles, "migrations")
 	if err != nil {
 		return nil, fmt.Errorf("store: migrations: %w", err)
 	}
-	var applied []string
-	for _, name := range names {
-		version := strings.TrimSuffix(path.Base(name), ".sql")
-		sql, err := migrations.ReadFile(name)
-		if err != nil {
-			return applied, fmt.Errorf("store: migration %s: %w", version, err)
-		}
-		done, err := migrateOne(ctx, db, version, string(sql))
-		if err != nil {
-			return applied, errPostgres("migration "+version, err)
-		}
-		if done {
-			applied = append(applied, version)
-		}
+	applied, err := pgschema.Migrate(ctx, db, sub, "")
+	if err != nil {
+		return applied, errPostgres("migrate", err)
 	}
 	return applied, nil
-}
-
-// migrateOne applies one migration unless it was applied, and reports
-// whether it applied it.
-func migrateOne(ctx context.Context, db interface {
-	Begin(context.Context) (pgx.Tx, error)
-}, version, sql string) (bool, error) {
-	tx, err := db.Begin(ctx)
-	if err != nil {
-		return false, err
-	}
-	defer tx.Rollback(context.WithoutCancel(ctx))
-	// Held until the transaction ends; creating schema_migrations under
-	// the lock too keeps two first starts from racing on it.
-	if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", int64(migrationLock)); err != nil {
-		return false, err
-	}
-	if _, err := tx.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-		version    text PRIMARY KEY,
-		applied_at timestamptz NOT NULL DEFAULT now()
-	)`); err != nil {
-		return false, err
-	}
-	var done bool
-	err = tx.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE version = $1)", version).Scan(&done)
-	if err != nil || done {
-		return false, err
-	}
-	// Without arguments, Exec uses the simple protocol, which runs
-	// several statements.
-	if _, err := tx.Exec(ctx, sql); err != nil {
-		return false, err
-	}
-	if _, err := tx.Exec(ctx, "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, now())", version); err != nil {
-		return false, err
-	}
-	return true, tx.Commit(ctx)
 }
 
 // errPostgres wraps an error of pgx in ErrUnavailable, and passes the

@@ -10,8 +10,8 @@ import (
 	"testing"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/supportd/supportd/internal/pgtest"
 	"github.com/supportd/supportd/store"
-	"github.com/supportd/supportd/store/pgtest"
 	"github.com/supportd/supportd/store/storetest"
 )
 
