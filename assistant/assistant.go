@@ -9,8 +9,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
+	"time"
 
+	"github.com/supportd/supportd/hours"
 	"github.com/supportd/supportd/kb"
 )
 
@@ -54,6 +57,18 @@ type Config struct {
 	// ArticleURL returns the address of an article's page, which links
 	// between articles point to. Default "/help/" + id.
 	ArticleURL func(id string) string
+	// Orders gives the customers' orders and accounts. Without it, order
+	// questions are routed but answered only with how to get help.
+	Orders Orders
+	// Calendar and Cutoff give an order's expected dispatch date: the day
+	// it is paid when that is a business day before the cut-off, else the
+	// next business day. Default hours.France() and 15:00.
+	Calendar *hours.Calendar
+	Cutoff   hours.Clock
+	// Now returns the current time; default time.Now.
+	Now func() time.Time
+	// Logger; default slog.Default().
+	Logger *slog.Logger
 }
 
 // Service answers customers' messages. It is safe for concurrent use.
@@ -78,6 +93,18 @@ func New(cfg Config) (*Service, error) {
 	if cfg.ArticleURL == nil {
 		cfg.ArticleURL = func(id string) string { return "/help/" + id }
 	}
+	if cfg.Calendar == nil {
+		cfg.Calendar = hours.France()
+	}
+	if cfg.Cutoff == (hours.Clock{}) {
+		cfg.Cutoff = hours.Clock{Hour: 15}
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
 	return &Service{cfg: cfg}, nil
 }
 
@@ -87,6 +114,8 @@ type Message struct {
 	// Lang is the language of the customer's interface ("fr" or "en"),
 	// used when the message itself does not tell. Default "fr".
 	Lang string
+	// Customer is who writes, as far as the chat could verify.
+	Customer Customer
 }
 
 // ArticleRef is an article a reply answers with or suggests.
@@ -121,6 +150,11 @@ type Reply struct {
 	// OrderRefs are the order numbers recognised in the message.
 	OrderRefs []string
 	Actions   []Action
+	// Focus is the order the reply is about, for the questions that
+	// follow ("can I cancel it?").
+	Focus string
+	// Verified is set when the message proved the visitor owns an order.
+	Verified *VerifiedOrder
 }
 
 // Answer routes a message and writes the reply. Errors come only from the
@@ -142,9 +176,17 @@ func (s *Service) Answer(ctx context.Context, m Message) (Reply, error) {
 		reply.Text = t.handoff
 		return reply, nil
 	}
-	if refs, ok := aboutOwnOrder(m.Text, words); ok {
+	refs, ok := aboutOwnOrder(m.Text, words)
+	if !ok && s.cfg.Orders != nil {
+		ok = s.followsOrder(m, words)
+	}
+	if ok {
 		reply.Route = RouteOrder
 		reply.OrderRefs = refs
+		if s.cfg.Orders != nil {
+			reply.Actions = []Action{handoff}
+			return s.orderAnswer(ctx, m, words, refs, reply), nil
+		}
 		if len(refs) > 0 {
 			reply.Text = fmt.Sprintf(t.orderNumber, strings.Join(refs, ", "))
 		} else {
@@ -180,6 +222,37 @@ func (s *Service) Answer(ctx context.Context, m Message) (Reply, error) {
 	}
 	reply.Actions = append(reply.Actions, handoff)
 	return reply, nil
+}
+
+// followsOrder reports whether a message that names no order is still
+// about the customer's orders or account: a verified customer asking about
+// "my order" or their credit, or a question about the order the
+// conversation is about ("can I cancel it?"), or the email address asked
+// for to verify it.
+func (s *Service) followsOrder(m Message, words []string) bool {
+	c := m.Customer
+	asked := askedAspect(words)
+	if c.ID != "" && (mentionsOwnOrder(words) && asked != aspectSummary || asked == aspectCredit && refersToOwn(words)) {
+		return true
+	}
+	if c.Focus == "" {
+		return false
+	}
+	if emailRe.MatchString(m.Text) {
+		return true
+	}
+	return asked != aspectSummary && (refersBack(words) || mentionsOwnOrder(words))
+}
+
+// refersToOwn reports whether the words hold a possessive: "mon avoir",
+// "my balance".
+func refersToOwn(words []string) bool {
+	for _, w := range words {
+		if possessives[w] || w == "mes" || w == "j" || w == "je" || w == "i" {
+			return true
+		}
+	}
+	return false
 }
 
 // ArticleReply answers with one article, as when the customer picks a

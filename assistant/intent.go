@@ -253,6 +253,31 @@ var (
 	howMuchLeft    = setOf("combien reste restant solde montant much left balance remaining")
 )
 
+// mentionsOwnOrder reports whether the words say "my order", "mon colis"
+// and the like.
+func mentionsOwnOrder(words []string) bool {
+	for i := 1; i < len(words); i++ {
+		if ownOrderNouns[words[i]] && possessives[words[i-1]] {
+			return true
+		}
+	}
+	return false
+}
+
+// pointsBack are words that refer to something already spoken of: "can I
+// cancel it?", "où en est-elle ?".
+var pointsBack = setOf("l la le elle il it this that cette celle ci")
+
+// refersBack reports whether the words refer to something said before.
+func refersBack(words []string) bool {
+	for _, w := range words {
+		if pointsBack[w] {
+			return true
+		}
+	}
+	return false
+}
+
 // aboutOwnOrder reports whether the message is about the customer's own
 // order or account, which needs live data, and returns the order
 // references it holds.
@@ -260,13 +285,7 @@ func aboutOwnOrder(text string, words []string) ([]string, bool) {
 	if refs := orderRefs(text); len(refs) > 0 {
 		return refs, true
 	}
-	hasPossessiveOrder := false
-	for i := 1; i < len(words); i++ {
-		if ownOrderNouns[words[i]] && possessives[words[i-1]] {
-			hasPossessiveOrder = true
-		}
-	}
-	if hasPossessiveOrder {
+	if mentionsOwnOrder(words) {
 		for _, p := range liveStatus {
 			if contains(words, p) {
 				return nil, true

@@ -6,6 +6,8 @@ import (
 
 	"github.com/gorilla/websocket"
 	"golang.org/x/time/rate"
+
+	"github.com/supportd/supportd/identity"
 )
 
 // Connection timing, after gorilla/websocket's chat example.
@@ -26,6 +28,16 @@ type conn struct {
 	hello        bool
 	locale       string
 	conversation string
+	// clientIP is the address the connection comes from, for the limit
+	// on order verifications.
+	clientIP string
+	// customer is the verified customer, if the hello had a valid token.
+	customer identity.Customer
+	// verified maps the orders the visitor proved to own, with their
+	// email address, to that address; focus is the order the
+	// conversation is about. Both last as long as the connection.
+	verified map[string]string
+	focus    string
 
 	mu sync.Mutex
 	// queue holds encoded frames waiting for the writer; queued counts

@@ -29,6 +29,7 @@ const (
 	CodeTooLong              = "too_long"
 	CodeRateLimited          = "rate_limited"
 	CodeConversationNotFound = "conversation_not_found"
+	CodeCustomerToken        = "customer_token_invalid"
 	CodeUnavailable          = "unavailable"
 	CodeInternal             = "internal"
 )
@@ -126,11 +127,13 @@ func DecodeClientFrame(data []byte) (ClientFrame, *FrameError) {
 }
 
 func validClientID(id string) bool {
-	if len(id) < 8 || len(id) > 64 {
-		return false
-	}
-	for i := 0; i < len(id); i++ {
-		c := id[i]
+	return len(id) >= 8 && len(id) <= 64 && idChars(id)
+}
+
+// idChars reports whether s holds only A-Z a-z 0-9 _ -.
+func idChars(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
 		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
 			return false
 		}
@@ -138,18 +141,32 @@ func validClientID(id string) bool {
 	return true
 }
 
+// validOrderNumber accepts 1 to 64 characters of A-Z a-z 0-9 _ -.
+func validOrderNumber(n string) bool {
+	return n != "" && len(n) <= 64 && idChars(n)
+}
+
 // Actions a customer can take.
 const (
 	ActionHandoff    = "handoff"
 	ActionHelpful    = "helpful:yes"
 	ActionNotHelpful = "helpful:no"
-	actionArticle    = "article:"
+	// ActionOrders asks for the list of the customer's recent orders.
+	ActionOrders  = "orders"
+	actionArticle = "article:"
+	// actionOrder picks an order: "order:<number>", or asks one thing of
+	// it: "order:<number>:cancel", "order:<number>:invoice".
+	actionOrder = "order:"
 )
 
 func validAction(a string) bool {
 	switch a {
-	case ActionHandoff, ActionHelpful, ActionNotHelpful:
+	case ActionHandoff, ActionHelpful, ActionNotHelpful, ActionOrders:
 		return true
+	}
+	if rest, ok := strings.CutPrefix(a, actionOrder); ok {
+		number, question, _ := strings.Cut(rest, ":")
+		return validOrderNumber(number) && (question == "" || question == "cancel" || question == "invoice")
 	}
 	id, ok := strings.CutPrefix(a, actionArticle)
 	return ok && id != "" && len(id) <= 200 && utf8.ValidString(id)
@@ -163,6 +180,13 @@ type welcomeFrame struct {
 	Conversation string `json:"conversation"`
 	State        string `json:"state"`
 	LastSeq      int64  `json:"last_seq"`
+	// Customer is set when the hello's customer token was valid.
+	Customer *customerInfo `json:"customer,omitempty"`
+}
+
+// customerInfo is what the widget is told of the verified customer.
+type customerInfo struct {
+	Name string `json:"name"`
 }
 
 type conversationFrame struct {

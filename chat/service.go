@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -18,6 +19,8 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/supportd/supportd/assistant"
+	"github.com/supportd/supportd/identity"
+	"github.com/supportd/supportd/internal/ratelimit"
 	"github.com/supportd/supportd/store"
 )
 
@@ -27,7 +30,17 @@ type Answerer interface {
 	ArticleReply(id, lang string) (assistant.Reply, bool)
 	HandoffReply(lang string) assistant.Reply
 	NotHelpfulReply(lang string, others []assistant.ArticleRef) assistant.Reply
+	OrderReply(ctx context.Context, m assistant.Message, number, question string) assistant.Reply
+	OrdersMenu(ctx context.Context, m assistant.Message) assistant.Reply
 }
+
+// CustomerVerifier checks the tokens by which the shop vouches for its
+// logged-in customers. *identity.Verifier implements it.
+type CustomerVerifier interface {
+	Verify(token string) (identity.Customer, error)
+}
+
+var _ CustomerVerifier = (*identity.Verifier)(nil)
 
 var _ Answerer = (*assistant.Service)(nil)
 
@@ -56,6 +69,15 @@ type Config struct {
 	// ReplayLimit is the page size in which a resuming client's missed
 	// messages are read from the store. Default 500.
 	ReplayLimit int
+	// Customers verifies the customer tokens of hello frames. Without
+	// it every visitor is anonymous.
+	Customers CustomerVerifier
+	// VerifyBurst and VerifyPerHour limit the attempts one client
+	// address makes at proving an order theirs with its number and email
+	// address: VerifyBurst at once, then VerifyPerHour an hour. Default 5
+	// and 20.
+	VerifyBurst   int
+	VerifyPerHour int
 }
 
 // Service runs the conversations. Create it with [NewService].
@@ -67,6 +89,8 @@ type Service struct {
 	active atomic.Int64
 	wg     sync.WaitGroup
 	closed atomic.Bool
+	// verifyLimits limits order verifications per client address.
+	verifyLimits *ratelimit.Keyed
 }
 
 // NewService returns a Service, or an error if Store or Answerer is
@@ -96,7 +120,24 @@ func NewService(cfg Config) (*Service, error) {
 	if cfg.ReplayLimit == 0 {
 		cfg.ReplayLimit = 500
 	}
-	return &Service{cfg: cfg, hub: newHub(), log: cfg.Logger}, nil
+	if cfg.VerifyBurst == 0 {
+		cfg.VerifyBurst = 5
+	}
+	if cfg.VerifyPerHour == 0 {
+		cfg.VerifyPerHour = 20
+	}
+	return &Service{
+		cfg: cfg, hub: newHub(), log: cfg.Logger,
+		verifyLimits: ratelimit.NewKeyed(rate.Limit(float64(cfg.VerifyPerHour)/3600), cfg.VerifyBurst),
+	}, nil
+}
+
+type clientIPKey struct{}
+
+// WithClientIP returns a context that tells ServeConn the address the
+// connection comes from, which limits are counted by.
+func WithClientIP(ctx context.Context, ip string) context.Context {
+	return context.WithValue(ctx, clientIPKey{}, ip)
 }
 
 // Connections returns the number of open connections.
@@ -117,6 +158,7 @@ func (s *Service) ServeConn(ctx context.Context, ws *websocket.Conn) error {
 		return ErrShuttingDown
 	}
 	c := newConn(ws, rate.NewLimiter(rate.Limit(s.cfg.FrameRate), s.cfg.FrameBurst))
+	c.clientIP, _ = ctx.Value(clientIPKey{}).(string)
 	s.conns.Store(c, struct{}{})
 	s.active.Add(1)
 	writerDone := make(chan struct{})
@@ -229,11 +271,17 @@ func (s *Service) hello(ctx context.Context, c *conn, f ClientFrame) {
 		return
 	}
 	c.hello = true
+	s.identify(c, f.CustomerToken)
 	if f.Conversation == "" {
-		c.send(encode(welcomeFrame{Type: "welcome", V: ProtocolVersion, State: "bot"}), s.cfg.QueueBytes)
+		c.send(s.welcome(c, "", "bot", 0), s.cfg.QueueBytes)
 		return
 	}
 	conv, err := s.cfg.Store.Conversation(ctx, f.Conversation)
+	// A conversation of a verified customer resumes only for them: the
+	// next person on a shared computer starts their own.
+	if err == nil && conv.CustomerID != "" && conv.CustomerID != c.customer.ID {
+		err = store.ErrNotFound
+	}
 	if err != nil || !tokenMatches(conv.TokenHash, f.Token) {
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			s.log.Error("chat: resume", "err", err)
@@ -242,7 +290,7 @@ func (s *Service) hello(ctx context.Context, c *conn, f ClientFrame) {
 			return
 		}
 		s.sendError(c, CodeConversationNotFound, "", "")
-		c.send(encode(welcomeFrame{Type: "welcome", V: ProtocolVersion, State: "bot"}), s.cfg.QueueBytes)
+		c.send(s.welcome(c, "", "bot", 0), s.cfg.QueueBytes)
 		return
 	}
 	st := s.hub.stripe(conv.ID)
@@ -250,7 +298,7 @@ func (s *Service) hello(ctx context.Context, c *conn, f ClientFrame) {
 	defer st.Unlock()
 	c.conversation = conv.ID
 	st.add(conv.ID, c)
-	c.send(encode(welcomeFrame{Type: "welcome", V: ProtocolVersion, Conversation: conv.ID, State: conv.State, LastSeq: conv.LastSeq}), s.cfg.QueueBytes)
+	c.send(s.welcome(c, conv.ID, conv.State, conv.LastSeq), s.cfg.QueueBytes)
 	after := min(f.LastSeq, conv.LastSeq)
 	c.mu.Lock()
 	c.lastSeq = after
@@ -272,6 +320,56 @@ func (s *Service) hello(ctx context.Context, c *conn, f ClientFrame) {
 	}
 }
 
+// identify checks the customer token of a hello frame. An invalid token
+// leaves the visitor anonymous, and the widget is told.
+func (s *Service) identify(c *conn, token string) {
+	if token == "" || s.cfg.Customers == nil {
+		return
+	}
+	cust, err := s.cfg.Customers.Verify(token)
+	if err != nil {
+		s.log.Info("chat: customer token refused", "ip", c.clientIP, "err", err)
+		s.sendError(c, CodeCustomerToken, "", "")
+		return
+	}
+	c.customer = cust
+}
+
+// welcome encodes the welcome frame of a connection.
+func (s *Service) welcome(c *conn, conversation, state string, lastSeq int64) []byte {
+	f := welcomeFrame{Type: "welcome", V: ProtocolVersion, Conversation: conversation, State: state, LastSeq: lastSeq}
+	if c.customer.ID != "" {
+		f.Customer = &customerInfo{Name: c.customer.Name}
+	}
+	return encode(f)
+}
+
+// assistantMessage is what the assistant is told of a message: its text
+// and who writes it.
+func (s *Service) assistantMessage(c *conn, text string) assistant.Message {
+	m := assistant.Message{Text: text, Lang: c.locale, Customer: assistant.Customer{Verified: c.verified, Focus: c.focus}}
+	// A token vouches for its customer until it expires, even on a
+	// connection that stays open longer.
+	if c.customer.ID != "" && time.Now().Before(c.customer.Expires) {
+		m.Customer.ID = c.customer.ID
+	}
+	m.Customer.TryVerify = func() bool { return s.verifyLimits.Allow(c.clientIP) }
+	return m
+}
+
+// remember keeps what a reply established about the customer's orders.
+func (c *conn) remember(r assistant.Reply) {
+	if r.Focus != "" {
+		c.focus = r.Focus
+	}
+	if v := r.Verified; v != nil {
+		if c.verified == nil {
+			c.verified = map[string]string{}
+		}
+		c.verified[v.Number] = v.Email
+	}
+}
+
 // customerMessage stores the customer's message, acknowledges it, and
 // answers it.
 func (s *Service) customerMessage(ctx context.Context, c *conn, f ClientFrame) {
@@ -288,7 +386,8 @@ func (s *Service) customerMessage(ctx context.Context, c *conn, f ClientFrame) {
 	}
 	s.setTyping(c.conversation, "bot", true)
 	defer s.setTyping(c.conversation, "bot", false)
-	reply, err := s.cfg.Answerer.Answer(ctx, assistant.Message{Text: stored.Text, Lang: c.locale})
+	reply, err := s.cfg.Answerer.Answer(ctx, s.assistantMessage(c, stored.Text))
+	c.remember(reply)
 	if err != nil {
 		s.log.Error("chat: answer", "conversation", c.conversation, "err", err)
 		reply = s.cfg.Answerer.HandoffReply(c.locale)
@@ -310,15 +409,31 @@ func (s *Service) unanswered(ctx context.Context, m *store.Message) bool {
 // action handles a button pressed under a message.
 func (s *Service) action(ctx context.Context, c *conn, f ClientFrame) {
 	if c.conversation == "" {
-		s.sendError(c, CodeInvalid, f.ClientID, "")
-		return
+		// Asking for one's orders may open the conversation; every other
+		// button belongs to a message of it.
+		if f.Action != ActionOrders {
+			s.sendError(c, CodeInvalid, f.ClientID, "")
+			return
+		}
+		if !s.startConversation(ctx, c, f.ClientID) {
+			return
+		}
 	}
 	switch f.Action {
 	case ActionHandoff:
 		s.reply(ctx, c, f.ClientID, s.cfg.Answerer.HandoffReply(c.locale))
 	case ActionHelpful, ActionNotHelpful:
 		s.vote(ctx, c, f)
+	case ActionOrders:
+		s.reply(ctx, c, f.ClientID, s.cfg.Answerer.OrdersMenu(ctx, s.assistantMessage(c, "")))
 	default:
+		if rest, ok := strings.CutPrefix(f.Action, actionOrder); ok {
+			number, question, _ := strings.Cut(rest, ":")
+			reply := s.cfg.Answerer.OrderReply(ctx, s.assistantMessage(c, ""), number, question)
+			c.remember(reply)
+			s.reply(ctx, c, f.ClientID, reply)
+			return
+		}
 		id := f.Action[len(actionArticle):]
 		reply, ok := s.cfg.Answerer.ArticleReply(id, c.locale)
 		if !ok {
@@ -433,7 +548,7 @@ func (s *Service) messageFrame(m *store.Message) []byte {
 func (s *Service) startConversation(ctx context.Context, c *conn, clientID string) bool {
 	token := "r_" + randomString(24)
 	sum := sha256.Sum256([]byte(token))
-	conv := &store.Conversation{ID: "c_" + randomString(16), TokenHash: sum[:], Lang: c.locale, State: "bot"}
+	conv := &store.Conversation{ID: "c_" + randomString(16), TokenHash: sum[:], CustomerID: c.customer.ID, Lang: c.locale, State: "bot"}
 	if err := s.cfg.Store.CreateConversation(ctx, conv); err != nil {
 		s.storeFailed(c, clientID, err)
 		return false

@@ -23,6 +23,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/supportd/supportd/chat"
+	"github.com/supportd/supportd/internal/ratelimit"
 	"github.com/supportd/supportd/kb"
 )
 
@@ -63,6 +64,18 @@ type Config struct {
 	TrustForwardedFor bool
 	// Logger; default slog.Default().
 	Logger *slog.Logger
+	// DemoCustomers are the customers one can log in as on the demo shop
+	// page, which then plays the shop's part: it signs a customer token
+	// with DemoToken and hands it to the widget. Only for demo data: with
+	// a shop's real customers, leave it empty.
+	DemoCustomers []DemoCustomer
+	DemoToken     func(customerID string) (string, error)
+}
+
+// DemoCustomer is a customer of the demo data.
+type DemoCustomer struct {
+	ID   string
+	Name string
 }
 
 // Handler is supportd's HTTP handler.
@@ -71,7 +84,7 @@ type Handler struct {
 	router   chi.Router
 	upgrader websocket.Upgrader
 	origins  map[string]bool
-	limits   *ipLimits
+	limits   *ratelimit.Keyed
 	ctx      context.Context
 	cancel   context.CancelFunc
 }
@@ -99,7 +112,7 @@ func NewHandler(cfg Config) (*Handler, error) {
 		h.origins[strings.ToLower(u.Scheme+"://"+u.Host)] = true
 	}
 	if cfg.ConnectionsPerMinute > 0 {
-		h.limits = newIPLimits(rate.Limit(float64(cfg.ConnectionsPerMinute)/60), cfg.ConnectionsPerMinute)
+		h.limits = ratelimit.NewKeyed(rate.Limit(float64(cfg.ConnectionsPerMinute)/60), cfg.ConnectionsPerMinute)
 	}
 	h.ctx, h.cancel = context.WithCancel(context.Background())
 	h.upgrader = websocket.Upgrader{
@@ -129,7 +142,8 @@ func NewHandler(cfg Config) (*Handler, error) {
 			w.Header().Set("Access-Control-Allow-Origin", "*")
 			w.Header().Set("Cache-Control", "public, max-age=300")
 		case "/", "/index.html":
-			w.Header().Set("Content-Security-Policy", pageCSP)
+			h.shopPage(w, r)
+			return
 		}
 		fileServer.ServeHTTP(w, r)
 	})
@@ -143,6 +157,42 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.router.S
 // Close ends the contexts given to websocket connections; the chat service
 // closes the sockets themselves.
 func (h *Handler) Close() { h.cancel() }
+
+//go:embed shop.html
+var shopHTML string
+
+var shopTemplate = template.Must(template.New("shop").Parse(shopHTML))
+
+// shopPage serves the demo shop page, logged in as the demo customer the
+// query's "as" names, if any.
+func (h *Handler) shopPage(w http.ResponseWriter, r *http.Request) {
+	data := struct {
+		DemoCustomers []DemoCustomer
+		Customer      DemoCustomer
+		Token         string
+	}{}
+	if h.cfg.DemoToken != nil {
+		data.DemoCustomers = h.cfg.DemoCustomers
+		as := r.URL.Query().Get("as")
+		for _, c := range h.cfg.DemoCustomers {
+			if as != "" && c.ID == as {
+				token, err := h.cfg.DemoToken(c.ID)
+				if err != nil {
+					h.cfg.Logger.Error("web: demo token", "err", err)
+					break
+				}
+				data.Customer, data.Token = c, token
+			}
+		}
+	}
+	w.Header().Set("Content-Security-Policy", pageCSP)
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	// The page may hold a customer token: no shared cache keeps it.
+	w.Header().Set("Cache-Control", "no-store")
+	if err := shopTemplate.Execute(w, data); err != nil {
+		h.cfg.Logger.Error("web: shop page", "err", err)
+	}
+}
 
 // pageCSP lets supportd's own pages run only supportd's scripts and talk
 // only to supportd.
@@ -187,7 +237,8 @@ func (h *Handler) websocket(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "origin not allowed", http.StatusForbidden)
 		return
 	}
-	if h.limits != nil && !h.limits.allow(h.clientIP(r)) {
+	ip := h.clientIP(r)
+	if h.limits != nil && !h.limits.Allow(ip) {
 		w.Header().Set("Retry-After", "60")
 		http.Error(w, "too many connections from your address", http.StatusTooManyRequests)
 		return
@@ -197,7 +248,7 @@ func (h *Handler) websocket(w http.ResponseWriter, r *http.Request) {
 		// The upgrader has answered the client.
 		return
 	}
-	h.cfg.Chat.ServeConn(h.ctx, ws)
+	h.cfg.Chat.ServeConn(chat.WithClientIP(h.ctx, ip), ws)
 }
 
 // clientIP returns the address a request comes from.
@@ -259,38 +310,4 @@ func (h *Handler) article(w http.ResponseWriter, r *http.Request) {
 		// output is safe to include as it is.
 		"Body": template.HTML(body),
 	})
-}
-
-// ipLimits keeps a connection rate limiter per client address.
-type ipLimits struct {
-	mu      sync.Mutex
-	rate    rate.Limit
-	burst   int
-	byIP    map[string]*rate.Limiter
-	cleaned time.Time
-}
-
-func newIPLimits(r rate.Limit, burst int) *ipLimits {
-	return &ipLimits{rate: r, burst: burst, byIP: map[string]*rate.Limiter{}, cleaned: time.Now()}
-}
-
-func (l *ipLimits) allow(ip string) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	now := time.Now()
-	if now.Sub(l.cleaned) > time.Minute {
-		// A limiter back at its full burst knows nothing worth keeping.
-		for k, lim := range l.byIP {
-			if lim.TokensAt(now) >= float64(l.burst) {
-				delete(l.byIP, k)
-			}
-		}
-		l.cleaned = now
-	}
-	lim := l.byIP[ip]
-	if lim == nil {
-		lim = rate.NewLimiter(l.rate, l.burst)
-		l.byIP[ip] = lim
-	}
-	return lim.AllowN(now, 1)
 }

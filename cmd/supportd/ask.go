@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"strings"
 
 	"github.com/supportd/supportd/assistant"
@@ -31,22 +32,38 @@ func runAsk(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	fs := newFlagSet("ask", stderr)
 	dir := fs.String("kb", "", "knowledge-base folder (default: the built-in demo)")
 	asJSON := fs.Bool("json", false, "print one JSON object per answer")
+	customer := fs.String("customer", "", "answer as this verified customer, such as cust-1001 of the demo orders")
+	ordersSpec := fs.String("orders", env("SUPPORTD_ORDERS", "demo"), "customers' orders: demo, postgres (ORDERS_DATABASE_URL, else DATABASE_URL) or the path of a YAML fixture")
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
+	src, closeOrders, err := openOrders(ctx, *ordersSpec, env("ORDERS_DATABASE_URL", os.Getenv("DATABASE_URL")))
+	if err != nil {
+		return err
+	}
+	defer closeOrders()
 	base, err := openKB(*dir, quietLogger(stderr))
 	if err != nil {
 		return err
 	}
 	defer base.Close()
-	svc, err := assistant.New(assistant.Config{Searcher: base})
+	svc, err := assistant.New(assistant.Config{Searcher: base, Orders: src, Logger: quietLogger(stderr)})
 	if err != nil {
 		return err
 	}
+	// The command line is trusted: --customer stands for a verified
+	// token. The conversation's order carries from line to line.
+	who := assistant.Customer{ID: *customer, Verified: map[string]string{}}
 	answer := func(q string) error {
-		reply, err := svc.Answer(ctx, assistant.Message{Text: q})
+		reply, err := svc.Answer(ctx, assistant.Message{Text: q, Customer: who})
 		if err != nil {
 			return err
+		}
+		if reply.Focus != "" {
+			who.Focus = reply.Focus
+		}
+		if v := reply.Verified; v != nil {
+			who.Verified[v.Number] = v.Email
 		}
 		if *asJSON {
 			line := askLine{Q: q, Route: string(reply.Route), Articles: []askArticle{}, Answer: reply.Text}

@@ -8,7 +8,7 @@ import (
 	"github.com/supportd/supportd/kb"
 )
 
-//go:embed demo/kb
+//go:embed demo/kb demo/orders.yaml
 var demoFiles embed.FS
 
 // demoKB is the built-in French demo knowledge base.

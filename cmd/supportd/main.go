@@ -6,7 +6,8 @@
 //
 //	supportd serve [flags]
 //	supportd migrate
-//	supportd ask [--kb DIR] [--json] [MESSAGE]
+//	supportd ask [--kb DIR] [--json] [--customer ID] [MESSAGE]
+//	supportd demo seed
 //	supportd kb check DIR
 //	supportd kb eval --kb DIR --cases FILE
 package main
@@ -27,7 +28,10 @@ const usage = `supportd — a self-hosted customer-support assistant.
 Usage:
   supportd serve [flags]                       run the chat server (supportd serve -h lists the flags)
   supportd migrate                             apply the PostgreSQL migrations (DATABASE_URL)
-  supportd ask [--kb DIR] [--json] [MESSAGE]   answer MESSAGE, or each line of standard input
+  supportd ask [--kb DIR] [--json] [--customer ID] [MESSAGE]
+                                               answer MESSAGE, or each line of standard input,
+                                               as the demo customer ID if given
+  supportd demo seed                           load the demo customers and orders into PostgreSQL
   supportd kb check DIR                        report the problems of a knowledge-base folder
   supportd kb eval --kb DIR --cases FILE       score the assistant on labelled messages
 
@@ -70,6 +74,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runMigrate(ctx, args[1:], stdout, stderr)
 	case "ask":
 		return runAsk(ctx, args[1:], stdin, stdout, stderr)
+	case "demo":
+		return runDemo(ctx, args[1:], stdout, stderr)
 	case "kb":
 		if len(args) < 2 {
 			break

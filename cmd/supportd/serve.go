@@ -16,6 +16,7 @@ import (
 
 	"github.com/supportd/supportd/assistant"
 	"github.com/supportd/supportd/chat"
+	"github.com/supportd/supportd/orders"
 	"github.com/supportd/supportd/store"
 	"github.com/supportd/supportd/web"
 )
@@ -32,6 +33,16 @@ type serveConfig struct {
 	trustForwardedFor bool
 	shutdownTimeout   time.Duration
 	logLevel          string
+	orders            string
+	ordersDatabaseURL string
+	customerSecret    string
+	demoLogins        string
+}
+
+// demoLoginsOn tells whether the demo page offers to log in as a demo
+// customer: "auto" turns it on with the built-in demo orders.
+func (c serveConfig) demoLoginsOn() bool {
+	return c.demoLogins == "on" || c.demoLogins == "auto" && (c.orders == "" || c.orders == "demo")
 }
 
 // env returns the environment variable, or def when it is unset.
@@ -70,7 +81,22 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.BoolVar(&c.trustForwardedFor, "trust-forwarded-for", env("SUPPORTD_TRUST_FORWARDED_FOR", "") == "true", "take the client address from X-Forwarded-For, behind a proxy (SUPPORTD_TRUST_FORWARDED_FOR)")
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", envDuration("SUPPORTD_SHUTDOWN_TIMEOUT", 10*time.Second), "how long connections may take to close on shutdown (SUPPORTD_SHUTDOWN_TIMEOUT)")
 	fs.StringVar(&c.logLevel, "log-level", env("SUPPORTD_LOG_LEVEL", "info"), "debug, info, warn or error (SUPPORTD_LOG_LEVEL)")
+	fs.StringVar(&c.orders, "orders", env("SUPPORTD_ORDERS", "demo"), "customers' orders: demo (built-in), postgres (ORDERS_DATABASE_URL, else DATABASE_URL) or the path of a YAML fixture (SUPPORTD_ORDERS)")
+	fs.StringVar(&c.demoLogins, "demo-logins", env("SUPPORTD_DEMO_LOGINS", "auto"), "the demo page offers to log in as a demo customer: on, off, or auto (on with --orders demo) (SUPPORTD_DEMO_LOGINS)")
+	c.ordersDatabaseURL = env("ORDERS_DATABASE_URL", "")
+	// A secret is read from the environment only, never from a flag that
+	// ps would show.
+	c.customerSecret = os.Getenv("SUPPORTD_CUSTOMER_SECRET")
 	if err := fs.Parse(args); err != nil || fs.NArg() > 0 {
+		return c, errUsage
+	}
+	if c.ordersDatabaseURL == "" {
+		c.ordersDatabaseURL = c.databaseURL
+	}
+	switch c.demoLogins {
+	case "on", "off", "auto":
+	default:
+		fmt.Fprintln(stderr, "--demo-logins: on, off or auto")
 		return c, errUsage
 	}
 	return c, nil
@@ -116,25 +142,35 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer st.Close()
 	logger.Info("store open", "store", where)
 
+	ordersSrc, closeOrders, err := openOrders(ctx, cfg.orders, cfg.ordersDatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer closeOrders()
+	verifier, err := customerVerifier(cfg.customerSecret, cfg.demoLoginsOn())
+	if err != nil {
+		return fmt.Errorf("SUPPORTD_CUSTOMER_SECRET: %w", err)
+	}
+	if verifier == nil {
+		logger.Warn("SUPPORTD_CUSTOMER_SECRET is not set: every visitor is anonymous and must verify an order with its email address")
+	}
+
 	articleURL := func(id string) string { return "/help/" + id }
-	answerer, err := assistant.New(assistant.Config{Searcher: base, ArticleURL: articleURL})
+	answerer, err := assistant.New(assistant.Config{Searcher: base, ArticleURL: articleURL, Orders: ordersSrc, Logger: logger})
 	if err != nil {
 		return err
 	}
-	chatSvc, err := chat.NewService(chat.Config{Store: st, Answerer: answerer, Logger: logger, ArticleURL: articleURL})
+	chatCfg := chat.Config{Store: st, Answerer: answerer, Logger: logger, ArticleURL: articleURL}
+	if verifier != nil {
+		chatCfg.Customers = verifier
+	}
+	chatSvc, err := chat.NewService(chatCfg)
 	if err != nil {
 		return err
 	}
-	var origins []string
-	for _, o := range strings.Split(cfg.allowedOrigins, ",") {
-		if o = strings.TrimSpace(o); o != "" {
-			origins = append(origins, o)
-		}
-	}
-	handler, err := web.NewHandler(web.Config{
+	webCfg := web.Config{
 		Chat:                 chatSvc,
 		Articles:             base,
-		AllowedOrigins:       origins,
 		ConnectionsPerMinute: cfg.connPerMinute,
 		TrustForwardedFor:    cfg.trustForwardedFor,
 		Logger:               logger,
@@ -144,7 +180,23 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			}
 			return st.Ping(ctx)
 		},
-	})
+	}
+	if cfg.demoLoginsOn() {
+		fixture, ok := ordersSrc.(*orders.Fixture)
+		if !ok {
+			// The demo customers, seeded into PostgreSQL.
+			fixture = demoOrders()
+		}
+		webCfg.DemoCustomers, webCfg.DemoToken = demoLogins(fixture, verifier)
+	}
+	var origins []string
+	for _, o := range strings.Split(cfg.allowedOrigins, ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			origins = append(origins, o)
+		}
+	}
+	webCfg.AllowedOrigins = origins
+	handler, err := web.NewHandler(webCfg)
 	if err != nil {
 		return err
 	}

@@ -44,6 +44,7 @@
       st_agent: 'Un conseiller a rejoint la conversation.',
       st_bot: "Vous discutez avec l'assistant.",
       st_closed: 'La conversation est terminée.',
+      orders: 'Aide sur une commande',
     },
     en: {
       title: 'Support',
@@ -72,6 +73,7 @@
       st_agent: 'An agent has joined the conversation.',
       st_bot: 'You are chatting with the assistant.',
       st_closed: 'The conversation has ended.',
+      orders: 'Help with an order',
     },
   };
   const t = (k) => T[locale][k];
@@ -231,6 +233,10 @@
   log.setAttribute('aria-live', 'polite');
   const intro = log.appendChild(h('div', 'sd-msg sd-bot sd-intro'));
   intro.dataset.seq = 0;
+  // Shown to a customer the shop logged in: pick one of their orders.
+  const orderStart = log.appendChild(h('div', 'sd-actions sd-start'));
+  orderStart.dataset.seq = 0;
+  orderStart.hidden = true;
   const typingEl = scroller.appendChild(h('div', 'sd-typing'));
   typingEl.hidden = true;
   const dots = typingEl.appendChild(h('span', 'sd-dots'));
@@ -255,6 +261,7 @@
     closeBtn.title = t('close');
     log.setAttribute('aria-label', t('messages'));
     intro.textContent = t('intro');
+    orderStart.replaceChildren(button({ id: 'orders', label: t('orders') }, 0));
     input.placeholder = t('placeholder');
     input.setAttribute('aria-label', t('input'));
     sendBtn.setAttribute('aria-label', t('send'));
@@ -561,6 +568,7 @@
   };
   const handlers = {
     welcome(f) {
+      orderStart.hidden = !(f.customer && typeof f.customer === 'object');
       ready = true;
       attempt = 0;
       if (lost) { lost = false; setStatus(t('back'), 3000); } else setStatus('');
