@@ -120,6 +120,7 @@ type frame struct {
 	Code         string          `json:"code"`
 	Message      string          `json:"message"`
 	On           bool            `json:"on"`
+	Customer     *customerInfo   `json:"customer"`
 	Raw          json.RawMessage `json:"-"`
 }
 
