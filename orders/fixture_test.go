@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"testing/iotest"
 
@@ -283,4 +284,29 @@ func FuzzParseFixture(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestFixtureConcurrent reads a Fixture from several goroutines, for the
+// race detector.
+func TestFixtureConcurrent(t *testing.T) {
+	f := mustLoad(t, demoFixture)
+	ctx := t.Context()
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			for _, o := range f.AllOrders() {
+				got, err := f.Order(ctx, o.CustomerID, o.Number)
+				if err != nil {
+					t.Errorf("Order(%q, %q): %v", o.CustomerID, o.Number, err)
+					return
+				}
+				got.Items[0].Quantity++
+				list, _ := f.Orders(ctx, o.CustomerID, 3)
+				list[0].Items = nil
+				a, _ := f.Account(ctx, o.CustomerID)
+				a.Vouchers = append(a.Vouchers, orders.Voucher{})
+			}
+		})
+	}
+	wg.Wait()
 }

@@ -146,10 +146,15 @@ type PaymentMethod string
 
 // Payment methods.
 const (
-	MethodCard         PaymentMethod = "card"
-	MethodPayPal       PaymentMethod = "paypal"
+	// MethodCard: a bank card.
+	MethodCard PaymentMethod = "card"
+	// MethodPayPal: a PayPal account.
+	MethodPayPal PaymentMethod = "paypal"
+	// MethodBankTransfer: a bank transfer ("virement"); the order waits
+	// for it.
 	MethodBankTransfer PaymentMethod = "bank_transfer"
-	MethodCheque       PaymentMethod = "cheque"
+	// MethodCheque: a cheque sent by post; the order waits for it.
+	MethodCheque PaymentMethod = "cheque"
 	// MethodCredit: paid with the customer's credit balance.
 	MethodCredit PaymentMethod = "credit"
 	// MethodVoucher: paid with a gift voucher or a subsidy.
@@ -192,8 +197,10 @@ func (s PaymentState) Valid() bool {
 
 // Payment is how an order is paid and where the payment stands.
 type Payment struct {
+	// Method is how the customer pays.
 	Method PaymentMethod
-	State  PaymentState
+	// State is where the payment stands.
+	State PaymentState
 	// PaidAt is when the payment was received; zero while pending or
 	// failed.
 	PaidAt time.Time
@@ -218,11 +225,14 @@ func (it Item) Total() Money {
 
 // Address is a postal address.
 type Address struct {
-	Name       string
-	Line1      string
-	Line2      string
+	// Name is the recipient's name.
+	Name string
+	// Line1 and Line2 are the street address; Line2 may be empty.
+	Line1, Line2 string
+	// PostalCode is the postal code, such as "69003".
 	PostalCode string
-	City       string
+	// City is the city's name.
+	City string
 	// Country is an ISO 3166-1 alpha-2 code, such as "FR".
 	Country string
 }
@@ -241,16 +251,22 @@ type Invoice struct {
 type Order struct {
 	// Number is the order's number, in the form of [NormalizeNumber]:
 	// "CMD-", the year, "-", six digits, such as "CMD-2026-004512".
-	Number     string
+	Number string
+	// CustomerID is the [Account.CustomerID] of the customer who placed it.
 	CustomerID string
-	PlacedAt   time.Time
-	Status     Status
-	Payment    Payment
-	Items      []Item
+	// PlacedAt is when the customer placed it.
+	PlacedAt time.Time
+	// Status is where the order stands.
+	Status Status
+	// Payment is how it is paid and where the payment stands.
+	Payment Payment
+	// Items are the order's lines, in the order the customer saw them.
+	Items []Item
 	// Subtotal is the sum of the items' totals; Total is Subtotal plus
 	// ShippingCost. All three include taxes.
 	Subtotal, ShippingCost, Total Money
-	ShippingAddress               Address
+	// ShippingAddress is where the order is delivered.
+	ShippingAddress Address
 	// Carrier is the carrier's name, such as "Colissimo", "Chronopost",
 	// "Mondial Relay" or "DPD"; empty until shipped.
 	Carrier string

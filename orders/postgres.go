@@ -88,8 +88,9 @@ func errPostgres(op string, err error) error {
 	return fmt.Errorf("%w: %s: %w", ErrUnavailable, op, err)
 }
 
-// validText reports whether PostgreSQL can compare s as text: a string
-// that is not valid UTF-8 or holds a NUL byte matches nothing.
+// validText reports whether s can match a key: PostgreSQL cannot compare
+// a string that is not valid UTF-8 or holds a NUL byte, and an empty one
+// matches nothing.
 func validText(s string) bool {
 	return s != "" && utf8.ValidString(s) && strings.IndexByte(s, 0) < 0
 }

@@ -321,4 +321,12 @@ func TestBenchShop(t *testing.T) {
 	if _, err := p.Order(t.Context(), shop.customer(8), shop.number(7)); !errors.Is(err, orders.ErrNotFound) {
 		t.Errorf("another customer's order: %v", err)
 	}
+	// An order without items, which only another program could write.
+	if _, err := pool.Exec(t.Context(), "DELETE FROM shop_order_items WHERE order_number = $1", shop.number(8)); err != nil {
+		t.Fatal(err)
+	}
+	o, err = p.Order(t.Context(), shop.customer(8), shop.number(8))
+	if err != nil || o.Items != nil || o.Number != shop.number(8) {
+		t.Errorf("Order without items = %+v, %v", o, err)
+	}
 }
