@@ -182,3 +182,38 @@ func TestStatic(t *testing.T) {
 		t.Errorf("demo page: %d %q", resp.StatusCode, body)
 	}
 }
+
+// TestDemoLogin: the demo page signs a token only for a demo customer,
+// escapes what it shows, and offers nothing when demo logins are off.
+func TestDemoLogin(t *testing.T) {
+	signed := []string{}
+	srv, _ := newTestServer(t, Config{
+		DemoCustomers: []DemoCustomer{{ID: "cust-1", Name: `Zoé <script>alert(1)</script>`}},
+		DemoToken: func(id string) (string, error) {
+			signed = append(signed, id)
+			return `tok"en-` + id, nil
+		},
+	})
+	resp, body := get(t, srv.URL+"/?as=cust-1")
+	if resp.Header.Get("Cache-Control") != "no-store" {
+		t.Errorf("a page with a token may be cached: %q", resp.Header.Get("Cache-Control"))
+	}
+	if !strings.Contains(body, `data-customer-token="tok&#34;en-cust-1"`) {
+		t.Errorf("token not handed to the widget, or not escaped:\n%s", body)
+	}
+	if strings.Contains(body, "<script>alert(1)") {
+		t.Error("the customer's name is not escaped")
+	}
+	_, body = get(t, srv.URL+"/?as=cust-2")
+	if strings.Contains(body, "data-customer-token") {
+		t.Error("a token for a customer who is not a demo customer")
+	}
+	if len(signed) != 1 {
+		t.Errorf("signed %v", signed)
+	}
+	off, _ := newTestServer(t, Config{DemoCustomers: []DemoCustomer{{ID: "cust-1", Name: "Zoé"}}})
+	_, body = get(t, off.URL+"/?as=cust-1")
+	if strings.Contains(body, "data-customer-token") || strings.Contains(body, "Compte démo") {
+		t.Error("demo logins offered without a signer")
+	}
+}

@@ -131,3 +131,45 @@ func TestWidgetInBrowser(t *testing.T) {
 		}
 	}
 }
+
+// TestVerifiedCustomerInBrowser logs in on the demo page as a demo
+// customer: the page hands the widget a signed token, the widget offers
+// "Aide sur une commande", and the customer picks an order and asks about
+// it.
+func TestVerifiedCustomerInBrowser(t *testing.T) {
+	srv := startServer(t, t.TempDir())
+	ctx := newBrowser(t)
+	err := chromedp.Run(ctx,
+		chromedp.Navigate("http://"+srv.addr+"/?as=cust-1001"),
+		waitText("main", "Camille Lefèvre"),
+		chromedp.WaitVisible(".sd-launcher", chromedp.ByQuery),
+		chromedp.Click(".sd-launcher", chromedp.ByQuery),
+		chromedp.WaitVisible(".sd-start .sd-chip", chromedp.ByQuery),
+		chromedp.Click(".sd-start .sd-chip", chromedp.ByQuery),
+		waitText(".sd-log", "De quelle commande"),
+		chromedp.Click(`.sd-msg.sd-bot .sd-actions .sd-chip`, chromedp.ByQuery),
+		waitText(".sd-log", "Expédition prévue"),
+		chromedp.SendKeys(".sd-input", "Est-ce que je peux encore l'annuler ?", chromedp.ByQuery),
+		chromedp.Click(".sd-send", chromedp.ByQuery),
+		waitText(".sd-log", "ne peut plus être annulée"),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A visitor who is not logged in is not offered any order.
+	var hidden bool
+	err = chromedp.Run(ctx,
+		chromedp.Navigate("http://"+srv.addr+"/"),
+		chromedp.WaitVisible(".sd-launcher", chromedp.ByQuery),
+		chromedp.Click(".sd-launcher", chromedp.ByQuery),
+		chromedp.WaitVisible(".sd-input", chromedp.ByQuery),
+		chromedp.Sleep(300*time.Millisecond),
+		chromedp.Evaluate(`document.querySelector(".sd-start").hidden`, &hidden),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !hidden {
+		t.Error("an anonymous visitor is offered the orders button")
+	}
+}

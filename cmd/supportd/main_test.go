@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/supportd/supportd/internal/pgtest"
 )
 
 // runCmd runs a command line and returns its output and error.
@@ -135,5 +137,51 @@ func TestUsage(t *testing.T) {
 		if _, stderr, err := runCmd(t, "", args...); !errors.Is(err, errUsage) || stderr == "" {
 			t.Errorf("%v: err %v, stderr %q", args, err, stderr)
 		}
+	}
+}
+
+func TestMain(m *testing.M) { pgtest.Main(m) }
+
+// TestAskAsCustomer answers as a demo customer from the command line,
+// carrying the order from one line to the next.
+func TestAskAsCustomer(t *testing.T) {
+	out, _, err := runCmd(t, "où en est ma commande CMD-2026-004512 ?\npuis-je l'annuler ?\n", "ask", "--json", "--customer", "cust-1001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("output:\n%s", out)
+	}
+	var first, second askLine
+	json.Unmarshal([]byte(lines[0]), &first)
+	json.Unmarshal([]byte(lines[1]), &second)
+	if first.Route != "order" || !strings.Contains(first.Answer, "Colissimo") || !strings.Contains(first.Answer, "6A23456789012") {
+		t.Errorf("first: %+v", first)
+	}
+	if second.Route != "order" || !strings.Contains(second.Answer, "CMD-2026-004512") || !strings.Contains(second.Answer, "ne peut plus être annulée") {
+		t.Errorf("second: %+v", second)
+	}
+	// Another demo customer asking for it learns nothing.
+	out, _, _ = runCmd(t, "", "ask", "--customer", "cust-1002", "où en est ma commande CMD-2026-004512 ?")
+	if strings.Contains(out, "Colissimo") || !strings.Contains(out, "Je ne trouve pas") {
+		t.Errorf("cust-1002 asking for cust-1001's order: %s", out)
+	}
+}
+
+// TestDemoSeed loads the demo orders into PostgreSQL, twice, and answers
+// from there.
+func TestDemoSeed(t *testing.T) {
+	url := pgtest.URL(t)
+	for range 2 {
+		out, stderr, err := runCmd(t, "", "demo", "seed", "--database-url", url)
+		if err != nil || !strings.Contains(out, "seeded 4 demo customers") {
+			t.Fatalf("demo seed: %v\n%s%s", err, out, stderr)
+		}
+	}
+	t.Setenv("DATABASE_URL", url)
+	out, stderr, err := runCmd(t, "", "ask", "--orders", "postgres", "--customer", "cust-1003", "ai-je une subvention ?")
+	if err != nil || !strings.Contains(out, "Transports Garnier") {
+		t.Errorf("ask from PostgreSQL: %v\n%s%s", err, out, stderr)
 	}
 }
