@@ -22,11 +22,9 @@ var _ Store = (*Postgres)(nil)
 // processes may share.
 type Postgres struct {
 	pool *pgxpool.Pool
-	// turns lets appends take the pool's connections in the order they
-	// asked: waiting on a channel is first come, first served, which the
-	// pool's own waiting is not, and under load that made a few appends
-	// wait for hundreds of milliseconds.
-	turns chan struct{}
+	// group commits new conversations and messages in groups
+	// (pgappend.go).
+	group *groupCommitter
 }
 
 // DefaultMaxConns is the size of the connection pool when the URL does not
@@ -61,7 +59,9 @@ func OpenPostgres(ctx context.Context, url string) (*Postgres, error) {
 		pool.Close()
 		return nil, err
 	}
-	return &Postgres{pool: pool, turns: make(chan struct{}, cfg.MaxConns)}, nil
+	s := &Postgres{pool: pool}
+	s.startGroupCommits()
+	return s, nil
 }
 
 //go:embed migrations/*.sql
@@ -137,12 +137,14 @@ func (s *Postgres) CreateConversation(ctx context.Context, c *Conversation) erro
 		return err
 	}
 	var created, updated time.Time
-	err := s.pool.QueryRow(ctx, `
-		INSERT INTO conversations (id, token_hash, customer_id, lang, state, created_at, updated_at, last_seq)
-		VALUES ($1, $2, $3, $4, $5, coalesce($6, now()), coalesce($7, $6, now()), 0)
-		RETURNING created_at, updated_at`,
-		c.ID, c.TokenHash, c.CustomerID, c.Lang, c.State, nullTime(c.CreatedAt), nullTime(c.UpdatedAt),
-	).Scan(&created, &updated)
+	err := s.submit(ctx, &write{
+		conversation: c.ID,
+		sql: `INSERT INTO conversations (id, token_hash, customer_id, lang, state, created_at, updated_at, last_seq)
+			VALUES ($1, $2, $3, $4, $5, coalesce($6, now()), coalesce($7, $6, now()), 0)
+			RETURNING created_at, updated_at`,
+		args: []any{c.ID, c.TokenHash, c.CustomerID, c.Lang, c.State, nullTime(c.CreatedAt), nullTime(c.UpdatedAt)},
+		scan: func(row pgx.Row) error { return row.Scan(&created, &updated) },
+	})
 	if pgCode(err) == codeUniqueViolation {
 		return fmt.Errorf("conversation %q: %w", c.ID, ErrExists)
 	}
@@ -211,22 +213,26 @@ func (s *Postgres) AppendMessage(ctx context.Context, m *Message) (*Message, boo
 	if !m.CreatedAt.IsZero() {
 		createdAt = storedTime(m.CreatedAt)
 	}
-	select {
-	case s.turns <- struct{}{}:
-	case <-ctx.Done():
-		return nil, false, errPostgres("append message", ctx.Err())
-	}
-	defer func() { <-s.turns }()
 	msg := *m
-	var dup bool
-	err := s.pool.QueryRow(ctx, `SELECT out_seq, out_created_at, out_dup FROM supportd_append_message($1, $2, $3, $4, $5, $6, $7)`,
-		m.ConversationID, m.ClientID, m.Author, m.AgentID, m.Text, data, createdAt,
-	).Scan(&msg.Seq, &msg.CreatedAt, &dup)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, false, fmt.Errorf("conversation %q: %w", m.ConversationID, ErrNotFound)
-	}
+	var dup, missing bool
+	err := s.submit(ctx, &write{
+		conversation: m.ConversationID,
+		sql:          `SELECT out_seq, out_created_at, out_dup FROM supportd_append_message($1, $2, $3, $4, $5, $6, $7)`,
+		args:         []any{m.ConversationID, m.ClientID, m.Author, m.AgentID, m.Text, data, createdAt},
+		scan: func(row pgx.Row) error {
+			err := row.Scan(&msg.Seq, &msg.CreatedAt, &dup)
+			if errors.Is(err, pgx.ErrNoRows) {
+				missing = true
+				return nil
+			}
+			return err
+		},
+	})
 	if err != nil {
 		return nil, false, errPostgres("append message", err)
+	}
+	if missing {
+		return nil, false, fmt.Errorf("conversation %q: %w", m.ConversationID, ErrNotFound)
 	}
 	if dup {
 		rows, err := s.pool.Query(ctx, selectMessages+" AND seq = $2", m.ConversationID, msg.Seq)
@@ -345,6 +351,7 @@ func (s *Postgres) Ping(ctx context.Context) error {
 // Close closes the connections, waiting for those in use to be released.
 // Calling it again does nothing.
 func (s *Postgres) Close() error {
+	s.stopGroupCommits()
 	s.pool.Close()
 	return nil
 }
