@@ -101,3 +101,69 @@ func withPoolSize(u string, n int) string {
 	}
 	return fmt.Sprintf("%s%spool_max_conns=%d", u, sep, n)
 }
+
+// TestGroupCommitIsolatesFailures appends from many goroutines at once, so
+// that writes share transactions, mixing in appends to a conversation that
+// does not exist and retries: each gets its own answer, and every
+// conversation's messages are numbered without gaps.
+func TestGroupCommitIsolatesFailures(t *testing.T) {
+	s := mustOpenPostgres(t, pgtest.URL(t))
+	defer s.Close()
+	ctx := t.Context()
+	const convs, perConv = 10, 30
+	for i := range convs {
+		if err := s.CreateConversation(ctx, &store.Conversation{ID: fmt.Sprintf("c%d", i), TokenHash: []byte("h"), Lang: "fr", State: "bot"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, convs*perConv*3)
+	for i := range convs {
+		for j := range perConv {
+			wg.Add(3)
+			go func() {
+				defer wg.Done()
+				_, _, err := s.AppendMessage(ctx, &store.Message{ConversationID: fmt.Sprintf("c%d", i), ClientID: fmt.Sprintf("m%08d", j), Author: store.AuthorCustomer, Text: "bonjour"})
+				errs <- err
+			}()
+			go func() {
+				defer wg.Done()
+				// The same client id again: stored once.
+				_, _, err := s.AppendMessage(ctx, &store.Message{ConversationID: fmt.Sprintf("c%d", i), ClientID: fmt.Sprintf("m%08d", j), Author: store.AuthorCustomer, Text: "bonjour"})
+				errs <- err
+			}()
+			go func() {
+				defer wg.Done()
+				_, _, err := s.AppendMessage(ctx, &store.Message{ConversationID: "missing", Author: store.AuthorBot, Text: "x"})
+				if !errors.Is(err, store.ErrNotFound) {
+					errs <- fmt.Errorf("append to a missing conversation: %v", err)
+					return
+				}
+				errs <- nil
+			}()
+		}
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Error(err)
+		}
+	}
+	for i := range convs {
+		msgs, err := s.Messages(ctx, fmt.Sprintf("c%d", i), 0, 0)
+		if err != nil || len(msgs) != perConv {
+			t.Fatalf("c%d: %d messages, %v", i, len(msgs), err)
+		}
+		for k, m := range msgs {
+			if m.Seq != int64(k+1) {
+				t.Fatalf("c%d: message %d has seq %d", i, k, m.Seq)
+			}
+		}
+	}
+	// Closed, the store refuses writes instead of hanging.
+	s.Close()
+	if _, _, err := s.AppendMessage(ctx, &store.Message{ConversationID: "c0", Author: store.AuthorBot, Text: "x"}); !errors.Is(err, store.ErrUnavailable) {
+		t.Errorf("append after Close: %v", err)
+	}
+}
