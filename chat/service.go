@@ -376,18 +376,11 @@ func (s *Service) customerMessage(ctx context.Context, c *conn, f ClientFrame) {
 	if c.conversation == "" && !s.startConversation(ctx, c, f.ClientID) {
 		return
 	}
-	stored, dup, err := s.append(ctx, c, &store.Message{ConversationID: c.conversation, ClientID: f.ClientID, Author: store.AuthorCustomer, Text: f.Text})
-	if err != nil {
-		s.storeFailed(c, f.ClientID, err)
-		return
-	}
-	if dup && !s.unanswered(ctx, stored) {
-		return
-	}
+	// The answer is written first, so that the message and its answer
+	// share one commit: the customer waits for one write, not two.
 	s.setTyping(c.conversation, "bot", true)
 	defer s.setTyping(c.conversation, "bot", false)
-	reply, err := s.cfg.Answerer.Answer(ctx, s.assistantMessage(c, stored.Text))
-	c.remember(reply)
+	reply, err := s.cfg.Answerer.Answer(ctx, s.assistantMessage(c, f.Text))
 	if err != nil {
 		s.log.Error("chat: answer", "conversation", c.conversation, "err", err)
 		reply = s.cfg.Answerer.HandoffReply(c.locale)
@@ -395,7 +388,22 @@ func (s *Service) customerMessage(ctx context.Context, c *conn, f ClientFrame) {
 		reply.Text = texts[c.locale].cannotAnswer
 		reply.Actions = []assistant.Action{{ID: ActionHandoff, Label: texts[c.locale].talkToPerson}}
 	}
-	s.reply(ctx, c, "", reply)
+	question := &store.Message{ConversationID: c.conversation, ClientID: f.ClientID, Author: store.AuthorCustomer, Text: f.Text}
+	stored, dup, err := s.exchange(ctx, c, question, s.botMessage(c.conversation, "", reply))
+	if err != nil {
+		s.storeFailed(c, f.ClientID, err)
+		return
+	}
+	if !dup {
+		c.remember(reply)
+		return
+	}
+	// A retry: answered already, unless the server stopped between the
+	// message and its answer, as an older version could.
+	if s.unanswered(ctx, stored) {
+		c.remember(reply)
+		s.reply(ctx, c, "", reply)
+	}
 }
 
 // unanswered reports whether a customer message is the last of its
@@ -480,6 +488,17 @@ func (s *Service) vote(ctx context.Context, c *conn, f ClientFrame) {
 // reply stores a bot reply and pushes it; clientID makes it idempotent
 // when it answers an action.
 func (s *Service) reply(ctx context.Context, c *conn, clientID string, r assistant.Reply) {
+	var origin *conn
+	if clientID != "" {
+		origin = c
+	}
+	if _, _, err := s.append(ctx, origin, s.botMessage(c.conversation, clientID, r)); err != nil {
+		s.storeFailed(c, clientID, err)
+	}
+}
+
+// botMessage is the message that stores a bot reply.
+func (s *Service) botMessage(conversation, clientID string, r assistant.Reply) *store.Message {
 	data := messageData{Route: string(r.Route)}
 	for _, a := range r.Articles {
 		data.Articles = append(data.Articles, ArticleRef{ID: a.ID, Title: a.Title, URL: s.cfg.ArticleURL(a.ID)})
@@ -488,13 +507,7 @@ func (s *Service) reply(ctx context.Context, c *conn, clientID string, r assista
 		data.Actions = append(data.Actions, ActionRef(a))
 	}
 	raw, _ := json.Marshal(data)
-	var origin *conn
-	if clientID != "" {
-		origin = c
-	}
-	if _, _, err := s.append(ctx, origin, &store.Message{ConversationID: c.conversation, ClientID: clientID, Author: store.AuthorBot, Text: r.Text, Data: raw}); err != nil {
-		s.storeFailed(c, clientID, err)
-	}
+	return &store.Message{ConversationID: conversation, ClientID: clientID, Author: store.AuthorBot, Text: r.Text, Data: raw}
 }
 
 // messageData is what a bot message stores besides its text.
@@ -523,6 +536,28 @@ func (s *Service) append(ctx context.Context, origin *conn, m *store.Message) (*
 		st.each(m.ConversationID, func(c *conn) { c.sendMessage(stored.Seq, frame, s.cfg.QueueBytes) })
 	}
 	return stored, dup, nil
+}
+
+// exchange stores a customer's message with its answer and pushes them in
+// sequence order, the ack to origin first. A retried message stores and
+// pushes nothing; it returns the stored message with dup true.
+func (s *Service) exchange(ctx context.Context, origin *conn, m, answer *store.Message) (*store.Message, bool, error) {
+	st := s.hub.stripe(m.ConversationID)
+	st.Lock()
+	defer st.Unlock()
+	stored, storedAnswer, dup, err := s.cfg.Store.AppendExchange(ctx, m, answer)
+	if err != nil {
+		return nil, false, err
+	}
+	origin.send(encode(ackFrame{Type: "ack", ClientID: m.ClientID, Seq: stored.Seq}), s.cfg.QueueBytes)
+	if dup {
+		return stored, true, nil
+	}
+	for _, msg := range []*store.Message{stored, storedAnswer} {
+		frame := s.messageFrame(msg)
+		st.each(m.ConversationID, func(c *conn) { c.sendMessage(msg.Seq, frame, s.cfg.QueueBytes) })
+	}
+	return stored, false, nil
 }
 
 // messageFrame encodes a stored message for the widget.

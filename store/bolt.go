@@ -249,6 +249,64 @@ func (s *Bolt) SetState(ctx context.Context, id, state string) error {
 	return nil
 }
 
+// appendInTx appends m to its conversation in tx; see AppendMessage.
+func appendInTx(tx *bbolt.Tx, m *Message) (stored *Message, dup bool, err error) {
+	conv, err := getConversation(tx, m.ConversationID)
+	if err != nil {
+		return nil, false, err
+	}
+	id := []byte(m.ConversationID)
+	var cids *bbolt.Bucket
+	if m.ClientID != "" {
+		cids, err = tx.Bucket(bucketClientIDs).CreateBucketIfNotExists(id)
+		if err != nil {
+			return nil, false, err
+		}
+		if v := cids.Get([]byte(m.ClientID)); v != nil {
+			stored, err := getMessage(tx, m.ConversationID, v)
+			return stored, true, err
+		}
+	}
+	msgs, err := tx.Bucket(bucketMessages).CreateBucketIfNotExists(id)
+	if err != nil {
+		return nil, false, err
+	}
+	msgs.FillPercent = 0.9 // keys only grow
+	now := storedTime(time.Now())
+	msg := *m
+	msg.Seq = conv.LastSeq + 1
+	msg.CreatedAt = storedTime(m.CreatedAt)
+	if m.CreatedAt.IsZero() {
+		msg.CreatedAt = now
+	}
+	v, err := json.Marshal(boltMessage{
+		ClientID:  msg.ClientID,
+		Author:    msg.Author,
+		AgentID:   msg.AgentID,
+		Text:      msg.Text,
+		Data:      msg.Data,
+		CreatedAt: msg.CreatedAt,
+	})
+	if err != nil {
+		return nil, false, err
+	}
+	key := seqKey(msg.Seq)
+	if err := msgs.Put(key, v); err != nil {
+		return nil, false, err
+	}
+	if cids != nil {
+		if err := cids.Put([]byte(msg.ClientID), key); err != nil {
+			return nil, false, err
+		}
+	}
+	conv.LastSeq = msg.Seq
+	conv.UpdatedAt = now
+	if err := putConversation(tx, m.ConversationID, conv); err != nil {
+		return nil, false, err
+	}
+	return &msg, false, nil
+}
+
 // AppendMessage implements [Store]. The sequence number is assigned, and
 // the client id checked, in the transaction that stores the message.
 func (s *Bolt) AppendMessage(ctx context.Context, m *Message) (*Message, bool, error) {
@@ -264,64 +322,9 @@ func (s *Bolt) AppendMessage(ctx context.Context, m *Message) (*Message, bool, e
 	)
 	// Batch may run the function more than once: it sets stored and dup
 	// afresh each time.
-	err := s.db.Batch(func(tx *bbolt.Tx) error {
-		stored, dup = nil, false
-		conv, err := getConversation(tx, m.ConversationID)
-		if err != nil {
-			return err
-		}
-		id := []byte(m.ConversationID)
-		var cids *bbolt.Bucket
-		if m.ClientID != "" {
-			cids, err = tx.Bucket(bucketClientIDs).CreateBucketIfNotExists(id)
-			if err != nil {
-				return err
-			}
-			if v := cids.Get([]byte(m.ClientID)); v != nil {
-				stored, err = getMessage(tx, m.ConversationID, v)
-				dup = true
-				return err
-			}
-		}
-		msgs, err := tx.Bucket(bucketMessages).CreateBucketIfNotExists(id)
-		if err != nil {
-			return err
-		}
-		msgs.FillPercent = 0.9 // keys only grow
-		now := storedTime(time.Now())
-		msg := *m
-		msg.Seq = conv.LastSeq + 1
-		msg.CreatedAt = storedTime(m.CreatedAt)
-		if m.CreatedAt.IsZero() {
-			msg.CreatedAt = now
-		}
-		v, err := json.Marshal(boltMessage{
-			ClientID:  msg.ClientID,
-			Author:    msg.Author,
-			AgentID:   msg.AgentID,
-			Text:      msg.Text,
-			Data:      msg.Data,
-			CreatedAt: msg.CreatedAt,
-		})
-		if err != nil {
-			return err
-		}
-		key := seqKey(msg.Seq)
-		if err := msgs.Put(key, v); err != nil {
-			return err
-		}
-		if cids != nil {
-			if err := cids.Put([]byte(msg.ClientID), key); err != nil {
-				return err
-			}
-		}
-		conv.LastSeq = msg.Seq
-		conv.UpdatedAt = now
-		if err := putConversation(tx, m.ConversationID, conv); err != nil {
-			return err
-		}
-		stored = &msg
-		return nil
+	err := s.db.Batch(func(tx *bbolt.Tx) (err error) {
+		stored, dup, err = appendInTx(tx, m)
+		return err
 	})
 	if err != nil {
 		return nil, false, errBolt("append message", err)
@@ -330,6 +333,37 @@ func (s *Bolt) AppendMessage(ctx context.Context, m *Message) (*Message, bool, e
 		m.Seq, m.CreatedAt = stored.Seq, stored.CreatedAt
 	}
 	return stored, dup, nil
+}
+
+// AppendExchange implements [Store].
+func (s *Bolt) AppendExchange(ctx context.Context, m, reply *Message) (*Message, *Message, bool, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, nil, false, errBolt("append exchange", err)
+	}
+	if err := checkExchange(m, reply); err != nil {
+		return nil, nil, false, err
+	}
+	var (
+		stored, storedReply *Message
+		dup                 bool
+	)
+	err := s.db.Batch(func(tx *bbolt.Tx) (err error) {
+		storedReply = nil
+		stored, dup, err = appendInTx(tx, m)
+		if err != nil || dup {
+			return err
+		}
+		storedReply, _, err = appendInTx(tx, reply)
+		return err
+	})
+	if err != nil {
+		return nil, nil, false, errBolt("append exchange", err)
+	}
+	if !dup {
+		m.Seq, m.CreatedAt = stored.Seq, stored.CreatedAt
+		reply.Seq, reply.CreatedAt = storedReply.Seq, storedReply.CreatedAt
+	}
+	return stored, storedReply, dup, nil
 }
 
 // getMessage reads the message at key, a sequence number in 8 bytes.

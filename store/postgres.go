@@ -206,19 +206,12 @@ func (s *Postgres) AppendMessage(ctx context.Context, m *Message) (*Message, boo
 	if !validText(m.ConversationID) {
 		return nil, false, fmt.Errorf("conversation %q: %w", m.ConversationID, ErrNotFound)
 	}
-	var data, createdAt any
-	if len(m.Data) > 0 {
-		data = string(m.Data)
-	}
-	if !m.CreatedAt.IsZero() {
-		createdAt = storedTime(m.CreatedAt)
-	}
 	msg := *m
 	var dup, missing bool
 	err := s.submit(ctx, &write{
 		conversation: m.ConversationID,
 		sql:          `SELECT out_seq, out_created_at, out_dup FROM supportd_append_message($1, $2, $3, $4, $5, $6, $7)`,
-		args:         []any{m.ConversationID, m.ClientID, m.Author, m.AgentID, m.Text, data, createdAt},
+		args:         []any{m.ConversationID, m.ClientID, m.Author, m.AgentID, m.Text, jsonArg(m.Data), nullTime(m.CreatedAt)},
 		scan: func(row pgx.Row) error {
 			err := row.Scan(&msg.Seq, &msg.CreatedAt, &dup)
 			if errors.Is(err, pgx.ErrNoRows) {
@@ -235,22 +228,87 @@ func (s *Postgres) AppendMessage(ctx context.Context, m *Message) (*Message, boo
 		return nil, false, fmt.Errorf("conversation %q: %w", m.ConversationID, ErrNotFound)
 	}
 	if dup {
-		rows, err := s.pool.Query(ctx, selectMessages+" AND seq = $2", m.ConversationID, msg.Seq)
-		if err != nil {
-			return nil, false, errPostgres("append message", err)
-		}
-		list, err := scanMessages(rows, m.ConversationID, 1)
-		if err == nil && len(list) == 0 {
-			err = fmt.Errorf("client id %q is taken but its message is gone", m.ClientID)
-		}
-		if err != nil {
-			return nil, false, errPostgres("append message", err)
-		}
-		return &list[0], true, nil
+		stored, err := s.storedMessage(ctx, m, msg.Seq)
+		return stored, true, err
 	}
 	msg.CreatedAt = msg.CreatedAt.UTC()
 	m.Seq, m.CreatedAt = msg.Seq, msg.CreatedAt
 	return &msg, false, nil
+}
+
+// storedMessage reads back the message stored under m's client id, at
+// seq.
+func (s *Postgres) storedMessage(ctx context.Context, m *Message, seq int64) (*Message, error) {
+	rows, err := s.pool.Query(ctx, selectMessages+" AND seq = $2", m.ConversationID, seq)
+	if err != nil {
+		return nil, errPostgres("append message", err)
+	}
+	list, err := scanMessages(rows, m.ConversationID, 1)
+	if err == nil && len(list) == 0 {
+		err = fmt.Errorf("client id %q is taken but its message is gone", m.ClientID)
+	}
+	if err != nil {
+		return nil, errPostgres("append message", err)
+	}
+	return &list[0], nil
+}
+
+// AppendExchange implements [Store] with supportd_append_exchange
+// (migration 0003), in a group commit.
+func (s *Postgres) AppendExchange(ctx context.Context, m, reply *Message) (*Message, *Message, bool, error) {
+	if err := checkExchange(m, reply); err != nil {
+		return nil, nil, false, err
+	}
+	if !validText(m.ConversationID) {
+		return nil, nil, false, fmt.Errorf("conversation %q: %w", m.ConversationID, ErrNotFound)
+	}
+	q, r := *m, *reply
+	var (
+		dup, missing bool
+		replySeq     *int64
+		replyAt      *time.Time
+	)
+	err := s.submit(ctx, &write{
+		conversation: m.ConversationID,
+		sql: `SELECT out_seq, out_created_at, out_dup, out_reply_seq, out_reply_created_at
+			FROM supportd_append_exchange($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+		args: []any{m.ConversationID, m.ClientID, m.Author, m.AgentID, m.Text, jsonArg(m.Data), nullTime(m.CreatedAt),
+			reply.Author, reply.AgentID, reply.Text, jsonArg(reply.Data), nullTime(reply.CreatedAt)},
+		scan: func(row pgx.Row) error {
+			err := row.Scan(&q.Seq, &q.CreatedAt, &dup, &replySeq, &replyAt)
+			if errors.Is(err, pgx.ErrNoRows) {
+				missing = true
+				return nil
+			}
+			return err
+		},
+	})
+	if err != nil {
+		return nil, nil, false, errPostgres("append exchange", err)
+	}
+	if missing {
+		return nil, nil, false, fmt.Errorf("conversation %q: %w", m.ConversationID, ErrNotFound)
+	}
+	if dup {
+		stored, err := s.storedMessage(ctx, m, q.Seq)
+		return stored, nil, true, err
+	}
+	if replySeq == nil || replyAt == nil {
+		return nil, nil, false, errPostgres("append exchange", errors.New("the reply was not stored"))
+	}
+	q.CreatedAt = q.CreatedAt.UTC()
+	r.Seq, r.CreatedAt = *replySeq, replyAt.UTC()
+	m.Seq, m.CreatedAt = q.Seq, q.CreatedAt
+	reply.Seq, reply.CreatedAt = r.Seq, r.CreatedAt
+	return &q, &r, false, nil
+}
+
+// jsonArg is data for a jsonb parameter: NULL when empty.
+func jsonArg(data []byte) any {
+	if len(data) == 0 {
+		return nil
+	}
+	return string(data)
 }
 
 const selectMessages = `

@@ -125,6 +125,14 @@ type Store interface {
 	// m.Data is set and is not JSON. The conversation's LastSeq and
 	// UpdatedAt follow the message.
 	AppendMessage(ctx context.Context, m *Message) (stored *Message, dup bool, err error)
+	// AppendExchange stores a customer's message m and, when m is new,
+	// reply right after it, in one transaction: both are stored or
+	// neither, and they share one commit. When m.ClientID is already
+	// stored, nothing is written: the stored message is returned with
+	// dup true and a nil storedReply (the caller decides whether the
+	// reply is still owed). reply must have no ClientID (ErrInvalid).
+	// Otherwise as AppendMessage, for both.
+	AppendExchange(ctx context.Context, m, reply *Message) (stored, storedReply *Message, dup bool, err error)
 	// Messages returns up to limit messages of a conversation with a
 	// sequence number above afterSeq, in order; a limit of 0 or less
 	// means no limit. A conversation that does not exist has no messages.

@@ -46,6 +46,17 @@ func checkMessage(m *Message) error {
 	return nil
 }
 
+// checkExchange checks the messages of AppendExchange.
+func checkExchange(m, reply *Message) error {
+	if err := checkMessage(m); err != nil {
+		return err
+	}
+	if reply.ConversationID != m.ConversationID || reply.ClientID != "" {
+		return fmt.Errorf("%w: a reply belongs to the message's conversation and has no client id", ErrInvalid)
+	}
+	return checkMessage(reply)
+}
+
 func checkFeedback(f *Feedback) error {
 	return checkText("article id", f.ArticleID)
 }

@@ -33,6 +33,7 @@ func Run(t *testing.T, open func(t *testing.T) (s store.Store, reopen func() sto
 		{"SetState", testSetState},
 		{"AppendMessage", testAppendMessage},
 		{"ClientIDDedup", testClientIDDedup},
+		{"AppendExchange", testAppendExchange},
 		{"ClientIDRace", testClientIDRace},
 		{"ConcurrentAppends", testConcurrentAppends},
 		{"Messages", testMessages},
@@ -604,4 +605,49 @@ func BenchAppendParallel(b *testing.B, s store.Store) {
 		}
 	})
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "appends/s")
+}
+
+func testAppendExchange(t *testing.T, h *harness) {
+	ctx := t.Context()
+	c := newConversation(t, h.s)
+	q := &store.Message{ConversationID: c.ID, ClientID: "w-1", Author: store.AuthorCustomer, Text: "Où est mon colis ?"}
+	r := &store.Message{ConversationID: c.ID, Author: store.AuthorBot, Text: "Le voici.", Data: json.RawMessage(`{"route": "order"}`)}
+	stored, reply, dup, err := h.s.AppendExchange(ctx, q, r)
+	if err != nil || dup || stored == nil || reply == nil {
+		t.Fatalf("AppendExchange = %+v, %+v, %v, %v", stored, reply, dup, err)
+	}
+	if stored.Seq != 1 || reply.Seq != 2 || q.Seq != 1 || r.Seq != 2 {
+		t.Errorf("seqs %d, %d (arguments %d, %d), want 1, 2", stored.Seq, reply.Seq, q.Seq, r.Seq)
+	}
+	checkUTC(t, "reply CreatedAt", reply.CreatedAt)
+
+	// A retry stores nothing and owes no reply.
+	again, noReply, dup, err := h.s.AppendExchange(ctx, &store.Message{ConversationID: c.ID, ClientID: "w-1", Author: store.AuthorCustomer, Text: "Où est mon colis ?"}, &store.Message{ConversationID: c.ID, Author: store.AuthorBot, Text: "encore"})
+	if err != nil || !dup || noReply != nil || again.Seq != 1 || again.Text != "Où est mon colis ?" {
+		t.Fatalf("retry = %+v, %+v, %v, %v", again, noReply, dup, err)
+	}
+	got := messages(t, h.s, c.ID, 0, 0)
+	if len(got) != 2 || got[1].Text != "Le voici." || !sameJSON(got[1].Data, r.Data) || got[0].ClientID != "w-1" {
+		t.Fatalf("stored %+v", got)
+	}
+	if conv := getConversation(t, h.s, c.ID); conv.LastSeq != 2 {
+		t.Errorf("LastSeq %d, want 2", conv.LastSeq)
+	}
+
+	// Both or neither: a reply the store refuses stores no message.
+	_, _, _, err = h.s.AppendExchange(ctx, &store.Message{ConversationID: c.ID, ClientID: "w-2", Author: store.AuthorCustomer, Text: "x"}, &store.Message{ConversationID: c.ID, Author: store.AuthorBot, Text: "bad\x00"})
+	if !errors.Is(err, store.ErrInvalid) {
+		t.Errorf("reply with a NUL byte: %v, want ErrInvalid", err)
+	}
+	_, _, _, err = h.s.AppendExchange(ctx, &store.Message{ConversationID: c.ID, ClientID: "w-3", Author: store.AuthorCustomer, Text: "x"}, &store.Message{ConversationID: c.ID, ClientID: "w-4", Author: store.AuthorBot, Text: "y"})
+	if !errors.Is(err, store.ErrInvalid) {
+		t.Errorf("reply with a client id: %v, want ErrInvalid", err)
+	}
+	if n := len(messages(t, h.s, c.ID, 0, 0)); n != 2 {
+		t.Errorf("%d messages after refused exchanges, want 2", n)
+	}
+	_, _, _, err = h.s.AppendExchange(ctx, &store.Message{ConversationID: "nope", ClientID: "w-1", Author: store.AuthorCustomer, Text: "x"}, &store.Message{ConversationID: "nope", Author: store.AuthorBot, Text: "y"})
+	if !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("missing conversation: %v, want ErrNotFound", err)
+	}
 }
