@@ -1,5 +1,6 @@
 // Package store keeps everything of supportd that must survive a restart:
-// conversations, their messages and the customers' feedback on articles.
+// conversations, their messages, the customers' feedback on articles and
+// the outbox of emails to send ([Outbox], beside [Store]).
 //
 // Two implementations share one contract, checked by one conformance suite
 // (storetest): an embedded store in a bbolt file, the default, and

@@ -1,0 +1,231 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"go.etcd.io/bbolt"
+)
+
+var _ Outbox = (*Bolt)(nil)
+
+// The outbox adds two buckets to the bbolt file, created by the first
+// email enqueued (older files simply lack them, so the layout version
+// stays 1):
+//
+//	outbox       id -> boltEmail, JSON
+//	outbox_due   next attempt, 8 bytes big-endian microseconds since 1970, id -> empty
+//
+// An email stays in outbox_due, under its next attempt, until it is sent.
+var (
+	bucketOutbox    = []byte("outbox")
+	bucketOutboxDue = []byte("outbox_due")
+)
+
+// boltEmail is an [Email] as stored.
+type boltEmail struct {
+	To          []string  `json:"to"`
+	From        string    `json:"from,omitempty"`
+	ReplyTo     string    `json:"reply_to,omitempty"`
+	Subject     string    `json:"subject,omitempty"`
+	Text        string    `json:"text,omitempty"`
+	CreatedAt   time.Time `json:"created_at"`
+	Attempts    int       `json:"attempts"`
+	NextAttempt time.Time `json:"next_attempt"`
+	LastError   string    `json:"last_error,omitempty"`
+	SentAt      time.Time `json:"sent_at,omitzero"`
+}
+
+// dueKey is the key of an email in outbox_due.
+func dueKey(next time.Time, id string) []byte {
+	return append(binary.BigEndian.AppendUint64(nil, uint64(next.UnixMicro())), id...)
+}
+
+// EnqueueEmail implements [Outbox].
+func (s *Bolt) EnqueueEmail(ctx context.Context, e *Email) error {
+	if err := ctx.Err(); err != nil {
+		return errBolt("enqueue email", err)
+	}
+	if err := checkEmail(e); err != nil {
+		return err
+	}
+	created := storedTime(e.CreatedAt)
+	if e.CreatedAt.IsZero() {
+		created = storedTime(time.Now())
+	}
+	next := created
+	if !e.NextAttempt.IsZero() {
+		next = storedTime(e.NextAttempt)
+	}
+	v, err := json.Marshal(boltEmail{
+		To:          e.To,
+		From:        e.From,
+		ReplyTo:     e.ReplyTo,
+		Subject:     e.Subject,
+		Text:        e.Text,
+		CreatedAt:   created,
+		NextAttempt: next,
+	})
+	if err != nil {
+		return errBolt("enqueue email", err)
+	}
+	err = s.db.Batch(func(tx *bbolt.Tx) error {
+		emails, err := tx.CreateBucketIfNotExists(bucketOutbox)
+		if err != nil {
+			return err
+		}
+		due, err := tx.CreateBucketIfNotExists(bucketOutboxDue)
+		if err != nil {
+			return err
+		}
+		if emails.Get([]byte(e.ID)) != nil {
+			return fmt.Errorf("email %q: %w", e.ID, ErrExists)
+		}
+		if err := emails.Put([]byte(e.ID), v); err != nil {
+			return err
+		}
+		return due.Put(dueKey(next, e.ID), nil)
+	})
+	if err != nil {
+		return errBolt("enqueue email", err)
+	}
+	e.CreatedAt, e.NextAttempt = created, next
+	e.Attempts, e.LastError, e.SentAt = 0, "", time.Time{}
+	return nil
+}
+
+// DueEmails implements [Outbox].
+func (s *Bolt) DueEmails(ctx context.Context, now time.Time, limit int) ([]Email, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, errBolt("list due emails", err)
+	}
+	end := binary.BigEndian.AppendUint64(nil, uint64(storedTime(now).UnixMicro()))
+	var list []Email
+	err := s.db.View(func(tx *bbolt.Tx) error {
+		due, emails := tx.Bucket(bucketOutboxDue), tx.Bucket(bucketOutbox)
+		if due == nil || emails == nil {
+			return nil
+		}
+		c := due.Cursor()
+		for k, _ := c.First(); k != nil && (limit <= 0 || len(list) < limit); k, _ = c.Next() {
+			if len(k) < 8 {
+				return fmt.Errorf("malformed outbox key %x", k)
+			}
+			if bytes.Compare(k[:8], end) > 0 {
+				break
+			}
+			id := string(k[8:])
+			rec, err := getEmail(emails, id)
+			if err != nil {
+				return err
+			}
+			list = append(list, rec.email(id))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, errBolt("list due emails", err)
+	}
+	return list, nil
+}
+
+// getEmail reads an email, or returns ErrNotFound.
+func getEmail(emails *bbolt.Bucket, id string) (*boltEmail, error) {
+	var v []byte
+	if emails != nil && id != "" {
+		v = emails.Get([]byte(id))
+	}
+	if v == nil {
+		return nil, fmt.Errorf("email %q: %w", id, ErrNotFound)
+	}
+	var rec boltEmail
+	if err := json.Unmarshal(v, &rec); err != nil {
+		return nil, fmt.Errorf("email %q: %w", id, err)
+	}
+	return &rec, nil
+}
+
+func (rec *boltEmail) email(id string) Email {
+	return Email{
+		ID:          id,
+		To:          rec.To,
+		From:        rec.From,
+		ReplyTo:     rec.ReplyTo,
+		Subject:     rec.Subject,
+		Text:        rec.Text,
+		CreatedAt:   rec.CreatedAt,
+		Attempts:    rec.Attempts,
+		NextAttempt: rec.NextAttempt,
+		LastError:   rec.LastError,
+		SentAt:      rec.SentAt,
+	}
+}
+
+// updateEmail runs change on the unsent email id and stores the result,
+// keeping outbox_due in step; a sent email is left as it is.
+func (s *Bolt) updateEmail(op, id string, change func(rec *boltEmail)) error {
+	err := s.db.Batch(func(tx *bbolt.Tx) error {
+		emails := tx.Bucket(bucketOutbox)
+		rec, err := getEmail(emails, id)
+		if err != nil {
+			return err
+		}
+		if !rec.SentAt.IsZero() {
+			return nil
+		}
+		due := tx.Bucket(bucketOutboxDue)
+		if err := due.Delete(dueKey(rec.NextAttempt, id)); err != nil {
+			return err
+		}
+		change(rec)
+		if rec.SentAt.IsZero() {
+			if err := due.Put(dueKey(rec.NextAttempt, id), nil); err != nil {
+				return err
+			}
+		}
+		v, err := json.Marshal(rec)
+		if err != nil {
+			return err
+		}
+		return emails.Put([]byte(id), v)
+	})
+	if err != nil {
+		return errBolt(op, err)
+	}
+	return nil
+}
+
+// MarkEmailSent implements [Outbox].
+func (s *Bolt) MarkEmailSent(ctx context.Context, id string, at time.Time) error {
+	if err := ctx.Err(); err != nil {
+		return errBolt("mark email sent", err)
+	}
+	if at.IsZero() {
+		at = time.Now()
+	}
+	at = storedTime(at)
+	return s.updateEmail("mark email sent", id, func(rec *boltEmail) {
+		rec.Attempts++
+		rec.SentAt = at
+	})
+}
+
+// RetryEmail implements [Outbox].
+func (s *Bolt) RetryEmail(ctx context.Context, id string, next time.Time, lastErr string) error {
+	if err := ctx.Err(); err != nil {
+		return errBolt("retry email", err)
+	}
+	if err := checkText("last error", lastErr); err != nil {
+		return err
+	}
+	next = storedTime(next)
+	return s.updateEmail("retry email", id, func(rec *boltEmail) {
+		rec.Attempts++
+		rec.NextAttempt = next
+		rec.LastError = lastErr
+	})
+}
