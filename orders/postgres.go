@@ -4,7 +4,6 @@ import (
 	"context"
 	"embed"
 	"fmt"
-	"io/fs"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -72,11 +71,7 @@ var migrationFiles embed.FS
 // "orders_0001_init"; see [pgschema.Migrate]. Errors wrap
 // [ErrUnavailable].
 func Migrate(ctx context.Context, db pgschema.Beginner) ([]string, error) {
-	sub, err := fs.Sub(migrationFiles, "migrations")
-	if err != nil {
-		return nil, fmt.Errorf("orders: migrations: %w", err)
-	}
-	applied, err := pgschema.Migrate(ctx, db, sub, "orders_")
+	applied, err := pgschema.Migrate(ctx, db, migrationFiles, "migrations", "orders_")
 	if err != nil {
 		return applied, errPostgres("migrate", err)
 	}

@@ -5,7 +5,6 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"strings"
 	"time"
 
@@ -89,11 +88,7 @@ func Migrate(ctx context.Context, url string) (applied []string, err error) {
 // migrate applies the store's migrations through db, a connection or a
 // pool.
 func migrate(ctx context.Context, db pgschema.Beginner) ([]string, error) {
-	sub, err := fs.Sub(migrationFiles, "migrations")
-	if err != nil {
-		return nil, fmt.Errorf("store: migrations: %w", err)
-	}
-	applied, err := pgschema.Migrate(ctx, db, sub, "")
+	applied, err := pgschema.Migrate(ctx, db, migrationFiles, "migrations", "")
 	if err != nil {
 		return applied, errPostgres("migrate", err)
 	}

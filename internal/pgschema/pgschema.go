@@ -23,14 +23,18 @@ type Beginner interface {
 	Begin(context.Context) (pgx.Tx, error)
 }
 
-// Migrate applies the files matching "*.sql" at the root of migrations
-// that are not applied yet, in the order of their names, each in its own
+// Migrate applies the files matching "*.sql" in the folder dir of
+// migrations that are not applied yet, in the order of their names, each in its own
 // transaction, and returns the versions it applied. A file's version is
 // prefix followed by its name without ".sql" (such as "0001_init" or
 // "orders_0001_init"), so that several packages share the table
 // schema_migrations. Processes migrating the same database at once wait
 // for one another.
-func Migrate(ctx context.Context, db Beginner, migrations fs.FS, prefix string) ([]string, error) {
+func Migrate(ctx context.Context, db Beginner, migrations fs.FS, dir, prefix string) ([]string, error) {
+	migrations, err := fs.Sub(migrations, dir)
+	if err != nil {
+		return nil, fmt.Errorf("migrations: %w", err)
+	}
 	names, err := fs.Glob(migrations, "*.sql") // sorted
 	if err != nil {
 		return nil, fmt.Errorf("migrations: %w", err)
