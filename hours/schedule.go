@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"slices"
 	"strings"
@@ -59,8 +60,8 @@ type Schedule struct {
 
 // override is a one-off change of a date's hours: spans are the date's hours,
 // already worked out from the weekly hours for a closing of part of the day.
+// The name of an override in the file is a note for its readers only.
 type override struct {
-	name  string
 	spans []span
 }
 
@@ -182,7 +183,8 @@ func ParseSchedule(data []byte) (*Schedule, error) {
 	if f.Weekly == nil {
 		s.weekly = defaultWeekly()
 	}
-	for name, texts := range f.Weekly {
+	for _, name := range slices.Sorted(maps.Keys(f.Weekly)) {
+		texts := f.Weekly[name]
 		day, ok := weekdays[name]
 		if !ok {
 			return nil, fieldError("weekly."+name, "not a day of the week; want monday, tuesday, ... sunday in lower case")
@@ -241,14 +243,14 @@ func (s *Schedule) parseOverride(field string, d Date, o overrideEntry) (overrid
 			return override{}, fieldError(field+".open", "no interval; to close the whole day write closed: all")
 		}
 		spans, err := parseSpans(field+".open", o.Open)
-		return override{o.Name, spans}, err
+		return override{spans}, err
 	case !hasClosed:
 		return override{}, fieldError(field, "give open (intervals) or closed (all, or intervals)")
 	}
 	c := o.Closed
 	if c.Kind == yaml.ScalarNode {
 		if c.Value == "all" || c.Tag == "!!bool" && strings.EqualFold(c.Value, "true") {
-			return override{o.Name, nil}, nil
+			return override{}, nil
 		}
 		return override{}, fieldError(field+".closed", "%q: want all, true or a list of intervals", c.Value)
 	}
@@ -264,7 +266,7 @@ func (s *Schedule) parseOverride(field string, d Date, o overrideEntry) (overrid
 	if _, holiday := s.cal.HolidayName(d); !holiday {
 		open = s.weekly[d.Weekday()]
 	}
-	return override{o.Name, subtract(open, cuts)}, nil
+	return override{subtract(open, cuts)}, nil
 }
 
 // parseEntryDate parses the date of a holiday or override.
