@@ -53,49 +53,61 @@ func (s *Bolt) EnqueueEmail(ctx context.Context, e *Email) error {
 	if err := checkEmail(e); err != nil {
 		return err
 	}
-	created := storedTime(e.CreatedAt)
+	p := prepareEmail(e)
+	err := s.db.Batch(func(tx *bbolt.Tx) error { return putEmail(tx, &p) })
+	if err != nil {
+		return errBolt("enqueue email", err)
+	}
+	*e = p
+	return nil
+}
+
+// prepareEmail returns e as EnqueueEmail stores it: unsent, with no
+// attempts, CreatedAt and NextAttempt set.
+func prepareEmail(e *Email) Email {
+	p := *e
+	p.CreatedAt = storedTime(e.CreatedAt)
 	if e.CreatedAt.IsZero() {
-		created = storedTime(time.Now())
+		p.CreatedAt = storedTime(time.Now())
 	}
-	next := created
+	p.NextAttempt = p.CreatedAt
 	if !e.NextAttempt.IsZero() {
-		next = storedTime(e.NextAttempt)
+		p.NextAttempt = storedTime(e.NextAttempt)
 	}
+	p.Attempts, p.LastError, p.SentAt = 0, "", time.Time{}
+	return p
+}
+
+// putEmail stores in tx the email e, checked and prepared by
+// prepareEmail, or returns ErrExists.
+func putEmail(tx *bbolt.Tx, e *Email) error {
 	v, err := json.Marshal(boltEmail{
 		To:          e.To,
 		From:        e.From,
 		ReplyTo:     e.ReplyTo,
 		Subject:     e.Subject,
 		Text:        e.Text,
-		CreatedAt:   created,
-		NextAttempt: next,
+		CreatedAt:   e.CreatedAt,
+		NextAttempt: e.NextAttempt,
 	})
 	if err != nil {
-		return errBolt("enqueue email", err)
+		return err
 	}
-	err = s.db.Batch(func(tx *bbolt.Tx) error {
-		emails, err := tx.CreateBucketIfNotExists(bucketOutbox)
-		if err != nil {
-			return err
-		}
-		due, err := tx.CreateBucketIfNotExists(bucketOutboxDue)
-		if err != nil {
-			return err
-		}
-		if emails.Get([]byte(e.ID)) != nil {
-			return fmt.Errorf("email %q: %w", e.ID, ErrExists)
-		}
-		if err := emails.Put([]byte(e.ID), v); err != nil {
-			return err
-		}
-		return due.Put(dueKey(next, e.ID), nil)
-	})
+	emails, err := tx.CreateBucketIfNotExists(bucketOutbox)
 	if err != nil {
-		return errBolt("enqueue email", err)
+		return err
 	}
-	e.CreatedAt, e.NextAttempt = created, next
-	e.Attempts, e.LastError, e.SentAt = 0, "", time.Time{}
-	return nil
+	due, err := tx.CreateBucketIfNotExists(bucketOutboxDue)
+	if err != nil {
+		return err
+	}
+	if emails.Get([]byte(e.ID)) != nil {
+		return fmt.Errorf("email %q: %w", e.ID, ErrExists)
+	}
+	if err := emails.Put([]byte(e.ID), v); err != nil {
+		return err
+	}
+	return due.Put(dueKey(e.NextAttempt, e.ID), nil)
 }
 
 // DueEmails implements [Outbox].

@@ -11,6 +11,16 @@ import (
 
 var _ Outbox = (*Postgres)(nil)
 
+// insertEmail inserts the email of insertEmailArgs, returning its
+// created_at and next_attempt.
+const insertEmail = `INSERT INTO outbox_emails (id, recipients, sender, reply_to, subject, body, created_at, next_attempt)
+	VALUES ($1, $2, $3, $4, $5, $6, coalesce($7, now()), coalesce($8, $7, now()))
+	RETURNING created_at, next_attempt`
+
+func insertEmailArgs(e *Email) []any {
+	return []any{e.ID, e.To, e.From, e.ReplyTo, e.Subject, e.Text, nullTime(e.CreatedAt), nullTime(e.NextAttempt)}
+}
+
 // EnqueueEmail implements [Outbox] (migration 0004). Like the other
 // writes that callers wait for, it is committed in a group.
 func (s *Postgres) EnqueueEmail(ctx context.Context, e *Email) error {
@@ -21,11 +31,9 @@ func (s *Postgres) EnqueueEmail(ctx context.Context, e *Email) error {
 	err := s.submit(ctx, &write{
 		// An email locks no conversation: its id only orders the group.
 		conversation: e.ID,
-		sql: `INSERT INTO outbox_emails (id, recipients, sender, reply_to, subject, body, created_at, next_attempt)
-			VALUES ($1, $2, $3, $4, $5, $6, coalesce($7, now()), coalesce($8, $7, now()))
-			RETURNING created_at, next_attempt`,
-		args: []any{e.ID, e.To, e.From, e.ReplyTo, e.Subject, e.Text, nullTime(e.CreatedAt), nullTime(e.NextAttempt)},
-		scan: func(row pgx.Row) error { return row.Scan(&created, &next) },
+		sql:          insertEmail,
+		args:         insertEmailArgs(e),
+		scan:         func(row pgx.Row) error { return row.Scan(&created, &next) },
 	})
 	if pgCode(err) == codeUniqueViolation {
 		return fmt.Errorf("email %q: %w", e.ID, ErrExists)
