@@ -7,6 +7,7 @@ import (
 	"github.com/gorilla/websocket"
 	"golang.org/x/time/rate"
 
+	"github.com/supportd/supportd/assistant"
 	"github.com/supportd/supportd/identity"
 )
 
@@ -38,6 +39,11 @@ type conn struct {
 	// conversation is about. Both last as long as the connection.
 	verified map[string]string
 	focus    string
+	// lastQuestion and lastRoute are the customer's last message and the
+	// route of its answer: the email form is prefilled with the one, two
+	// fallbacks in a row offer a person.
+	lastQuestion string
+	lastRoute    assistant.Route
 
 	mu sync.Mutex
 	// queue holds encoded frames waiting for the writer; queued counts

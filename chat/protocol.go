@@ -3,6 +3,7 @@ package chat
 import (
 	"bytes"
 	"encoding/json"
+	"net/mail"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -30,6 +31,7 @@ const (
 	CodeRateLimited          = "rate_limited"
 	CodeConversationNotFound = "conversation_not_found"
 	CodeCustomerToken        = "customer_token_invalid"
+	CodeInvalidEmail         = "invalid_email"
 	CodeUnavailable          = "unavailable"
 	CodeInternal             = "internal"
 )
@@ -50,6 +52,8 @@ type ClientFrame struct {
 	Text     string `json:"text"`
 	Action   string `json:"action"`
 	Seq      int64  `json:"seq"`
+	// intake
+	Email string `json:"email"`
 	// typing
 	On bool `json:"on"`
 }
@@ -117,6 +121,22 @@ func DecodeClientFrame(data []byte) (ClientFrame, *FrameError) {
 		if f.Seq < 0 {
 			return f, &FrameError{Code: CodeInvalid, ClientID: f.ClientID, Detail: "seq must not be negative"}
 		}
+	case "intake":
+		if !validClientID(f.ClientID) {
+			return f, &FrameError{Code: CodeInvalid, Detail: "client_id must be 8 to 64 characters of A-Z a-z 0-9 _ -"}
+		}
+		f.Text = strings.TrimSpace(f.Text)
+		if f.Text == "" || !utf8.ValidString(f.Text) {
+			return f, &FrameError{Code: CodeInvalid, ClientID: f.ClientID, Detail: "empty message"}
+		}
+		if utf8.RuneCountInString(f.Text) > MaxTextLength {
+			return f, &FrameError{Code: CodeTooLong, ClientID: f.ClientID, Detail: "message too long"}
+		}
+		email, ok := validEmail(f.Email)
+		if !ok {
+			return f, &FrameError{Code: CodeInvalidEmail, ClientID: f.ClientID, Detail: "not an email address"}
+		}
+		f.Email = email
 	case "typing":
 	case "":
 		return f, &FrameError{Code: CodeBadFrame, Detail: "missing type"}
@@ -139,6 +159,21 @@ func idChars(s string) bool {
 		}
 	}
 	return true
+}
+
+// validEmail returns the address if s is one plain email address
+// ("nom@domaine.fr", no display name), trimmed.
+func validEmail(s string) (string, bool) {
+	s = strings.TrimSpace(s)
+	if len(s) > 254 || !utf8.ValidString(s) {
+		return "", false
+	}
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Address != s || a.Name != "" {
+		return "", false
+	}
+	local, domain, _ := strings.Cut(s, "@")
+	return s, local != "" && strings.Contains(domain, ".") && !strings.HasSuffix(domain, ".")
 }
 
 // validOrderNumber accepts 1 to 64 characters of A-Z a-z 0-9 _ -.
@@ -203,16 +238,26 @@ type ackFrame struct {
 
 // MessageFrame is a message of the conversation as the widget receives it.
 type MessageFrame struct {
-	Type      string       `json:"type"`
-	Seq       int64        `json:"seq"`
-	Author    string       `json:"author"`
-	Text      string       `json:"text"`
-	ClientID  string       `json:"client_id,omitempty"`
-	Route     string       `json:"route,omitempty"`
-	Articles  []ArticleRef `json:"articles,omitempty"`
-	Actions   []ActionRef  `json:"actions,omitempty"`
-	Agent     string       `json:"agent,omitempty"`
-	CreatedAt time.Time    `json:"created_at"`
+	Type     string       `json:"type"`
+	Seq      int64        `json:"seq"`
+	Author   string       `json:"author"`
+	Text     string       `json:"text"`
+	ClientID string       `json:"client_id,omitempty"`
+	Route    string       `json:"route,omitempty"`
+	Articles []ArticleRef `json:"articles,omitempty"`
+	Actions  []ActionRef  `json:"actions,omitempty"`
+	Agent    string       `json:"agent,omitempty"`
+	// Form asks the customer for their email address and message when
+	// nobody can answer in the chat.
+	Form      *IntakeForm `json:"form,omitempty"`
+	CreatedAt time.Time   `json:"created_at"`
+}
+
+// IntakeForm is the email request form shown under a handoff message,
+// prefilled; the widget answers it with an intake frame.
+type IntakeForm struct {
+	Email   string `json:"email"`
+	Message string `json:"message"`
 }
 
 // ArticleRef is an article shown under a bot message.

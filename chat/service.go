@@ -19,6 +19,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/supportd/supportd/assistant"
+	"github.com/supportd/supportd/hours"
 	"github.com/supportd/supportd/identity"
 	"github.com/supportd/supportd/internal/ratelimit"
 	"github.com/supportd/supportd/store"
@@ -78,6 +79,19 @@ type Config struct {
 	// and 20.
 	VerifyBurst   int
 	VerifyPerHour int
+	// Tickets keeps the requests taken by email; with it, a handoff that
+	// no one can take in the chat offers the email form (intake.go).
+	Tickets TicketStore
+	// Hours are the team's opening hours, which say when an email
+	// request will be answered; default hours.DefaultSchedule().
+	Hours *hours.Schedule
+	// SupportInbox receives a notification of each new ticket; MailFrom
+	// sends the emails.
+	SupportInbox, MailFrom string
+	// Outbox is woken when a ticket's emails are queued; may be nil.
+	Outbox interface{ Notify() }
+	// Now returns the current time; default time.Now.
+	Now func() time.Time
 }
 
 // Service runs the conversations. Create it with [NewService].
@@ -125,6 +139,12 @@ func NewService(cfg Config) (*Service, error) {
 	}
 	if cfg.VerifyPerHour == 0 {
 		cfg.VerifyPerHour = 20
+	}
+	if cfg.Hours == nil {
+		cfg.Hours = hours.DefaultSchedule()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
 	}
 	return &Service{
 		cfg: cfg, hub: newHub(), log: cfg.Logger,
@@ -258,6 +278,8 @@ func (s *Service) handle(ctx context.Context, c *conn, f ClientFrame) {
 		s.customerMessage(ctx, c, f)
 	case "action":
 		s.action(ctx, c, f)
+	case "intake":
+		s.intake(ctx, c, f)
 	case "typing":
 		// Agents will see it once conversations can be handed over.
 	}
@@ -388,8 +410,15 @@ func (s *Service) customerMessage(ctx context.Context, c *conn, f ClientFrame) {
 		reply.Text = texts[c.locale].cannotAnswer
 		reply.Actions = []assistant.Action{{ID: ActionHandoff, Label: texts[c.locale].talkToPerson}}
 	}
+	// Two answers in a row that found nothing: a person is offered.
+	if reply.Route == assistant.RouteFallback && c.lastRoute == assistant.RouteFallback {
+		handoff := s.cfg.Answerer.HandoffReply(reply.Lang)
+		reply.Route, reply.Text = handoff.Route, reply.Text+"\n\n"+handoff.Text
+	}
+	reply, form := s.handoffForm(c, reply, f.Text)
+	c.lastQuestion, c.lastRoute = f.Text, reply.Route
 	question := &store.Message{ConversationID: c.conversation, ClientID: f.ClientID, Author: store.AuthorCustomer, Text: f.Text}
-	stored, dup, err := s.exchange(ctx, c, question, s.botMessage(c.conversation, "", reply))
+	stored, dup, err := s.exchange(ctx, c, question, s.botMessage(c.conversation, "", reply, form))
 	if err != nil {
 		s.storeFailed(c, f.ClientID, err)
 		return
@@ -402,7 +431,9 @@ func (s *Service) customerMessage(ctx context.Context, c *conn, f ClientFrame) {
 	// message and its answer, as an older version could.
 	if s.unanswered(ctx, stored) {
 		c.remember(reply)
-		s.reply(ctx, c, "", reply)
+		if _, _, err := s.append(ctx, nil, s.botMessage(c.conversation, "", reply, form)); err != nil {
+			s.storeFailed(c, f.ClientID, err)
+		}
 	}
 }
 
@@ -429,7 +460,11 @@ func (s *Service) action(ctx context.Context, c *conn, f ClientFrame) {
 	}
 	switch f.Action {
 	case ActionHandoff:
-		s.reply(ctx, c, f.ClientID, s.cfg.Answerer.HandoffReply(c.locale))
+		reply, form := s.handoffForm(c, s.cfg.Answerer.HandoffReply(c.locale), c.lastQuestion)
+		c.lastRoute = reply.Route
+		if _, _, err := s.append(ctx, c, s.botMessage(c.conversation, f.ClientID, reply, form)); err != nil {
+			s.storeFailed(c, f.ClientID, err)
+		}
 	case ActionHelpful, ActionNotHelpful:
 		s.vote(ctx, c, f)
 	case ActionOrders:
@@ -492,14 +527,15 @@ func (s *Service) reply(ctx context.Context, c *conn, clientID string, r assista
 	if clientID != "" {
 		origin = c
 	}
-	if _, _, err := s.append(ctx, origin, s.botMessage(c.conversation, clientID, r)); err != nil {
+	if _, _, err := s.append(ctx, origin, s.botMessage(c.conversation, clientID, r, nil)); err != nil {
 		s.storeFailed(c, clientID, err)
 	}
 }
 
-// botMessage is the message that stores a bot reply.
-func (s *Service) botMessage(conversation, clientID string, r assistant.Reply) *store.Message {
-	data := messageData{Route: string(r.Route)}
+// botMessage is the message that stores a bot reply, with the email form
+// if any.
+func (s *Service) botMessage(conversation, clientID string, r assistant.Reply, form *IntakeForm) *store.Message {
+	data := messageData{Route: string(r.Route), Form: form}
 	for _, a := range r.Articles {
 		data.Articles = append(data.Articles, ArticleRef{ID: a.ID, Title: a.Title, URL: s.cfg.ArticleURL(a.ID)})
 	}
@@ -515,6 +551,7 @@ type messageData struct {
 	Route    string       `json:"route,omitempty"`
 	Articles []ArticleRef `json:"articles,omitempty"`
 	Actions  []ActionRef  `json:"actions,omitempty"`
+	Form     *IntakeForm  `json:"form,omitempty"`
 }
 
 // append stores a message and pushes it to the conversation's sockets, in
@@ -572,7 +609,7 @@ func (s *Service) messageFrame(m *store.Message) []byte {
 	if len(m.Data) > 0 {
 		var d messageData
 		if json.Unmarshal(m.Data, &d) == nil {
-			f.Route, f.Articles, f.Actions = d.Route, d.Articles, d.Actions
+			f.Route, f.Articles, f.Actions, f.Form = d.Route, d.Articles, d.Actions, d.Form
 		}
 	}
 	return encode(f)

@@ -4,13 +4,22 @@ package chat
 type chatTexts struct {
 	cannotAnswer string
 	talkToPerson string
-	errors       map[string]string
+	// The email request (intake.go).
+	intakeOffer, answerSoon, answerFrom, intakeDone string
+	confirmSubject, confirmBody                     string
+	errors                                          map[string]string
 }
 
 var texts = map[string]chatTexts{
 	"fr": {
-		cannotAnswer: "Désolé, je n'arrive pas à répondre pour le moment. Une personne de l'équipe peut prendre le relais.",
-		talkToPerson: "Parler à une personne",
+		cannotAnswer:   "Désolé, je n'arrive pas à répondre pour le moment. Une personne de l'équipe peut prendre le relais.",
+		talkToPerson:   "Parler à une personne",
+		intakeOffer:    "Personne de l'équipe ne peut vous répondre dans le chat pour le moment. Laissez-nous votre adresse email et votre message : nous vous répondrons par email %s.",
+		answerSoon:     "au plus vite",
+		answerFrom:     "dès %s",
+		intakeDone:     "C'est noté : votre demande n° %d est enregistrée. Nous vous répondrons à %s %s. Un email de confirmation vous est envoyé.",
+		confirmSubject: "Votre demande n° %d est bien reçue",
+		confirmBody:    "Bonjour,\n\nNous avons bien reçu votre demande n° %d et vous répondrons %s.\n\nVotre message :\n%s\n\nPour la compléter, répondez simplement à cet email.\n",
 		errors: map[string]string{
 			CodeBadFrame:             "Message illisible : le widget doit être mis à jour.",
 			CodeUnknownType:          "Type de message inconnu.",
@@ -21,13 +30,20 @@ var texts = map[string]chatTexts{
 			CodeRateLimited:          "Vous envoyez des messages trop vite : patientez un instant.",
 			CodeConversationNotFound: "Cette conversation n'existe plus ; une nouvelle commence.",
 			CodeCustomerToken:        "Votre session sur le site a expiré : rechargez la page pour que je retrouve vos commandes.",
+			CodeInvalidEmail:         "Cette adresse email ne semble pas valide : vérifiez-la.",
 			CodeUnavailable:          "Votre message n'a pas pu être enregistré. Nouvel essai dans un instant…",
 			CodeInternal:             "Une erreur est survenue. Nouvel essai dans un instant…",
 		},
 	},
 	"en": {
-		cannotAnswer: "Sorry, I can't answer right now. A person from the team can take over.",
-		talkToPerson: "Talk to a person",
+		cannotAnswer:   "Sorry, I can't answer right now. A person from the team can take over.",
+		talkToPerson:   "Talk to a person",
+		intakeOffer:    "Nobody from the team can answer in the chat right now. Leave us your email address and your message: we will answer by email %s.",
+		answerSoon:     "as soon as possible",
+		answerFrom:     "from %s",
+		intakeDone:     "Done: your request no. %d is recorded. We will answer to %s %s. A confirmation email is on its way.",
+		confirmSubject: "We received your request no. %d",
+		confirmBody:    "Hello,\n\nWe received your request no. %d and will answer %s.\n\nYour message:\n%s\n\nTo add anything, simply reply to this email.\n",
 		errors: map[string]string{
 			CodeBadFrame:             "Unreadable message: the widget needs an update.",
 			CodeUnknownType:          "Unknown message type.",
@@ -38,6 +54,7 @@ var texts = map[string]chatTexts{
 			CodeRateLimited:          "You are sending messages too fast: please wait a moment.",
 			CodeConversationNotFound: "This conversation no longer exists; a new one starts.",
 			CodeCustomerToken:        "Your session on the site has expired: reload the page so that I can find your orders.",
+			CodeInvalidEmail:         "This email address does not look valid: please check it.",
 			CodeUnavailable:          "Your message could not be saved. Trying again shortly…",
 			CodeInternal:             "Something went wrong. Trying again shortly…",
 		},

@@ -173,3 +173,32 @@ func TestVerifiedCustomerInBrowser(t *testing.T) {
 		t.Error("an anonymous visitor is offered the orders button")
 	}
 }
+
+// TestEmailRequestInBrowser: asking for a person, with nobody in the chat,
+// shows the email request form; sent, it gives the ticket number, and a
+// reload shows the request as sent.
+func TestEmailRequestInBrowser(t *testing.T) {
+	srv := startServer(t, t.TempDir())
+	ctx := newBrowser(t)
+	err := chromedp.Run(ctx,
+		chromedp.Navigate("http://"+srv.addr+"/"),
+		chromedp.WaitVisible(".sd-launcher", chromedp.ByQuery),
+		chromedp.Click(".sd-launcher", chromedp.ByQuery),
+		chromedp.WaitVisible(".sd-input", chromedp.ByQuery),
+		chromedp.SendKeys(".sd-input", "Je voudrais parler à une personne", chromedp.ByQuery),
+		chromedp.Click(".sd-send", chromedp.ByQuery),
+		chromedp.WaitVisible(".sd-intake input[type=email]", chromedp.ByQuery),
+		chromedp.SendKeys(".sd-intake input[type=email]", "lea@example.fr", chromedp.ByQuery),
+		chromedp.Click(".sd-intake button", chromedp.ByQuery),
+		waitText(".sd-log", "demande n° 1"),
+		waitText(".sd-intake", "Demande envoyée"),
+		chromedp.Reload(),
+		chromedp.WaitVisible(".sd-launcher", chromedp.ByQuery),
+		chromedp.Click(".sd-launcher", chromedp.ByQuery),
+		waitText(".sd-log", "demande n° 1"),
+		waitText(".sd-intake", "Demande envoyée"),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+}

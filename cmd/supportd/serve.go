@@ -16,6 +16,8 @@ import (
 
 	"github.com/supportd/supportd/assistant"
 	"github.com/supportd/supportd/chat"
+	"github.com/supportd/supportd/hours"
+	"github.com/supportd/supportd/mail"
 	"github.com/supportd/supportd/orders"
 	"github.com/supportd/supportd/store"
 	"github.com/supportd/supportd/web"
@@ -37,6 +39,10 @@ type serveConfig struct {
 	ordersDatabaseURL string
 	customerSecret    string
 	demoLogins        string
+	hoursFile         string
+	supportInbox      string
+	mailFrom          string
+	smtp              mail.SenderConfig
 }
 
 // demoLoginsOn tells whether the demo page offers to log in as a demo
@@ -83,6 +89,14 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.StringVar(&c.logLevel, "log-level", env("SUPPORTD_LOG_LEVEL", "info"), "debug, info, warn or error (SUPPORTD_LOG_LEVEL)")
 	fs.StringVar(&c.orders, "orders", env("SUPPORTD_ORDERS", "demo"), "customers' orders: demo (built-in), postgres (ORDERS_DATABASE_URL, else DATABASE_URL) or the path of a YAML fixture (SUPPORTD_ORDERS)")
 	fs.StringVar(&c.demoLogins, "demo-logins", env("SUPPORTD_DEMO_LOGINS", "auto"), "the demo page offers to log in as a demo customer: on, off, or auto (on with --orders demo) (SUPPORTD_DEMO_LOGINS)")
+	fs.StringVar(&c.hoursFile, "hours", env("SUPPORTD_HOURS", ""), "opening-hours file (docs/hours.md); empty: Monday to Friday 9:00-12:30 and 14:00-18:00, Europe/Paris, French holidays (SUPPORTD_HOURS)")
+	fs.StringVar(&c.supportInbox, "support-inbox", env("SUPPORTD_SUPPORT_INBOX", ""), "address that receives the email requests taken when nobody answers in the chat (SUPPORTD_SUPPORT_INBOX)")
+	fs.StringVar(&c.mailFrom, "mail-from", env("SUPPORTD_MAIL_FROM", "supportd@localhost"), "sender of supportd's emails (SUPPORTD_MAIL_FROM)")
+	fs.StringVar(&c.smtp.Host, "smtp-host", env("SUPPORTD_SMTP_HOST", ""), "SMTP server; empty: emails wait in the outbox (SUPPORTD_SMTP_HOST)")
+	fs.IntVar(&c.smtp.Port, "smtp-port", envInt("SUPPORTD_SMTP_PORT", 587), "SMTP port (SUPPORTD_SMTP_PORT)")
+	fs.StringVar(&c.smtp.TLS, "smtp-tls", env("SUPPORTD_SMTP_TLS", mail.TLSOpportunistic), "opportunistic, mandatory or none (SUPPORTD_SMTP_TLS)")
+	c.smtp.Username = os.Getenv("SUPPORTD_SMTP_USERNAME")
+	c.smtp.Password = os.Getenv("SUPPORTD_SMTP_PASSWORD")
 	c.ordersDatabaseURL = env("ORDERS_DATABASE_URL", "")
 	// A secret is read from the environment only, never from a flag that
 	// ps would show.
@@ -160,7 +174,24 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	chatCfg := chat.Config{Store: st, Answerer: answerer, Logger: logger, ArticleURL: articleURL}
+	schedule := hours.DefaultSchedule()
+	if cfg.hoursFile != "" {
+		if schedule, err = hours.LoadSchedule(cfg.hoursFile); err != nil {
+			return err
+		}
+	}
+	chatCfg := chat.Config{Store: st, Answerer: answerer, Logger: logger, ArticleURL: articleURL,
+		Hours: schedule, SupportInbox: cfg.supportInbox, MailFrom: cfg.mailFrom}
+	outbox, err := startOutbox(ctx, cfg, st, logger)
+	if err != nil {
+		return err
+	}
+	if tickets, ok := st.(chat.TicketStore); ok {
+		chatCfg.Tickets = tickets
+	}
+	if outbox != nil {
+		chatCfg.Outbox = outbox
+	}
 	if verifier != nil {
 		chatCfg.Customers = verifier
 	}
@@ -251,6 +282,26 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	logger.Info("stopped")
 	return nil
+}
+
+// startOutbox starts sending the emails of the outbox when an SMTP server
+// is configured; without one, they wait in the store, and nil is returned.
+func startOutbox(ctx context.Context, cfg serveConfig, st store.Store, logger *slog.Logger) (*mail.Outbox, error) {
+	queue, ok := st.(mail.Queue)
+	if !ok || cfg.smtp.Host == "" {
+		logger.Warn("no SMTP server (--smtp-host): the emails of email requests wait in the outbox until one is configured")
+		return nil, nil
+	}
+	sender, err := mail.NewSender(cfg.smtp)
+	if err != nil {
+		return nil, err
+	}
+	outbox, err := mail.NewOutbox(mail.OutboxConfig{Queue: queue, Mailer: sender, Logger: logger})
+	if err != nil {
+		return nil, err
+	}
+	go outbox.Run(ctx)
+	return outbox, nil
 }
 
 // displayAddr turns a listening address into one a browser can open.

@@ -45,6 +45,10 @@
       st_bot: "Vous discutez avec l'assistant.",
       st_closed: 'La conversation est terminée.',
       orders: 'Aide sur une commande',
+      f_email: 'Votre adresse email',
+      f_message: 'Votre message',
+      f_send: 'Envoyer la demande',
+      f_sent: 'Demande envoyée.',
     },
     en: {
       title: 'Support',
@@ -74,16 +78,22 @@
       st_bot: 'You are chatting with the assistant.',
       st_closed: 'The conversation has ended.',
       orders: 'Help with an order',
+      f_email: 'Your email address',
+      f_message: 'Your message',
+      f_send: 'Send the request',
+      f_sent: 'Request sent.',
     },
   };
   const t = (k) => T[locale][k];
 
   // ---- persistent state: localStorage["supportd:<server>"] ----
-  // {conversation, token, last_seq, read, outbox: [{client_id, text} | {client_id, action, seq}], voted: [seq]}
+  // {conversation, token, last_seq, read, outbox: [{client_id, text} | {client_id, action, seq} |
+  //  {client_id, intake, email, text, seq}], voted: [seq], sent: [seq of a message whose form was sent]}
   let S = {};
   try { S = JSON.parse(localStorage.getItem(KEY)) || {}; } catch (e) { S = {}; }
   if (!Array.isArray(S.outbox)) S.outbox = [];
   if (!Array.isArray(S.voted)) S.voted = [];
+  if (!Array.isArray(S.sent)) S.sent = [];
   S.read = +S.read || 0;
   const save = () => {
     try { localStorage.setItem(KEY, JSON.stringify(S)); } catch (e) { /* storage unavailable: memory only */ }
@@ -403,11 +413,44 @@
         })));
       }
     }
+    if (f.form && typeof f.form === 'object') wrap.appendChild(intakeForm(f));
     const rest = acts.filter((a) => !votes.includes(a));
     if (rest.length) {
       const box = wrap.appendChild(h('div', 'sd-actions'));
       rest.forEach((a) => box.appendChild(button(a, f.seq)));
     }
+  };
+  // intakeForm asks for the email address and message of a request sent
+  // by email when nobody can answer in the chat.
+  const intakeForm = (f) => {
+    const box = h('form', 'sd-intake');
+    if (S.sent && S.sent.includes(f.seq)) { box.appendChild(h('span', 'sd-thanks', t('f_sent'))); return box; }
+    const field = (label, el) => {
+      const l = box.appendChild(h('label', 'sd-field'));
+      l.append(h('span', 'sd-label', label), el);
+      return el;
+    };
+    const email = field(t('f_email'), h('input', 'sd-in'));
+    email.type = 'email';
+    email.required = true;
+    email.autocomplete = 'email';
+    email.maxLength = 254;
+    email.value = typeof f.form.email === 'string' ? f.form.email : '';
+    const msg = field(t('f_message'), h('textarea', 'sd-in'));
+    msg.required = true;
+    msg.maxLength = 4000;
+    msg.rows = 3;
+    msg.value = typeof f.form.message === 'string' ? f.form.message : '';
+    const go = box.appendChild(h('button', 'sd-chip sd-handoff', t('f_send')));
+    go.type = 'submit';
+    box.addEventListener('submit', (e) => {
+      e.preventDefault();
+      if (go.getAttribute('aria-disabled') === 'true' || !box.reportValidity()) return;
+      go.setAttribute('aria-disabled', 'true');
+      setTimeout(() => go.removeAttribute('aria-disabled'), 3000);
+      queue({ client_id: rid('i_'), intake: 1, email: email.value.trim(), text: msg.value.trim(), seq: f.seq });
+    });
+    return box;
   };
   const button = (a, seq, after) => {
     const b = h('button', 'sd-chip' + (a.id === 'handoff' ? ' sd-handoff' : ''), a.label || a.id);
@@ -528,7 +571,9 @@
       if (!take()) { flushTimer = setTimeout(flush, 700); return; }
       const f = it.action
         ? { type: 'action', client_id: it.client_id, action: it.action, seq: it.seq }
-        : { type: 'message', client_id: it.client_id, text: it.text };
+        : it.intake
+          ? { type: 'intake', client_id: it.client_id, email: it.email, text: it.text, seq: it.seq }
+          : { type: 'message', client_id: it.client_id, text: it.text };
       if (!send(f)) return;
       sentOn.set(it.client_id, Date.now());
     }
@@ -561,7 +606,8 @@
     S.conversation = S.token = '';
     S.read = lastSeq = 0;
     S.voted = [];
-    S.outbox = S.outbox.filter((it) => !it.action);
+    S.sent = [];
+    S.outbox = S.outbox.filter((it) => !it.action && !it.intake);
     shown.clear();
     [...log.children].forEach((n) => { if (+n.dataset.seq > 0) n.remove(); });
     save();
@@ -584,7 +630,16 @@
       const it = unqueue(f.client_id);
       retries = 0;
       if (status.classList.contains('sd-err')) setStatus('');
-      if (!it || it.action) return;
+      if (it && it.intake) {
+        // The request is stored: its form gives way to a note.
+        S.sent.push(it.seq);
+        if (S.sent.length > 20) S.sent.shift();
+        save();
+        log.querySelectorAll('.sd-intake').forEach((el) => {
+          if (+el.closest('.sd-msg').dataset.seq === it.seq) el.replaceChildren(h('span', 'sd-thanks', t('f_sent')));
+        });
+      }
+      if (!it || it.action || it.intake) return;
       const el = pending.get(f.client_id);
       pending.delete(f.client_id);
       if (el && typeof f.seq === 'number') {
@@ -732,7 +787,7 @@
   applyTexts();
   // Messages written during an outage, before a reload, wait at the end.
   for (const it of S.outbox) {
-    if (it.action) continue;
+    if (it.action || it.intake) continue;
     const el = customerBubble(it.text);
     markPending(el, true);
     pending.set(it.client_id, el);

@@ -1,0 +1,137 @@
+package chat
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/supportd/supportd/assistant"
+	"github.com/supportd/supportd/store"
+)
+
+// A handoff that no one can take in the chat becomes an email request:
+// the handoff message carries a form (email address and message,
+// prefilled), the widget answers with an intake frame, and the chat stores
+// a ticket with, in the same transaction, the notification to the support
+// inbox and the confirmation to the customer, which the mail outbox sends
+// until they are delivered. The customer is told the ticket number and when
+// the team will answer. Agents in the chat come with the agent console; until
+// then every handoff is taken this way, and none is silent.
+
+// TicketStore keeps the requests taken by email. *store.Bolt and
+// *store.Postgres implement it.
+type TicketStore interface {
+	CreateTicket(ctx context.Context, t *store.Ticket, compose func(store.Ticket) []store.Email) (*store.Ticket, bool, error)
+}
+
+// handoffForm turns a handoff reply into the offer of an email request:
+// what happens next, and the form. question prefills the message.
+func (s *Service) handoffForm(c *conn, r assistant.Reply, question string) (assistant.Reply, *IntakeForm) {
+	if r.Route != assistant.RouteHandoff || s.cfg.Tickets == nil {
+		return r, nil
+	}
+	t := texts[r.Lang]
+	if _, ok := texts[r.Lang]; !ok {
+		t = texts["fr"]
+	}
+	r.Text = fmt.Sprintf(t.intakeOffer, s.whenAnswered(r.Lang))
+	r.Actions = nil
+	return r, &IntakeForm{Email: c.customer.Email, Message: question}
+}
+
+// whenAnswered says when the team will answer an email request: "au plus
+// vite" while open, else from the next opening ("dès lundi 4 janvier à 9 h").
+func (s *Service) whenAnswered(lang string) string {
+	t := texts[lang]
+	if _, ok := texts[lang]; !ok {
+		t, lang = texts["fr"], "fr"
+	}
+	now := s.cfg.Now()
+	if s.cfg.Hours.Open(now) {
+		return t.answerSoon
+	}
+	next := s.cfg.Hours.DescribeNextOpen(now, lang)
+	if next == "" {
+		return t.answerSoon
+	}
+	return fmt.Sprintf(t.answerFrom, next)
+}
+
+// intake stores the customer's email request as a ticket, with its two
+// emails, and confirms it in the chat.
+func (s *Service) intake(ctx context.Context, c *conn, f ClientFrame) {
+	if c.conversation == "" || s.cfg.Tickets == nil {
+		s.sendError(c, CodeInvalid, f.ClientID, "")
+		return
+	}
+	transcript, err := s.cfg.Store.Messages(ctx, c.conversation, 0, 200)
+	if err != nil {
+		s.storeFailed(c, f.ClientID, err)
+		return
+	}
+	lang := c.locale
+	when := s.whenAnswered(lang)
+	ticket := &store.Ticket{
+		ConversationID: c.conversation, ClientID: f.ClientID, CustomerID: c.customer.ID,
+		Email: f.Email, Name: c.customer.Name, Message: f.Text, Lang: lang,
+	}
+	stored, _, err := s.cfg.Tickets.CreateTicket(ctx, ticket, func(t store.Ticket) []store.Email {
+		return s.ticketEmails(t, transcript, when)
+	})
+	if err != nil {
+		if errors.Is(err, store.ErrInvalid) {
+			s.sendError(c, CodeInvalid, f.ClientID, "")
+			return
+		}
+		s.storeFailed(c, f.ClientID, err)
+		return
+	}
+	if s.cfg.Outbox != nil {
+		s.cfg.Outbox.Notify()
+	}
+	t := texts[lang]
+	confirm := assistant.Reply{Route: assistant.RouteHandoff, Lang: lang, Text: fmt.Sprintf(t.intakeDone, stored.Number, stored.Email, when)}
+	// The confirmation carries the frame's client id: a retried intake
+	// finds it stored and is only acknowledged.
+	if _, _, err := s.append(ctx, c, s.botMessage(c.conversation, f.ClientID, confirm, nil)); err != nil {
+		s.storeFailed(c, f.ClientID, err)
+	}
+}
+
+// ticketEmails are the notification to the support inbox and the
+// confirmation to the customer.
+func (s *Service) ticketEmails(t store.Ticket, transcript []store.Message, when string) []store.Email {
+	tx := texts[t.Lang]
+	if _, ok := texts[t.Lang]; !ok {
+		tx = texts["fr"]
+	}
+	who := t.Email
+	if t.Name != "" {
+		who = t.Name + " <" + t.Email + ">"
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "Demande n° %d\nDe : %s\n", t.Number, who)
+	if t.CustomerID != "" {
+		fmt.Fprintf(&b, "Client vérifié : %s\n", t.CustomerID)
+	} else {
+		b.WriteString("Client non connecté (identité non vérifiée)\n")
+	}
+	fmt.Fprintf(&b, "Conversation : %s\nLangue : %s\n\nMessage :\n%s\n\nConversation avec l'assistant :\n", t.ConversationID, t.Lang, t.Message)
+	for _, m := range transcript {
+		fmt.Fprintf(&b, "[%s] %s : %s\n", m.CreatedAt.In(s.cfg.Hours.Location()).Format("02/01 15:04"), m.Author, m.Text)
+	}
+	var emails []store.Email
+	if s.cfg.SupportInbox != "" {
+		emails = append(emails, store.Email{
+			ID: fmt.Sprintf("ticket-%d-support", t.Number), From: s.cfg.MailFrom, To: []string{s.cfg.SupportInbox}, ReplyTo: t.Email,
+			Subject: fmt.Sprintf("Demande n° %d de %s", t.Number, who), Text: b.String(),
+		})
+	}
+	emails = append(emails, store.Email{
+		ID: fmt.Sprintf("ticket-%d-customer", t.Number), From: s.cfg.MailFrom, To: []string{t.Email}, ReplyTo: s.cfg.SupportInbox,
+		Subject: fmt.Sprintf(tx.confirmSubject, t.Number),
+		Text:    fmt.Sprintf(tx.confirmBody, t.Number, when, t.Message),
+	})
+	return emails
+}
