@@ -117,3 +117,22 @@ func TestHandoffButtonDuringOpeningHours(t *testing.T) {
 		t.Errorf("handoff %s", m.Raw)
 	}
 }
+
+// TestNotHelpfulHandsOver: a "not helpful" vote offers the email form
+// beside the other articles.
+func TestNotHelpfulHandsOver(t *testing.T) {
+	e := intakeEnv(t, saturday)
+	c := e.dial(t)
+	c.start("m_00000001", "Quels sont les délais de livraison ?")
+	c.send(map[string]any{"type": "action", "client_id": "a_00000001", "action": "helpful:no", "seq": 2})
+	c.expect("ack")
+	m := c.expect("message")
+	if m.Route != "handoff" || !strings.Contains(string(m.Raw), `"form":{"email":"","message":"Quels sont les délais de livraison ?"}`) {
+		t.Fatalf("not helpful: %s", m.Raw)
+	}
+	for _, a := range m.Actions {
+		if a.ID == "handoff" {
+			t.Errorf("the form and a handoff button: %s", m.Raw)
+		}
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -517,7 +518,18 @@ func (s *Service) vote(ctx context.Context, c *conn, f ClientFrame) {
 	for _, a := range data.Articles[1:] {
 		others = append(others, assistant.ArticleRef{ID: a.ID, Title: a.Title})
 	}
-	s.reply(ctx, c, f.ClientID, s.cfg.Answerer.NotHelpfulReply(c.locale, others))
+	// "Not helpful" hands over: the other articles stay on offer beside
+	// the email form, when nobody can answer in the chat.
+	reply := s.cfg.Answerer.NotHelpfulReply(c.locale, others)
+	handoff, form := s.handoffForm(c, s.cfg.Answerer.HandoffReply(c.locale), c.lastQuestion)
+	if form != nil {
+		reply.Route, reply.Text = handoff.Route, reply.Text+"\n\n"+handoff.Text
+		reply.Actions = slices.DeleteFunc(reply.Actions, func(a assistant.Action) bool { return a.ID == ActionHandoff })
+		c.lastRoute = reply.Route
+	}
+	if _, _, err := s.append(ctx, c, s.botMessage(c.conversation, f.ClientID, reply, form)); err != nil {
+		s.storeFailed(c, f.ClientID, err)
+	}
 }
 
 // reply stores a bot reply and pushes it; clientID makes it idempotent
