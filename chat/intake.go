@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/supportd/supportd/assistant"
+	"github.com/supportd/supportd/orders"
 	"github.com/supportd/supportd/store"
 )
 
@@ -70,6 +71,14 @@ func (s *Service) intake(ctx context.Context, c *conn, f ClientFrame) {
 		s.storeFailed(c, f.ClientID, err)
 		return
 	}
+	var recent []orders.Order
+	if c.customer.ID != "" && s.cfg.Orders != nil {
+		// The orders help the team; a failure to read them must not lose
+		// the request.
+		if recent, err = s.cfg.Orders.Orders(ctx, c.customer.ID, 5); err != nil {
+			s.log.Warn("chat: orders for a ticket", "err", err)
+		}
+	}
 	lang := c.locale
 	when := s.whenAnswered(lang)
 	ticket := &store.Ticket{
@@ -77,7 +86,7 @@ func (s *Service) intake(ctx context.Context, c *conn, f ClientFrame) {
 		Email: f.Email, Name: c.customer.Name, Message: f.Text, Lang: lang,
 	}
 	stored, _, err := s.cfg.Tickets.CreateTicket(ctx, ticket, func(t store.Ticket) []store.Email {
-		return s.ticketEmails(t, transcript, when)
+		return s.ticketEmails(t, transcript, recent, when)
 	})
 	if err != nil {
 		if errors.Is(err, store.ErrInvalid) {
@@ -101,7 +110,7 @@ func (s *Service) intake(ctx context.Context, c *conn, f ClientFrame) {
 
 // ticketEmails are the notification to the support inbox and the
 // confirmation to the customer.
-func (s *Service) ticketEmails(t store.Ticket, transcript []store.Message, when string) []store.Email {
+func (s *Service) ticketEmails(t store.Ticket, transcript []store.Message, recent []orders.Order, when string) []store.Email {
 	tx := texts[t.Lang]
 	if _, ok := texts[t.Lang]; !ok {
 		tx = texts["fr"]
@@ -116,6 +125,12 @@ func (s *Service) ticketEmails(t store.Ticket, transcript []store.Message, when 
 		fmt.Fprintf(&b, "Client vérifié : %s\n", t.CustomerID)
 	} else {
 		b.WriteString("Client non connecté (identité non vérifiée)\n")
+	}
+	if len(recent) > 0 {
+		b.WriteString("Commandes récentes :\n")
+		for _, o := range recent {
+			fmt.Fprintf(&b, "- %s du %s, %s, %s, suivi %s\n", o.Number, o.PlacedAt.In(s.cfg.Hours.Location()).Format("02/01/2006"), o.Status, o.Total.Format("fr"), o.TrackingNumber)
+		}
 	}
 	fmt.Fprintf(&b, "Conversation : %s\nLangue : %s\n\nMessage :\n%s\n\nConversation avec l'assistant :\n", t.ConversationID, t.Lang, t.Message)
 	for _, m := range transcript {

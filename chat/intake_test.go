@@ -136,3 +136,44 @@ func TestNotHelpfulHandsOver(t *testing.T) {
 		}
 	}
 }
+
+// TestEmailRequestOfAVerifiedCustomer: the support inbox learns who the
+// customer is and their recent orders; the form is prefilled with their
+// email address.
+func TestEmailRequestOfAVerifiedCustomer(t *testing.T) {
+	var e *env
+	e, fix, v := shopEnv(t, func(cfg *Config) {
+		cfg.Tickets = cfg.Store.(TicketStore)
+		cfg.SupportInbox = "support@shop.example"
+		cfg.Now = func() time.Time { return saturday }
+	})
+	e.svc.cfg.Orders = fix
+	c := e.dial(t)
+	c.helloAs(token(t, v, "cust-1001", time.Hour), "", "")
+	c.say("m_00000001", "je veux parler à un conseiller")
+	c.expect("conversation")
+	var offer frame
+	for offer.Author != "bot" {
+		offer = c.next()
+	}
+	if !strings.Contains(string(offer.Raw), `"email":""`) && !strings.Contains(string(offer.Raw), `"form":{`) {
+		t.Fatalf("offer %s", offer.Raw)
+	}
+	c.send(map[string]any{"type": "intake", "client_id": "i_00000001", "email": "camille.lefevre@example.fr", "text": "Mon colis est abîmé.", "seq": offer.Seq})
+	c.expect("ack")
+	c.expect("message")
+	emails, err := e.store.(store.Outbox).DueEmails(t.Context(), time.Now().Add(time.Hour), 0)
+	if err != nil || len(emails) != 2 {
+		t.Fatalf("outbox %+v, %v", emails, err)
+	}
+	for _, m := range emails {
+		if m.To[0] != "support@shop.example" {
+			continue
+		}
+		for _, want := range []string{"Client vérifié : cust-1001", "CMD-2026-004512", "6A23456789012"} {
+			if !strings.Contains(m.Text, want) {
+				t.Errorf("support email lacks %q:\n%s", want, m.Text)
+			}
+		}
+	}
+}

@@ -23,6 +23,7 @@ import (
 	"github.com/supportd/supportd/hours"
 	"github.com/supportd/supportd/identity"
 	"github.com/supportd/supportd/internal/ratelimit"
+	"github.com/supportd/supportd/orders"
 	"github.com/supportd/supportd/store"
 )
 
@@ -89,6 +90,11 @@ type Config struct {
 	// SupportInbox receives a notification of each new ticket; MailFrom
 	// sends the emails.
 	SupportInbox, MailFrom string
+	// Orders lists a verified customer's recent orders for the support
+	// inbox's notification of their email request; may be nil.
+	Orders interface {
+		Orders(ctx context.Context, customerID string, limit int) ([]orders.Order, error)
+	}
 	// Outbox is woken when a ticket's emails are queued; may be nil.
 	Outbox interface{ Notify() }
 	// Now returns the current time; default time.Now.

@@ -181,7 +181,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	}
 	chatCfg := chat.Config{Store: st, Answerer: answerer, Logger: logger, ArticleURL: articleURL,
-		Hours: schedule, SupportInbox: cfg.supportInbox, MailFrom: cfg.mailFrom}
+		Hours: schedule, SupportInbox: cfg.supportInbox, MailFrom: cfg.mailFrom, Orders: ordersSrc}
 	outbox, err := startOutbox(ctx, cfg, st, logger)
 	if err != nil {
 		return err
