@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"github.com/supportd/supportd/store"
 )
 
 // server is a supportd serve process started by a test.
@@ -275,5 +277,81 @@ func TestGracefulShutdown(t *testing.T) {
 		}
 	case <-time.After(30 * time.Second):
 		t.Fatal("supportd serve did not exit after SIGTERM")
+	}
+}
+
+// TestKill9KeepsTickets: an email request acknowledged just before kill -9
+// is still there after the restart, with its two emails in the outbox, and
+// its retry creates no second ticket.
+func TestKill9KeepsTickets(t *testing.T) {
+	dir := t.TempDir()
+	srv := startServer(t, dir, "--support-inbox", "support@shop.example")
+	ws, err := srv.dial()
+	if err != nil {
+		t.Fatal(err)
+	}
+	type frame struct {
+		Type, Conversation, Token, Author, Text string
+		ClientID                                string `json:"client_id"`
+		Seq                                     int64
+		Form                                    json.RawMessage
+	}
+	read := func(ws *websocket.Conn, want func(frame) bool) frame {
+		t.Helper()
+		for {
+			ws.SetReadDeadline(time.Now().Add(20 * time.Second))
+			var f frame
+			if err := ws.ReadJSON(&f); err != nil {
+				t.Fatalf("read: %v", err)
+			}
+			if want(f) {
+				return f
+			}
+		}
+	}
+	ws.WriteJSON(map[string]any{"type": "hello", "v": 1})
+	ws.WriteJSON(map[string]any{"type": "message", "client_id": "m_00000001", "text": "je veux parler à une personne"})
+	conv := read(ws, func(f frame) bool { return f.Type == "conversation" })
+	offer := read(ws, func(f frame) bool { return f.Type == "message" && f.Author == "bot" })
+	if len(offer.Form) == 0 {
+		t.Fatalf("no form in %+v", offer)
+	}
+	intake := map[string]any{"type": "intake", "client_id": "i_00000001", "email": "lea@example.fr", "text": "Colis abîmé", "seq": offer.Seq}
+	ws.WriteJSON(intake)
+	read(ws, func(f frame) bool { return f.Type == "ack" && f.ClientID == "i_00000001" })
+	srv.cmd.Process.Signal(syscall.SIGKILL)
+	srv.cmd.Wait()
+	ws.Close()
+
+	srv = startServer(t, dir, "--support-inbox", "support@shop.example")
+	ws, err = srv.dial()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	ws.WriteJSON(map[string]any{"type": "hello", "v": 1, "conversation": conv.Conversation, "token": conv.Token})
+	confirm := read(ws, func(f frame) bool { return f.Type == "message" && strings.Contains(f.Text, "demande n°") })
+	if !strings.Contains(confirm.Text, "demande n° 1 ") {
+		t.Fatalf("after the restart: %+v", confirm)
+	}
+	ws.WriteJSON(intake) // the widget's retry of an ack it may have missed
+	if ack := read(ws, func(f frame) bool { return f.Type == "ack" }); ack.Seq != confirm.Seq {
+		t.Errorf("retry acknowledged as %d, want %d", ack.Seq, confirm.Seq)
+	}
+	srv.cmd.Process.Signal(syscall.SIGKILL)
+	srv.cmd.Wait()
+
+	st, err := store.OpenBolt(filepath.Join(dir, "supportd.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	tickets, err := st.ListTickets(t.Context(), "", 0)
+	if err != nil || len(tickets) != 1 || tickets[0].Email != "lea@example.fr" {
+		t.Fatalf("tickets %+v, %v", tickets, err)
+	}
+	emails, err := st.DueEmails(t.Context(), time.Now().Add(time.Hour), 0)
+	if err != nil || len(emails) != 2 {
+		t.Errorf("outbox %d emails, %v; want 2", len(emails), err)
 	}
 }
