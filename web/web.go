@@ -70,6 +70,9 @@ type Config struct {
 	// a shop's real customers, leave it empty.
 	DemoCustomers []DemoCustomer
 	DemoToken     func(customerID string) (string, error)
+	// Agents keeps the agents and their sessions, for the agents' pages
+	// under /agent (agent.go); without it, /agent answers 404.
+	Agents AgentStore
 }
 
 // DemoCustomer is a customer of the demo data.
@@ -85,6 +88,7 @@ type Handler struct {
 	upgrader websocket.Upgrader
 	origins  map[string]bool
 	limits   *ratelimit.Keyed
+	agents   *agentPages
 	ctx      context.Context
 	cancel   context.CancelFunc
 }
@@ -134,6 +138,10 @@ func NewHandler(cfg Config) (*Handler, error) {
 	r.Get("/readyz", h.readyz)
 	r.Get("/ws", h.websocket)
 	r.Get("/help/{id}", h.article)
+	if cfg.Agents != nil {
+		h.agents = newAgentPages(PasswordCost)
+		h.routeAgents(r)
+	}
 	fileServer := http.FileServerFS(static)
 	r.With(middleware.Compress(5)).Get("/*", func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
