@@ -8,6 +8,8 @@
 //	supportd migrate
 //	supportd ask [--kb DIR] [--json] [--customer ID] [MESSAGE]
 //	supportd demo seed
+//	supportd agent add LOGIN [--name NAME] [--capacity N]
+//	supportd agent list
 //	supportd kb check DIR
 //	supportd kb eval --kb DIR --cases FILE
 package main
@@ -32,6 +34,9 @@ Usage:
                                                answer MESSAGE, or each line of standard input,
                                                as the demo customer ID if given
   supportd demo seed                           load the demo customers and orders into PostgreSQL
+  supportd agent add LOGIN [--name NAME] [--capacity N]
+                                               add an agent, whose password is read from standard input
+  supportd agent list                          list the agents (both take --data DIR or DATABASE_URL, as serve)
   supportd kb check DIR                        report the problems of a knowledge-base folder
   supportd kb eval --kb DIR --cases FILE       score the assistant on labelled messages
 
@@ -76,6 +81,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runAsk(ctx, args[1:], stdin, stdout, stderr)
 	case "demo":
 		return runDemo(ctx, args[1:], stdout, stderr)
+	case "agent":
+		return runAgent(ctx, args[1:], stdin, stdout, stderr)
 	case "kb":
 		if len(args) < 2 {
 			break

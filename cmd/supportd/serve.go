@@ -195,6 +195,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if verifier != nil {
 		chatCfg.Customers = verifier
 	}
+	agents, _ := st.(web.AgentStore)
 	chatSvc, err := chat.NewService(chatCfg)
 	if err != nil {
 		return err
@@ -205,6 +206,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		ConnectionsPerMinute: cfg.connPerMinute,
 		TrustForwardedFor:    cfg.trustForwardedFor,
 		Logger:               logger,
+		Agents:               agents,
 		Ready: func(ctx context.Context) error {
 			if base.Len() == 0 {
 				return errors.New("the knowledge base has no article")

@@ -1,0 +1,131 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"unicode/utf8"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/supportd/supportd/store"
+	"github.com/supportd/supportd/web"
+)
+
+// minPasswordLength is the shortest password an agent may have, in characters.
+const minPasswordLength = 10
+
+// runAgent runs "supportd agent add|list".
+func runAgent(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return errUsage
+	}
+	var c serveConfig
+	fs := newFlagSet("agent "+args[0], stderr)
+	fs.StringVar(&c.dataDir, "data", env("SUPPORTD_DATA", "data"), "folder of the embedded store, used without DATABASE_URL (SUPPORTD_DATA)")
+	fs.StringVar(&c.databaseURL, "database-url", env("DATABASE_URL", ""), "PostgreSQL URL; empty: the embedded store (DATABASE_URL)")
+	switch args[0] {
+	case "add":
+		name := fs.String("name", "", "the agent's name, shown to customers")
+		capacity := fs.Int("capacity", store.DefaultCapacity, "how many conversations the agent takes at once")
+		// The login may come before or after the flags.
+		if err := fs.Parse(args[1:]); err != nil || fs.NArg() == 0 {
+			return errUsage
+		}
+		login := fs.Arg(0)
+		if err := fs.Parse(fs.Args()[1:]); err != nil || fs.NArg() > 0 {
+			return errUsage
+		}
+		if !store.ValidLogin(login) {
+			fmt.Fprintln(stderr, "supportd agent add: a login is 1 to 64 characters among a-z, 0-9, '.', '_' and '-'")
+			return errUsage
+		}
+		if *capacity < 1 {
+			fmt.Fprintln(stderr, "supportd agent add: --capacity must be at least 1")
+			return errUsage
+		}
+		password, err := readPassword(stdin, stderr)
+		if err != nil {
+			return err
+		}
+		if utf8.RuneCountInString(password) < minPasswordLength {
+			fmt.Fprintf(stderr, "supportd agent add: the password must have at least %d characters\n", minPasswordLength)
+			return errFailed
+		}
+		hash, err := bcrypt.GenerateFromPassword([]byte(password), web.PasswordCost)
+		if err != nil {
+			return fmt.Errorf("hash the password: %w", err)
+		}
+		agents, closeStore, err := openAgents(ctx, c)
+		if err != nil {
+			return err
+		}
+		defer closeStore()
+		a := &store.Agent{Login: login, Name: *name, PasswordHash: hash, Capacity: *capacity}
+		if err := agents.AddAgent(ctx, a); errors.Is(err, store.ErrExists) {
+			fmt.Fprintf(stderr, "supportd agent add: the login %q is taken\n", strings.ToLower(login))
+			return errFailed
+		} else if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "agent %s added\n", a.Login)
+		return nil
+	case "list":
+		if err := fs.Parse(args[1:]); err != nil || fs.NArg() > 0 {
+			return errUsage
+		}
+		agents, closeStore, err := openAgents(ctx, c)
+		if err != nil {
+			return err
+		}
+		defer closeStore()
+		list, err := agents.ListAgents(ctx)
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "LOGIN\tNAME\tCAPACITY\tCREATED")
+		for _, a := range list {
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%s\n", a.Login, a.Name, a.Capacity, a.CreatedAt.Format("2006-01-02 15:04"))
+		}
+		return tw.Flush()
+	}
+	fmt.Fprint(stderr, usage)
+	return errUsage
+}
+
+// openAgents opens the store as serve does, and returns its agents.
+func openAgents(ctx context.Context, c serveConfig) (store.Agents, func(), error) {
+	st, _, err := openStore(ctx, c)
+	if err != nil {
+		return nil, nil, fmt.Errorf("open store: %w", err)
+	}
+	agents, ok := st.(store.Agents)
+	if !ok {
+		st.Close()
+		return nil, nil, fmt.Errorf("the store %T keeps no agents", st)
+	}
+	return agents, func() { st.Close() }, nil
+}
+
+// readPassword reads one line of stdin, prompting on stderr when stdin is
+// a terminal. The terminal echoes what is typed: golang.org/x/term is not
+// among supportd's dependencies.
+func readPassword(stdin io.Reader, stderr io.Writer) (string, error) {
+	if f, ok := stdin.(*os.File); ok {
+		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
+			fmt.Fprintf(stderr, "Mot de passe (%d caractères au moins) : ", minPasswordLength)
+		}
+	}
+	line, err := bufio.NewReader(stdin).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", fmt.Errorf("read the password: %w", err)
+	}
+	return strings.TrimRight(line, "\r\n"), nil
+}
