@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/crypto/bcrypt"
+	"golang.org/x/term"
 
 	"github.com/supportd/supportd/store"
 	"github.com/supportd/supportd/web"
@@ -114,14 +115,17 @@ func openAgents(ctx context.Context, c serveConfig) (store.Agents, func(), error
 	return agents, func() { st.Close() }, nil
 }
 
-// readPassword reads one line of stdin, prompting on stderr when stdin is
-// a terminal. The terminal echoes what is typed: golang.org/x/term is not
-// among supportd's dependencies.
+// readPassword reads one line of stdin. At a terminal it prompts on
+// stderr and does not echo what is typed.
 func readPassword(stdin io.Reader, stderr io.Writer) (string, error) {
-	if f, ok := stdin.(*os.File); ok {
-		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
-			fmt.Fprintf(stderr, "Mot de passe (%d caractères au moins) : ", minPasswordLength)
+	if f, ok := stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		fmt.Fprintf(stderr, "Mot de passe (%d caractères au moins) : ", minPasswordLength)
+		b, err := term.ReadPassword(int(f.Fd()))
+		fmt.Fprintln(stderr)
+		if err != nil {
+			return "", fmt.Errorf("read the password: %w", err)
 		}
+		return string(b), nil
 	}
 	line, err := bufio.NewReader(stdin).ReadString('\n')
 	if err != nil && !errors.Is(err, io.EOF) {
