@@ -17,7 +17,7 @@ import (
 // the contract).
 type Queue interface {
 	EnqueueEmail(ctx context.Context, e *store.Email) error
-	DueEmails(ctx context.Context, now time.Time, limit int) ([]store.Email, error)
+	ClaimDueEmails(ctx context.Context, now, until time.Time, limit int) ([]store.Email, error)
 	MarkEmailSent(ctx context.Context, id string, at time.Time) error
 	RetryEmail(ctx context.Context, id string, next time.Time, lastErr string) error
 }
@@ -56,8 +56,6 @@ type OutboxConfig struct {
 	MaxBackoff time.Duration
 	// SendTimeout bounds the sending of one email; default 1 min.
 	SendTimeout time.Duration
-	// Batch is how many due emails are read at a time; default 50.
-	Batch int
 }
 
 // Outbox sends the emails of a [Queue], retrying those that fail.
@@ -111,9 +109,6 @@ func NewOutbox(cfg OutboxConfig) (*Outbox, error) {
 	if cfg.SendTimeout <= 0 {
 		cfg.SendTimeout = time.Minute
 	}
-	if cfg.Batch <= 0 {
-		cfg.Batch = 50
-	}
 	return &Outbox{cfg: cfg, wake: make(chan struct{}, 1), unmarked: make(map[string]time.Time)}, nil
 }
 
@@ -162,22 +157,20 @@ func (o *Outbox) round(ctx context.Context) {
 		return
 	}
 	for ctx.Err() == nil {
-		due, err := o.cfg.Queue.DueEmails(ctx, time.Now(), o.cfg.Batch)
+		// Each email is claimed for as long as sending it may take, so
+		// that another supportd process sending from the same database
+		// leaves it alone; if this one stops, it falls due again then.
+		// One at a time: an email left unsent by a round that ends early
+		// is not held by a claim.
+		now := time.Now()
+		due, err := o.cfg.Queue.ClaimDueEmails(ctx, now, now.Add(o.cfg.SendTimeout+time.Minute), 1)
 		if err != nil {
 			if ctx.Err() == nil {
 				log.Error("mail: read the outbox", "err", err)
 			}
 			return
 		}
-		for i := range due {
-			if ctx.Err() != nil {
-				return
-			}
-			if !o.send(ctx, &due[i]) {
-				return
-			}
-		}
-		if len(due) < o.cfg.Batch {
+		if len(due) == 0 || !o.send(ctx, &due[0]) {
 			return
 		}
 	}

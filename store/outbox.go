@@ -50,6 +50,13 @@ type Outbox interface {
 	// not after now, those due longest first (ties in ID order); a limit
 	// of 0 or less means no limit.
 	DueEmails(ctx context.Context, now time.Time, limit int) ([]Email, error)
+	// ClaimDueEmails is DueEmails for a sender: it also moves the
+	// NextAttempt of the emails it returns to until, in the same
+	// transaction, so that another sender (another supportd process on
+	// the same database) does not take them meanwhile. The sender then
+	// marks each sent or retries it; one that stops before lets the
+	// email fall due again at until.
+	ClaimDueEmails(ctx context.Context, now, until time.Time, limit int) ([]Email, error)
 	// MarkEmailSent records that the SMTP server accepted the email at
 	// at (the current time when zero), counting the attempt; the email
 	// is no longer due. ErrNotFound if no email has that id; an email

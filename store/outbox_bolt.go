@@ -145,6 +145,61 @@ func (s *Bolt) DueEmails(ctx context.Context, now time.Time, limit int) ([]Email
 	return list, nil
 }
 
+// ClaimDueEmails implements [Outbox].
+func (s *Bolt) ClaimDueEmails(ctx context.Context, now, until time.Time, limit int) ([]Email, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, errBolt("claim due emails", err)
+	}
+	end := binary.BigEndian.AppendUint64(nil, uint64(storedTime(now).UnixMicro()))
+	until = storedTime(until)
+	var list []Email
+	err := s.db.Update(func(tx *bbolt.Tx) error {
+		list = nil
+		due, emails := tx.Bucket(bucketOutboxDue), tx.Bucket(bucketOutbox)
+		if due == nil || emails == nil {
+			return nil
+		}
+		var keys [][]byte
+		c := due.Cursor()
+		for k, _ := c.First(); k != nil && (limit <= 0 || len(keys) < limit); k, _ = c.Next() {
+			if len(k) < 8 {
+				return fmt.Errorf("malformed outbox key %x", k)
+			}
+			if bytes.Compare(k[:8], end) > 0 {
+				break
+			}
+			keys = append(keys, bytes.Clone(k))
+		}
+		for _, k := range keys {
+			id := string(k[8:])
+			rec, err := getEmail(emails, id)
+			if err != nil {
+				return err
+			}
+			list = append(list, rec.email(id))
+			if err := due.Delete(k); err != nil {
+				return err
+			}
+			rec.NextAttempt = until
+			if err := due.Put(dueKey(until, id), nil); err != nil {
+				return err
+			}
+			v, err := json.Marshal(rec)
+			if err != nil {
+				return err
+			}
+			if err := emails.Put([]byte(id), v); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, errBolt("claim due emails", err)
+	}
+	return list, nil
+}
+
 // getEmail reads an email, or returns ErrNotFound.
 func getEmail(emails *bbolt.Bucket, id string) (*boltEmail, error) {
 	var v []byte

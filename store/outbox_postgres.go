@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -68,6 +70,46 @@ func (s *Postgres) DueEmails(ctx context.Context, now time.Time, limit int) ([]E
 	if err != nil {
 		return nil, errPostgres("list due emails", err)
 	}
+	if len(list) == 0 {
+		return nil, nil
+	}
+	return list, nil
+}
+
+// ClaimDueEmails implements [Outbox]: the due rows are locked with SKIP
+// LOCKED, so that two senders claiming at once take different emails.
+func (s *Postgres) ClaimDueEmails(ctx context.Context, now, until time.Time, limit int) ([]Email, error) {
+	var lim any // NULL: no limit
+	if limit > 0 {
+		lim = int64(limit)
+	}
+	rows, err := s.pool.Query(ctx, `
+		WITH due AS (
+			SELECT id FROM outbox_emails WHERE sent_at IS NULL AND next_attempt <= $1
+			ORDER BY next_attempt, id COLLATE "C" LIMIT $2
+			FOR UPDATE SKIP LOCKED)
+		UPDATE outbox_emails o SET next_attempt = $3 FROM due WHERE o.id = due.id
+		RETURNING o.id, o.recipients, o.sender, o.reply_to, o.subject, o.body, o.created_at, o.attempts, o.next_attempt, o.last_error`,
+		storedTime(now), lim, storedTime(until))
+	if err != nil {
+		return nil, errPostgres("claim due emails", err)
+	}
+	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Email, error) {
+		var e Email
+		err := row.Scan(&e.ID, &e.To, &e.From, &e.ReplyTo, &e.Subject, &e.Text, &e.CreatedAt, &e.Attempts, &e.NextAttempt, &e.LastError)
+		e.CreatedAt, e.NextAttempt = e.CreatedAt.UTC(), e.NextAttempt.UTC()
+		return e, err
+	})
+	if err != nil {
+		return nil, errPostgres("claim due emails", err)
+	}
+	// The oldest first, as DueEmails.
+	slices.SortFunc(list, func(a, b Email) int {
+		if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
 	if len(list) == 0 {
 		return nil, nil
 	}

@@ -22,6 +22,7 @@ func RunOutbox(t *testing.T, open func(t *testing.T) (s store.Store, reopen func
 	}{
 		{"Enqueue", testEnqueueEmail},
 		{"Due", testDueEmails},
+		{"Claim", testClaimDueEmails},
 		{"Sent", testEmailSent},
 		{"Retry", testRetryEmail},
 		{"ConcurrentEnqueue", testConcurrentEnqueue},
@@ -184,6 +185,55 @@ func testDueEmails(t *testing.T, h *outboxHarness) {
 		if got := h.due(t, test.now, test.limit); !slices.Equal(got, test.want) {
 			t.Errorf("DueEmails(base%+v, %d) = %v, want %v", test.now.Sub(outboxBase), test.limit, got, test.want)
 		}
+	}
+}
+
+func testClaimDueEmails(t *testing.T, h *outboxHarness) {
+	ctx := t.Context()
+	for i := range 20 {
+		h.enqueue(t, newEmail(fmt.Sprintf("k%02d", i), 0))
+	}
+	lease := outboxBase.Add(time.Hour)
+	// Senders claiming at once take different emails.
+	var mu sync.Mutex
+	claimed := map[string]int{}
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				list, err := h.o.ClaimDueEmails(ctx, outboxBase, lease, 3)
+				if err != nil {
+					t.Errorf("ClaimDueEmails: %v", err)
+					return
+				}
+				if len(list) == 0 {
+					return
+				}
+				mu.Lock()
+				for _, e := range list {
+					claimed[e.ID]++
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if len(claimed) != 20 {
+		t.Errorf("%d emails claimed, want 20", len(claimed))
+	}
+	for id, n := range claimed {
+		if n != 1 {
+			t.Errorf("%s claimed %d times", id, n)
+		}
+	}
+	// Claimed, they are due again at the end of the claim, not before.
+	if got := h.due(t, lease.Add(-time.Microsecond), 0); len(got) != 0 {
+		t.Errorf("due during the claim: %v", got)
+	}
+	if got := h.due(t, lease, 0); len(got) != 20 {
+		t.Errorf("%d due at the end of the claim, want 20", len(got))
 	}
 }
 
