@@ -122,14 +122,11 @@ func (s *Bolt) DueEmails(ctx context.Context, now time.Time, limit int) ([]Email
 		if due == nil || emails == nil {
 			return nil
 		}
-		c := due.Cursor()
-		for k, _ := c.First(); k != nil && (limit <= 0 || len(list) < limit); k, _ = c.Next() {
-			if len(k) < 8 {
-				return fmt.Errorf("malformed outbox key %x", k)
-			}
-			if bytes.Compare(k[:8], end) > 0 {
-				break
-			}
+		keys, err := dueKeys(due, end, limit)
+		if err != nil {
+			return err
+		}
+		for _, k := range keys {
 			id := string(k[8:])
 			rec, err := getEmail(emails, id)
 			if err != nil {
@@ -159,16 +156,9 @@ func (s *Bolt) ClaimDueEmails(ctx context.Context, now, until time.Time, limit i
 		if due == nil || emails == nil {
 			return nil
 		}
-		var keys [][]byte
-		c := due.Cursor()
-		for k, _ := c.First(); k != nil && (limit <= 0 || len(keys) < limit); k, _ = c.Next() {
-			if len(k) < 8 {
-				return fmt.Errorf("malformed outbox key %x", k)
-			}
-			if bytes.Compare(k[:8], end) > 0 {
-				break
-			}
-			keys = append(keys, bytes.Clone(k))
+		keys, err := dueKeys(due, end, limit)
+		if err != nil {
+			return err
 		}
 		for _, k := range keys {
 			id := string(k[8:])
@@ -198,6 +188,24 @@ func (s *Bolt) ClaimDueEmails(ctx context.Context, now, until time.Time, limit i
 		return nil, errBolt("claim due emails", err)
 	}
 	return list, nil
+}
+
+// dueKeys returns the keys of outbox_due up to end (8 bytes, as in the
+// keys), at most limit of them when limit > 0, copied so that they
+// outlive changes to the bucket.
+func dueKeys(due *bbolt.Bucket, end []byte, limit int) ([][]byte, error) {
+	var keys [][]byte
+	c := due.Cursor()
+	for k, _ := c.First(); k != nil && (limit <= 0 || len(keys) < limit); k, _ = c.Next() {
+		if len(k) < 8 {
+			return nil, fmt.Errorf("malformed outbox key %x", k)
+		}
+		if bytes.Compare(k[:8], end) > 0 {
+			break
+		}
+		keys = append(keys, bytes.Clone(k))
+	}
+	return keys, nil
 }
 
 // getEmail reads an email, or returns ErrNotFound.

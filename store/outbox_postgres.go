@@ -61,12 +61,7 @@ func (s *Postgres) DueEmails(ctx context.Context, now time.Time, limit int) ([]E
 	if err != nil {
 		return nil, errPostgres("list due emails", err)
 	}
-	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Email, error) {
-		var e Email
-		err := row.Scan(&e.ID, &e.To, &e.From, &e.ReplyTo, &e.Subject, &e.Text, &e.CreatedAt, &e.Attempts, &e.NextAttempt, &e.LastError)
-		e.CreatedAt, e.NextAttempt = e.CreatedAt.UTC(), e.NextAttempt.UTC()
-		return e, err
-	})
+	list, err := collectEmails(rows)
 	if err != nil {
 		return nil, errPostgres("list due emails", err)
 	}
@@ -74,6 +69,18 @@ func (s *Postgres) DueEmails(ctx context.Context, now time.Time, limit int) ([]E
 		return nil, nil
 	}
 	return list, nil
+}
+
+// collectEmails reads rows of the columns id, recipients, sender,
+// reply_to, subject, body, created_at, attempts, next_attempt and
+// last_error.
+func collectEmails(rows pgx.Rows) ([]Email, error) {
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (Email, error) {
+		var e Email
+		err := row.Scan(&e.ID, &e.To, &e.From, &e.ReplyTo, &e.Subject, &e.Text, &e.CreatedAt, &e.Attempts, &e.NextAttempt, &e.LastError)
+		e.CreatedAt, e.NextAttempt = e.CreatedAt.UTC(), e.NextAttempt.UTC()
+		return e, err
+	})
 }
 
 // ClaimDueEmails implements [Outbox]: the due rows are locked with SKIP
@@ -94,12 +101,7 @@ func (s *Postgres) ClaimDueEmails(ctx context.Context, now, until time.Time, lim
 	if err != nil {
 		return nil, errPostgres("claim due emails", err)
 	}
-	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Email, error) {
-		var e Email
-		err := row.Scan(&e.ID, &e.To, &e.From, &e.ReplyTo, &e.Subject, &e.Text, &e.CreatedAt, &e.Attempts, &e.NextAttempt, &e.LastError)
-		e.CreatedAt, e.NextAttempt = e.CreatedAt.UTC(), e.NextAttempt.UTC()
-		return e, err
-	})
+	list, err := collectEmails(rows)
 	if err != nil {
 		return nil, errPostgres("claim due emails", err)
 	}
