@@ -262,9 +262,7 @@ func (s *Service) ArticleReply(id, lang string) (Reply, bool) {
 	if a == nil {
 		return Reply{}, false
 	}
-	if _, ok := texts[lang]; !ok {
-		lang = "fr"
-	}
+	lang = replyLang(lang)
 	return Reply{
 		Route:    RouteFAQ,
 		Lang:     lang,
@@ -277,18 +275,14 @@ func (s *Service) ArticleReply(id, lang string) (Reply, bool) {
 // HandoffReply is the reply to a customer who asks for a person through a
 // button rather than in words.
 func (s *Service) HandoffReply(lang string) Reply {
-	if _, ok := texts[lang]; !ok {
-		lang = "fr"
-	}
+	lang = replyLang(lang)
 	return Reply{Route: RouteHandoff, Lang: lang, Text: texts[lang].handoff}
 }
 
 // NotHelpfulReply answers a "not helpful" vote: an apology, the other
 // articles that were suggested, and the offer of a person.
 func (s *Service) NotHelpfulReply(lang string, others []ArticleRef) Reply {
-	if _, ok := texts[lang]; !ok {
-		lang = "fr"
-	}
+	lang = replyLang(lang)
 	t := texts[lang]
 	r := Reply{Route: RouteFallback, Lang: lang, Text: t.notHelpful, Articles: others}
 	for _, a := range others {

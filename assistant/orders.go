@@ -72,13 +72,6 @@ func askedAspect(words []string) aspect {
 	return aspectSummary
 }
 
-// aboutFocusedOrder reports whether a message asks something of the order
-// the conversation is about, as in "can I still cancel it?" after the
-// customer picked it.
-func aboutFocusedOrder(words []string) bool {
-	return askedAspect(words) != aspectSummary
-}
-
 // emailRe finds an email address in a message.
 var emailRe = regexp.MustCompile(`(?i)[a-z0-9._%+'-]+@[a-z0-9.-]+\.[a-z]{2,}`)
 
@@ -206,6 +199,7 @@ func (s *Service) OrdersMenu(ctx context.Context, m Message) Reply {
 	return s.chooseOrder(ctx, m.Customer.ID, aspectSummary, reply)
 }
 
+// replyLang is lang when replies are written in it, else French.
 func replyLang(lang string) string {
 	if _, ok := texts[lang]; ok {
 		return lang

@@ -32,10 +32,7 @@ func (s *Service) handoffForm(c *conn, r assistant.Reply, question string) (assi
 	if r.Route != assistant.RouteHandoff || s.cfg.Tickets == nil {
 		return r, nil
 	}
-	t := texts[r.Lang]
-	if _, ok := texts[r.Lang]; !ok {
-		t = texts["fr"]
-	}
+	t, _ := textsFor(r.Lang)
 	r.Text = fmt.Sprintf(t.intakeOffer, s.whenAnswered(r.Lang))
 	r.Actions = nil
 	return r, &IntakeForm{Email: c.customer.Email, Message: question}
@@ -44,10 +41,7 @@ func (s *Service) handoffForm(c *conn, r assistant.Reply, question string) (assi
 // whenAnswered says when the team will answer an email request: "au plus
 // vite" while open, else from the next opening ("dès lundi 4 janvier à 9 h").
 func (s *Service) whenAnswered(lang string) string {
-	t := texts[lang]
-	if _, ok := texts[lang]; !ok {
-		t, lang = texts["fr"], "fr"
-	}
+	t, lang := textsFor(lang)
 	now := s.cfg.Now()
 	if s.cfg.Hours.Open(now) {
 		return t.answerSoon
@@ -99,7 +93,7 @@ func (s *Service) intake(ctx context.Context, c *conn, f ClientFrame) {
 	if s.cfg.Outbox != nil {
 		s.cfg.Outbox.Notify()
 	}
-	t := texts[lang]
+	t, _ := textsFor(lang)
 	confirm := assistant.Reply{Route: assistant.RouteHandoff, Lang: lang, Text: fmt.Sprintf(t.intakeDone, stored.Number, stored.Email, when)}
 	// The confirmation carries the frame's client id: a retried intake
 	// finds it stored and is only acknowledged.
@@ -111,10 +105,7 @@ func (s *Service) intake(ctx context.Context, c *conn, f ClientFrame) {
 // ticketEmails are the notification to the support inbox and the
 // confirmation to the customer.
 func (s *Service) ticketEmails(t store.Ticket, transcript []store.Message, recent []orders.Order, when string) []store.Email {
-	tx := texts[t.Lang]
-	if _, ok := texts[t.Lang]; !ok {
-		tx = texts["fr"]
-	}
+	tx, _ := textsFor(t.Lang)
 	who := t.Email
 	if t.Name != "" {
 		who = t.Name + " <" + t.Email + ">"

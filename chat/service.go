@@ -587,10 +587,16 @@ func (s *Service) append(ctx context.Context, origin *conn, m *store.Message) (*
 		origin.send(encode(ackFrame{Type: "ack", ClientID: m.ClientID, Seq: stored.Seq}), s.cfg.QueueBytes)
 	}
 	if !dup {
-		frame := s.messageFrame(stored)
-		st.each(m.ConversationID, func(c *conn) { c.sendMessage(stored.Seq, frame, s.cfg.QueueBytes) })
+		s.push(st, stored)
 	}
 	return stored, dup, nil
+}
+
+// push sends a stored message to its conversation's sockets; the caller
+// holds the stripe's lock.
+func (s *Service) push(st *stripe, m *store.Message) {
+	frame := s.messageFrame(m)
+	st.each(m.ConversationID, func(c *conn) { c.sendMessage(m.Seq, frame, s.cfg.QueueBytes) })
 }
 
 // exchange stores a customer's message with its answer and pushes them in
@@ -608,10 +614,8 @@ func (s *Service) exchange(ctx context.Context, origin *conn, m, answer *store.M
 	if dup {
 		return stored, true, nil
 	}
-	for _, msg := range []*store.Message{stored, storedAnswer} {
-		frame := s.messageFrame(msg)
-		st.each(m.ConversationID, func(c *conn) { c.sendMessage(msg.Seq, frame, s.cfg.QueueBytes) })
-	}
+	s.push(st, stored)
+	s.push(st, storedAnswer)
 	return stored, false, nil
 }
 

@@ -10,6 +10,15 @@ type chatTexts struct {
 	errors                                          map[string]string
 }
 
+// textsFor returns the chat's sentences in lang, or in French for a
+// language it does not write, and the language chosen.
+func textsFor(lang string) (chatTexts, string) {
+	if t, ok := texts[lang]; ok {
+		return t, lang
+	}
+	return texts["fr"], "fr"
+}
+
 var texts = map[string]chatTexts{
 	"fr": {
 		cannotAnswer:   "Désolé, je n'arrive pas à répondre pour le moment. Une personne de l'équipe peut prendre le relais.",

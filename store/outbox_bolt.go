@@ -117,24 +117,9 @@ func (s *Bolt) DueEmails(ctx context.Context, now time.Time, limit int) ([]Email
 	}
 	end := binary.BigEndian.AppendUint64(nil, uint64(storedTime(now).UnixMicro()))
 	var list []Email
-	err := s.db.View(func(tx *bbolt.Tx) error {
-		due, emails := tx.Bucket(bucketOutboxDue), tx.Bucket(bucketOutbox)
-		if due == nil || emails == nil {
-			return nil
-		}
-		keys, err := dueKeys(due, end, limit)
-		if err != nil {
-			return err
-		}
-		for _, k := range keys {
-			id := string(k[8:])
-			rec, err := getEmail(emails, id)
-			if err != nil {
-				return err
-			}
-			list = append(list, rec.email(id))
-		}
-		return nil
+	err := s.db.View(func(tx *bbolt.Tx) (err error) {
+		list, _, err = dueEmails(tx, end, limit)
+		return err
 	})
 	if err != nil {
 		return nil, errBolt("list due emails", err)
@@ -151,43 +136,64 @@ func (s *Bolt) ClaimDueEmails(ctx context.Context, now, until time.Time, limit i
 	until = storedTime(until)
 	var list []Email
 	err := s.db.Update(func(tx *bbolt.Tx) error {
-		list = nil
-		due, emails := tx.Bucket(bucketOutboxDue), tx.Bucket(bucketOutbox)
-		if due == nil || emails == nil {
-			return nil
-		}
-		keys, err := dueKeys(due, end, limit)
-		if err != nil {
-			return err
-		}
-		for _, k := range keys {
-			id := string(k[8:])
-			rec, err := getEmail(emails, id)
-			if err != nil {
-				return err
-			}
-			list = append(list, rec.email(id))
-			if err := due.Delete(k); err != nil {
-				return err
-			}
+		emails, keys, err := dueEmails(tx, end, limit)
+		list = emails
+		for i, k := range keys {
+			rec := emailRecord(&list[i])
 			rec.NextAttempt = until
-			if err := due.Put(dueKey(until, id), nil); err != nil {
-				return err
-			}
-			v, err := json.Marshal(rec)
-			if err != nil {
-				return err
-			}
-			if err := emails.Put([]byte(id), v); err != nil {
+			if err := rewriteEmail(tx, list[i].ID, k, rec); err != nil {
 				return err
 			}
 		}
-		return nil
+		return err
 	})
 	if err != nil {
 		return nil, errBolt("claim due emails", err)
 	}
 	return list, nil
+}
+
+// dueEmails reads the unsent emails due up to end (8 bytes, as in the
+// keys of outbox_due), at most limit of them when limit > 0, with their
+// keys in outbox_due.
+func dueEmails(tx *bbolt.Tx, end []byte, limit int) ([]Email, [][]byte, error) {
+	due, emails := tx.Bucket(bucketOutboxDue), tx.Bucket(bucketOutbox)
+	if due == nil || emails == nil {
+		return nil, nil, nil
+	}
+	keys, err := dueKeys(due, end, limit)
+	if err != nil {
+		return nil, nil, err
+	}
+	list := make([]Email, 0, len(keys))
+	for _, k := range keys {
+		id := string(k[8:])
+		rec, err := getEmail(emails, id)
+		if err != nil {
+			return nil, nil, err
+		}
+		list = append(list, rec.email(id))
+	}
+	return list, keys, nil
+}
+
+// rewriteEmail stores rec as the email id, whose key in outbox_due was
+// oldKey, and files it under its next attempt unless it is sent.
+func rewriteEmail(tx *bbolt.Tx, id string, oldKey []byte, rec *boltEmail) error {
+	due := tx.Bucket(bucketOutboxDue)
+	if err := due.Delete(oldKey); err != nil {
+		return err
+	}
+	if rec.SentAt.IsZero() {
+		if err := due.Put(dueKey(rec.NextAttempt, id), nil); err != nil {
+			return err
+		}
+	}
+	v, err := json.Marshal(rec)
+	if err != nil {
+		return err
+	}
+	return tx.Bucket(bucketOutbox).Put([]byte(id), v)
 }
 
 // dueKeys returns the keys of outbox_due up to end (8 bytes, as in the
@@ -240,6 +246,15 @@ func (rec *boltEmail) email(id string) Email {
 	}
 }
 
+// emailRecord is the stored form of e, the inverse of boltEmail.email.
+func emailRecord(e *Email) *boltEmail {
+	return &boltEmail{
+		To: e.To, From: e.From, ReplyTo: e.ReplyTo, Subject: e.Subject, Text: e.Text,
+		CreatedAt: e.CreatedAt, Attempts: e.Attempts, NextAttempt: e.NextAttempt,
+		LastError: e.LastError, SentAt: e.SentAt,
+	}
+}
+
 // updateEmail runs change on the unsent email id and stores the result,
 // keeping outbox_due in step; a sent email is left as it is.
 func (s *Bolt) updateEmail(op, id string, change func(rec *boltEmail)) error {
@@ -252,21 +267,9 @@ func (s *Bolt) updateEmail(op, id string, change func(rec *boltEmail)) error {
 		if !rec.SentAt.IsZero() {
 			return nil
 		}
-		due := tx.Bucket(bucketOutboxDue)
-		if err := due.Delete(dueKey(rec.NextAttempt, id)); err != nil {
-			return err
-		}
+		oldKey := dueKey(rec.NextAttempt, id)
 		change(rec)
-		if rec.SentAt.IsZero() {
-			if err := due.Put(dueKey(rec.NextAttempt, id), nil); err != nil {
-				return err
-			}
-		}
-		v, err := json.Marshal(rec)
-		if err != nil {
-			return err
-		}
-		return emails.Put([]byte(id), v)
+		return rewriteEmail(tx, id, oldKey, rec)
 	})
 	if err != nil {
 		return errBolt(op, err)

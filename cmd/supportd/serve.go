@@ -182,10 +182,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	chatCfg := chat.Config{Store: st, Answerer: answerer, Logger: logger, ArticleURL: articleURL,
 		Hours: schedule, SupportInbox: cfg.supportInbox, MailFrom: cfg.mailFrom, Orders: ordersSrc}
-	outbox, err := startOutbox(ctx, cfg, st, logger)
+	outbox, stopOutbox, err := startOutbox(ctx, cfg, st, logger)
 	if err != nil {
 		return err
 	}
+	// Deferred after the store's Close, so run before it.
+	defer stopOutbox()
 	if tickets, ok := st.(chat.TicketStore); ok {
 		chatCfg.Tickets = tickets
 	}
@@ -288,22 +290,28 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 // startOutbox starts sending the emails of the outbox when an SMTP server
 // is configured; without one, they wait in the store, and nil is returned.
-func startOutbox(ctx context.Context, cfg serveConfig, st store.Store, logger *slog.Logger) (*mail.Outbox, error) {
+// stop ends the sending and waits for it, so that the store can close.
+func startOutbox(ctx context.Context, cfg serveConfig, st store.Store, logger *slog.Logger) (outbox *mail.Outbox, stop func(), err error) {
 	queue, ok := st.(mail.Queue)
 	if !ok || cfg.smtp.Host == "" {
 		logger.Warn("no SMTP server (--smtp-host): the emails of email requests wait in the outbox until one is configured")
-		return nil, nil
+		return nil, func() {}, nil
 	}
 	sender, err := mail.NewSender(cfg.smtp)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	outbox, err := mail.NewOutbox(mail.OutboxConfig{Queue: queue, Mailer: sender, Logger: logger})
+	outbox, err = mail.NewOutbox(mail.OutboxConfig{Queue: queue, Mailer: sender, Logger: logger})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	go outbox.Run(ctx)
-	return outbox, nil
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		outbox.Run(ctx)
+	}()
+	return outbox, func() { cancel(); <-done }, nil
 }
 
 // displayAddr turns a listening address into one a browser can open.
