@@ -3,9 +3,14 @@
 // held, the bot's answer latency (from sending a message to receiving the
 // answer), the messages per second and the server's memory.
 //
+// With -agents N, it logs N agents in and connects them to /agent/ws,
+// hands every customer over to a person, and measures the relay of
+// messages between agents and customers, both ways (see agents.go).
+//
 // Usage:
 //
 //	loadgen [-url ws://localhost:8080/ws] [-conns 1000] [-chatters 100] [-interval 1s] [-duration 30s] [-pid PID]
+//	LOADGEN_AGENT_PASSWORD=... loadgen -agents 50 -conns 2000 [-agent-interval 10s] [-customer-interval 10s] [-duration 30s] [-pid PID]
 package main
 
 import (
@@ -43,12 +48,27 @@ func main() {
 	flag.DurationVar(&cfg.hold, "hold", 5*time.Second, "how long to hold idle connections before measuring memory")
 	flag.IntVar(&cfg.openRate, "open-rate", 2000, "connections opened a second")
 	flag.IntVar(&cfg.pid, "pid", 0, "the server's process id, to report its memory")
+	flag.IntVar(&cfg.agents, "agents", 0, "agents to log in; 0: customers and the bot only. With agents, every customer asks for a person")
+	flag.StringVar(&cfg.agentPrefix, "agent-prefix", "loadagent", "agents' logins are this prefix followed by 1 to -agents")
+	flag.StringVar(&cfg.agentPassword, "agent-password", os.Getenv("LOADGEN_AGENT_PASSWORD"), "the agents' password (LOADGEN_AGENT_PASSWORD)")
+	flag.DurationVar(&cfg.agentInterval, "agent-interval", 10*time.Second, "with agents: time between an agent's messages in each conversation it holds")
+	flag.DurationVar(&cfg.customerInterval, "customer-interval", 10*time.Second, "with agents: time between a held customer's messages")
+	flag.DurationVar(&cfg.assignTimeout, "assign-timeout", time.Minute, "with agents: how long to wait for every customer to be held by an agent")
 	flag.Parse()
 	if cfg.chatters > cfg.conns {
 		cfg.chatters = cfg.conns
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if cfg.agents > 0 {
+		r, err := runAgents(ctx, cfg)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "loadgen:", err)
+			os.Exit(1)
+		}
+		r.print(cfg)
+		return
+	}
 	r, err := run(ctx, cfg)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "loadgen:", err)
@@ -62,6 +82,10 @@ type config struct {
 	conns, chatters, openRate int
 	interval, duration, hold  time.Duration
 	pid                       int
+	// Agent mode.
+	agents                                         int
+	agentPrefix, agentPassword                     string
+	agentInterval, customerInterval, assignTimeout time.Duration
 }
 
 // questions are what chatters ask, in turn.
@@ -87,14 +111,24 @@ type result struct {
 	rssLoad                  int64
 }
 
-func run(ctx context.Context, cfg config) (*result, error) {
-	origin := cfg.origin
-	if origin == "" {
-		origin = strings.Replace(strings.Replace(cfg.url, "wss://", "https://", 1), "ws://", "http://", 1)
-		if i := strings.Index(origin[8:], "/"); i >= 0 {
-			origin = origin[:8+i]
-		}
+// httpOrigin returns the origin of cfg: -origin, else the http origin of
+// the websocket URL.
+func httpOrigin(cfg config) string {
+	if cfg.origin != "" {
+		return cfg.origin
 	}
+	origin := strings.Replace(strings.Replace(cfg.url, "wss://", "https://", 1), "ws://", "http://", 1)
+	if len(origin) < 8 {
+		return origin
+	}
+	if i := strings.Index(origin[8:], "/"); i >= 0 {
+		origin = origin[:8+i]
+	}
+	return origin
+}
+
+func run(ctx context.Context, cfg config) (*result, error) {
+	origin := httpOrigin(cfg)
 	dialer := websocket.Dialer{ReadBufferSize: 1024, WriteBufferSize: 1024, HandshakeTimeout: 30 * time.Second}
 	header := http.Header{"Origin": {origin}}
 	res := &result{rssBefore: rssKiB(cfg.pid)}
@@ -182,13 +216,7 @@ func run(ctx context.Context, cfg config) (*result, error) {
 
 func (r *result) print(cfg config) {
 	sort.Slice(r.latencies, func(i, j int) bool { return r.latencies[i] < r.latencies[j] })
-	pct := func(p float64) string {
-		if len(r.latencies) == 0 {
-			return "-"
-		}
-		i := int(math.Ceil(p/100*float64(len(r.latencies)))) - 1
-		return r.latencies[max(i, 0)].Round(10 * time.Microsecond).String()
-	}
+	pct := func(p float64) string { return formatPercentile(r.latencies, p) }
 	fmt.Printf("connections: %d requested, %d opened, %d failed, %d still held at the end\n", cfg.conns, r.opened, r.failedOpen, r.held)
 	fmt.Printf("chat: %d chatters, one question every %s, for %s\n", min(cfg.chatters, r.opened), cfg.interval, r.elapsed.Round(time.Millisecond))
 	fmt.Printf("answers: %d (%.1f/s), errors: %d\n", r.answers, float64(r.answers)/r.elapsed.Seconds(), r.errorsSeen)
@@ -295,6 +323,26 @@ func (c *client) ask(ctx context.Context, q string) (time.Duration, error) {
 			}
 		}
 	}
+}
+
+// percentile returns the p-th percentile (0 < p <= 100) of sorted
+// durations, the nearest rank: the smallest that p % of them do not
+// exceed. It returns false for no durations.
+func percentile(sorted []time.Duration, p float64) (time.Duration, bool) {
+	if len(sorted) == 0 {
+		return 0, false
+	}
+	i := int(math.Ceil(p/100*float64(len(sorted)))) - 1
+	return sorted[min(max(i, 0), len(sorted)-1)], true
+}
+
+// formatPercentile is percentile to 10 µs, or "-" for no durations.
+func formatPercentile(sorted []time.Duration, p float64) string {
+	d, ok := percentile(sorted, p)
+	if !ok {
+		return "-"
+	}
+	return d.Round(10 * time.Microsecond).String()
 }
 
 func sleep(ctx context.Context, d time.Duration) {
