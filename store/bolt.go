@@ -21,7 +21,8 @@ var _ Store = (*Bolt)(nil)
 // Layout of the bbolt file, version 1:
 //
 //	meta            "version" -> boltVersion, 8 bytes big-endian
-//	conversations   id -> boltConversation, JSON
+//	conversations   id -> boltConversation, JSON (records written before
+//	                conversations had an agent lack the field: no agent)
 //	messages        id -> bucket: seq, 8 bytes big-endian -> boltMessage, JSON
 //	client_ids      id -> bucket: client id -> seq, 8 bytes big-endian
 //	feedback        uvarint(len(conversation id)) conversation id article id -> boltFeedback, JSON
@@ -99,9 +100,24 @@ type boltConversation struct {
 	CustomerID string    `json:"customer_id,omitempty"`
 	Lang       string    `json:"lang,omitempty"`
 	State      string    `json:"state,omitempty"`
+	Agent      string    `json:"agent,omitempty"`
 	CreatedAt  time.Time `json:"created_at"`
 	UpdatedAt  time.Time `json:"updated_at"`
 	LastSeq    int64     `json:"last_seq"`
+}
+
+func (rec *boltConversation) conversation(id string) Conversation {
+	return Conversation{
+		ID:         id,
+		TokenHash:  rec.TokenHash,
+		CustomerID: rec.CustomerID,
+		Lang:       rec.Lang,
+		State:      rec.State,
+		Agent:      rec.Agent,
+		CreatedAt:  rec.CreatedAt,
+		UpdatedAt:  rec.UpdatedAt,
+		LastSeq:    rec.LastSeq,
+	}
 }
 
 // boltMessage is a [Message] as stored; Data is a []byte, not a
@@ -152,6 +168,7 @@ func (s *Bolt) CreateConversation(ctx context.Context, c *Conversation) error {
 		CustomerID: c.CustomerID,
 		Lang:       c.Lang,
 		State:      c.State,
+		Agent:      c.Agent,
 		CreatedAt:  created,
 		UpdatedAt:  updated,
 	}
@@ -184,16 +201,8 @@ func (s *Bolt) Conversation(ctx context.Context, id string) (*Conversation, erro
 		if err != nil {
 			return err
 		}
-		c = &Conversation{
-			ID:         id,
-			TokenHash:  rec.TokenHash,
-			CustomerID: rec.CustomerID,
-			Lang:       rec.Lang,
-			State:      rec.State,
-			CreatedAt:  rec.CreatedAt,
-			UpdatedAt:  rec.UpdatedAt,
-			LastSeq:    rec.LastSeq,
-		}
+		conv := rec.conversation(id)
+		c = &conv
 		return nil
 	})
 	if err != nil {
@@ -228,25 +237,71 @@ func putConversation(tx *bbolt.Tx, id string, rec *boltConversation) error {
 
 // SetState implements [Store].
 func (s *Bolt) SetState(ctx context.Context, id, state string) error {
-	if err := ctx.Err(); err != nil {
-		return errBolt("set state", err)
-	}
 	if err := checkText("state", state); err != nil {
 		return err
+	}
+	return s.updateConversation(ctx, "set state", id, func(rec *boltConversation) { rec.State = state })
+}
+
+// SetAssignment implements [Store].
+func (s *Bolt) SetAssignment(ctx context.Context, id, state, agent string) error {
+	if err := checkText("state", state, "agent", agent); err != nil {
+		return err
+	}
+	return s.updateConversation(ctx, "set assignment", id, func(rec *boltConversation) { rec.State, rec.Agent = state, agent })
+}
+
+// updateConversation runs change on the conversation id, sets its
+// UpdatedAt to now and stores it; ErrNotFound if none.
+func (s *Bolt) updateConversation(ctx context.Context, op, id string, change func(rec *boltConversation)) error {
+	if err := ctx.Err(); err != nil {
+		return errBolt(op, err)
 	}
 	err := s.db.Batch(func(tx *bbolt.Tx) error {
 		rec, err := getConversation(tx, id)
 		if err != nil {
 			return err
 		}
-		rec.State = state
+		change(rec)
 		rec.UpdatedAt = storedTime(time.Now())
 		return putConversation(tx, id, rec)
 	})
 	if err != nil {
-		return errBolt("set state", err)
+		return errBolt(op, err)
 	}
 	return nil
+}
+
+// ActiveConversations implements [Store] by reading every conversation:
+// there is no index of the states. It is meant to run once, at start-up,
+// not for each request.
+func (s *Bolt) ActiveConversations(ctx context.Context) ([]Conversation, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, errBolt("list active conversations", err)
+	}
+	var list []Conversation
+	err := s.db.View(func(tx *bbolt.Tx) error {
+		return tx.Bucket(bucketConversations).ForEach(func(k, v []byte) error {
+			var rec boltConversation
+			if err := json.Unmarshal(v, &rec); err != nil {
+				return fmt.Errorf("conversation %q: %w", k, err)
+			}
+			if rec.State == "queued" || rec.State == "agent" {
+				list = append(list, rec.conversation(string(k)))
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, errBolt("list active conversations", err)
+	}
+	slices.SortFunc(list, func(a, b Conversation) int {
+		if c := a.UpdatedAt.Compare(b.UpdatedAt); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	return list, nil
 }
 
 // appendInTx appends m to its conversation in tx; see AppendMessage.

@@ -134,10 +134,10 @@ func (s *Postgres) CreateConversation(ctx context.Context, c *Conversation) erro
 	var created, updated time.Time
 	err := s.submit(ctx, &write{
 		conversation: c.ID,
-		sql: `INSERT INTO conversations (id, token_hash, customer_id, lang, state, created_at, updated_at, last_seq)
-			VALUES ($1, $2, $3, $4, $5, coalesce($6, now()), coalesce($7, $6, now()), 0)
+		sql: `INSERT INTO conversations (id, token_hash, customer_id, lang, state, agent, created_at, updated_at, last_seq)
+			VALUES ($1, $2, $3, $4, $5, $6, coalesce($7, now()), coalesce($8, $7, now()), 0)
 			RETURNING created_at, updated_at`,
-		args: []any{c.ID, c.TokenHash, c.CustomerID, c.Lang, c.State, nullTime(c.CreatedAt), nullTime(c.UpdatedAt)},
+		args: []any{c.ID, c.TokenHash, c.CustomerID, c.Lang, c.State, c.Agent, nullTime(c.CreatedAt), nullTime(c.UpdatedAt)},
 		scan: func(row pgx.Row) error { return row.Scan(&created, &updated) },
 	})
 	if pgCode(err) == codeUniqueViolation {
@@ -150,23 +150,29 @@ func (s *Postgres) CreateConversation(ctx context.Context, c *Conversation) erro
 	return nil
 }
 
+const selectConversations = `
+	SELECT id, token_hash, customer_id, lang, state, agent, created_at, updated_at, last_seq
+	FROM conversations`
+
+func scanConversation(row pgx.Row) (Conversation, error) {
+	var c Conversation
+	err := row.Scan(&c.ID, &c.TokenHash, &c.CustomerID, &c.Lang, &c.State, &c.Agent, &c.CreatedAt, &c.UpdatedAt, &c.LastSeq)
+	c.CreatedAt, c.UpdatedAt = c.CreatedAt.UTC(), c.UpdatedAt.UTC()
+	return c, err
+}
+
 // Conversation implements [Store].
 func (s *Postgres) Conversation(ctx context.Context, id string) (*Conversation, error) {
 	if !validText(id) {
 		return nil, fmt.Errorf("conversation %q: %w", id, ErrNotFound)
 	}
-	c := Conversation{ID: id}
-	err := s.pool.QueryRow(ctx, `
-		SELECT token_hash, customer_id, lang, state, created_at, updated_at, last_seq
-		FROM conversations WHERE id = $1`, id,
-	).Scan(&c.TokenHash, &c.CustomerID, &c.Lang, &c.State, &c.CreatedAt, &c.UpdatedAt, &c.LastSeq)
+	c, err := scanConversation(s.pool.QueryRow(ctx, selectConversations+" WHERE id = $1", id))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, fmt.Errorf("conversation %q: %w", id, ErrNotFound)
 	}
 	if err != nil {
 		return nil, errPostgres("get conversation", err)
 	}
-	c.CreatedAt, c.UpdatedAt = c.CreatedAt.UTC(), c.UpdatedAt.UTC()
 	return &c, nil
 }
 
@@ -175,17 +181,50 @@ func (s *Postgres) SetState(ctx context.Context, id, state string) error {
 	if err := checkText("state", state); err != nil {
 		return err
 	}
+	return s.updateConversation(ctx, "set state", id, "UPDATE conversations SET state = $2, updated_at = now() WHERE id = $1", state)
+}
+
+// SetAssignment implements [Store] in one UPDATE (agent: migration 0007).
+func (s *Postgres) SetAssignment(ctx context.Context, id, state, agent string) error {
+	if err := checkText("state", state, "agent", agent); err != nil {
+		return err
+	}
+	return s.updateConversation(ctx, "set assignment", id, "UPDATE conversations SET state = $2, agent = $3, updated_at = now() WHERE id = $1", state, agent)
+}
+
+// updateConversation runs sql, an UPDATE of the conversation $1, and
+// returns ErrNotFound when it updates no row.
+func (s *Postgres) updateConversation(ctx context.Context, op, id, sql string, args ...any) error {
 	if !validText(id) {
 		return fmt.Errorf("conversation %q: %w", id, ErrNotFound)
 	}
-	tag, err := s.pool.Exec(ctx, "UPDATE conversations SET state = $2, updated_at = now() WHERE id = $1", id, state)
+	tag, err := s.pool.Exec(ctx, sql, append([]any{id}, args...)...)
 	if err != nil {
-		return errPostgres("set state", err)
+		return errPostgres(op, err)
 	}
 	if tag.RowsAffected() == 0 {
 		return fmt.Errorf("conversation %q: %w", id, ErrNotFound)
 	}
 	return nil
+}
+
+// ActiveConversations implements [Store] through the partial index
+// conversations_active_idx (migration 0007), whose WHERE clause the
+// query repeats.
+func (s *Postgres) ActiveConversations(ctx context.Context) ([]Conversation, error) {
+	rows, err := s.pool.Query(ctx, selectConversations+`
+		WHERE state IN ('queued', 'agent') ORDER BY updated_at, id COLLATE "C"`)
+	if err != nil {
+		return nil, errPostgres("list active conversations", err)
+	}
+	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Conversation, error) { return scanConversation(row) })
+	if err != nil {
+		return nil, errPostgres("list active conversations", err)
+	}
+	if len(list) == 0 {
+		return nil, nil
+	}
+	return list, nil
 }
 
 // AppendMessage implements [Store] in one round trip: the function

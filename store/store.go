@@ -53,7 +53,10 @@ type Conversation struct {
 	// Lang is the language of the customer's interface.
 	Lang string
 	// State is "bot", "queued", "agent" or "closed".
-	State     string
+	State string
+	// Agent is the login of the agent holding the conversation, or ""
+	// when none does.
+	Agent     string
 	CreatedAt time.Time
 	UpdatedAt time.Time
 	// LastSeq is the sequence number of the conversation's last message.
@@ -111,13 +114,21 @@ type Store interface {
 	// CreateConversation stores a new conversation; c.ID must be unique
 	// (ErrExists) and not empty (ErrInvalid). It sets c.CreatedAt when
 	// zero, and c.UpdatedAt to c.CreatedAt when zero; the conversation
-	// starts with LastSeq 0 whatever c.LastSeq says.
+	// starts with LastSeq 0 whatever c.LastSeq says. c.Agent is stored as
+	// given.
 	CreateConversation(ctx context.Context, c *Conversation) error
 	// Conversation returns a conversation, or ErrNotFound.
 	Conversation(ctx context.Context, id string) (*Conversation, error)
-	// SetState changes a conversation's state and UpdatedAt; ErrNotFound
-	// if none.
+	// SetState changes a conversation's state and UpdatedAt, leaving its
+	// Agent as it is; ErrNotFound if none.
 	SetState(ctx context.Context, id, state string) error
+	// SetAssignment sets a conversation's State, Agent ("" for none) and
+	// UpdatedAt in one write; ErrNotFound if none.
+	SetAssignment(ctx context.Context, id, state, agent string) error
+	// ActiveConversations returns every conversation whose State is
+	// "queued" or "agent", by UpdatedAt then ID (byte order): what a
+	// starting process takes over.
+	ActiveConversations(ctx context.Context) ([]Conversation, error)
 	// AppendMessage stores m at the end of its conversation, setting
 	// m.Seq and m.CreatedAt (when zero). When m.ClientID is set and a
 	// message with that ClientID is already stored in the conversation,

@@ -23,6 +23,10 @@ type Ticket struct {
 	// Status: "open" when created (the store sets it), later "answered" or "closed".
 	Status    string
 	CreatedAt time.Time // set by the store when zero
+	// AnsweredBy is the login of the agent who last answered or closed the
+	// ticket (AnswerTicket), and AnsweredAt when; "" and zero until then.
+	AnsweredBy string
+	AnsweredAt time.Time
 }
 
 // Statuses of a [Ticket].
@@ -46,6 +50,14 @@ type Tickets interface {
 	Ticket(ctx context.Context, number int64) (*Ticket, error)
 	// ListTickets returns up to limit tickets with that status ("" for all), newest first; limit <= 0 means no limit.
 	ListTickets(ctx context.Context, status string, limit int) ([]Ticket, error)
+	// AnswerTicket sets the status of the ticket with that number to status (TicketAnswered or
+	// TicketClosed, else ErrInvalid), its AnsweredBy to agent and its AnsweredAt to the current
+	// time, and, when email is not nil, enqueues email as EnqueueEmail does (same validation,
+	// and email is updated the same way on success), all in one transaction: an email refused
+	// (ErrInvalid, or ErrExists for an email ID already stored) leaves the ticket unchanged. It
+	// returns the ticket as updated. Errors: ErrInvalid, ErrNotFound (no such ticket), ErrExists,
+	// ErrUnavailable.
+	AnswerTicket(ctx context.Context, number int64, status, agent string, email *Email) (*Ticket, error)
 }
 
 func checkTicket(t *Ticket) error {
@@ -59,6 +71,25 @@ func checkTicket(t *Ticket) error {
 	}
 	return checkText("conversation id", t.ConversationID, "client id", t.ClientID, "customer id", t.CustomerID,
 		"email", t.Email, "name", t.Name, "message", t.Message, "lang", t.Lang)
+}
+
+// checkAnswer checks the arguments of AnswerTicket, and returns the email
+// to store, prepared as EnqueueEmail stores it, or nil.
+func checkAnswer(status, agent string, email *Email) (*Email, error) {
+	if status != TicketAnswered && status != TicketClosed {
+		return nil, fmt.Errorf("%w: a ticket is answered with status %q or %q", ErrInvalid, TicketAnswered, TicketClosed)
+	}
+	if err := checkText("agent", agent); err != nil {
+		return nil, err
+	}
+	if email == nil {
+		return nil, nil
+	}
+	if err := checkEmail(email); err != nil {
+		return nil, err
+	}
+	p := prepareEmail(email)
+	return &p, nil
 }
 
 // composeEmails calls compose for the ticket as stored, and checks and

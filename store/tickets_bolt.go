@@ -35,6 +35,8 @@ type boltTicket struct {
 	Lang           string    `json:"lang,omitempty"`
 	Status         string    `json:"status"`
 	CreatedAt      time.Time `json:"created_at"`
+	AnsweredBy     string    `json:"answered_by,omitempty"`
+	AnsweredAt     time.Time `json:"answered_at,omitzero"`
 }
 
 func (rec *boltTicket) ticket(number int64) Ticket {
@@ -49,7 +51,30 @@ func (rec *boltTicket) ticket(number int64) Ticket {
 		Lang:           rec.Lang,
 		Status:         rec.Status,
 		CreatedAt:      rec.CreatedAt,
+		AnsweredBy:     rec.AnsweredBy,
+		AnsweredAt:     rec.AnsweredAt,
 	}
+}
+
+// putTicket stores t, the inverse of boltTicket.ticket.
+func putTicket(tickets *bbolt.Bucket, t *Ticket) error {
+	v, err := json.Marshal(boltTicket{
+		ConversationID: t.ConversationID,
+		ClientID:       t.ClientID,
+		CustomerID:     t.CustomerID,
+		Email:          t.Email,
+		Name:           t.Name,
+		Message:        t.Message,
+		Lang:           t.Lang,
+		Status:         t.Status,
+		CreatedAt:      t.CreatedAt,
+		AnsweredBy:     t.AnsweredBy,
+		AnsweredAt:     t.AnsweredAt,
+	})
+	if err != nil {
+		return err
+	}
+	return tickets.Put(seqKey(t.Number), v)
 }
 
 // ticketIDKey is the key of a ticket in ticket_ids.
@@ -130,21 +155,7 @@ func (s *Bolt) CreateTicket(ctx context.Context, t *Ticket, compose func(Ticket)
 				return err
 			}
 		}
-		v, err := json.Marshal(boltTicket{
-			ConversationID: nt.ConversationID,
-			ClientID:       nt.ClientID,
-			CustomerID:     nt.CustomerID,
-			Email:          nt.Email,
-			Name:           nt.Name,
-			Message:        nt.Message,
-			Lang:           nt.Lang,
-			Status:         nt.Status,
-			CreatedAt:      nt.CreatedAt,
-		})
-		if err != nil {
-			return err
-		}
-		if err := tickets.Put(seqKey(nt.Number), v); err != nil {
+		if err := putTicket(tickets, &nt); err != nil {
 			return err
 		}
 		if err := ids.Put(idKey, seqKey(nt.Number)); err != nil {
@@ -210,4 +221,40 @@ func (s *Bolt) ListTickets(ctx context.Context, status string, limit int) ([]Tic
 		return nil, errBolt("list tickets", err)
 	}
 	return list, nil
+}
+
+// AnswerTicket implements [Tickets]: the ticket and its email share one
+// bbolt transaction.
+func (s *Bolt) AnswerTicket(ctx context.Context, number int64, status, agent string, email *Email) (*Ticket, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, errBolt("answer ticket", err)
+	}
+	e, err := checkAnswer(status, agent, email)
+	if err != nil {
+		return nil, err
+	}
+	now := storedTime(time.Now())
+	var t *Ticket
+	err = s.db.Batch(func(tx *bbolt.Tx) error {
+		// Batch may run this function again: start afresh.
+		var err error
+		t, err = getTicket(tx.Bucket(bucketTickets), number)
+		if err != nil {
+			return err
+		}
+		t.Status, t.AnsweredBy, t.AnsweredAt = status, agent, now
+		if e != nil {
+			if err := putEmail(tx, e); err != nil {
+				return err
+			}
+		}
+		return putTicket(tx.Bucket(bucketTickets), t)
+	})
+	if err != nil {
+		return nil, errBolt("answer ticket", err)
+	}
+	if e != nil {
+		*email = *e
+	}
+	return t, nil
 }

@@ -4,20 +4,29 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 )
 
 var _ Tickets = (*Postgres)(nil)
 
-const selectTickets = `
-	SELECT number, conversation_id, client_id, customer_id, email, name, message, lang, status, created_at
-	FROM tickets`
+// ticketColumns are the columns scanTicket reads.
+const ticketColumns = "number, conversation_id, client_id, customer_id, email, name, message, lang, status, created_at, answered_by, answered_at"
+
+const selectTickets = "SELECT " + ticketColumns + " FROM tickets"
 
 func scanTicket(row pgx.Row) (Ticket, error) {
-	var t Ticket
-	err := row.Scan(&t.Number, &t.ConversationID, &t.ClientID, &t.CustomerID, &t.Email, &t.Name, &t.Message, &t.Lang, &t.Status, &t.CreatedAt)
+	var (
+		t          Ticket
+		answeredAt *time.Time // NULL until answered
+	)
+	err := row.Scan(&t.Number, &t.ConversationID, &t.ClientID, &t.CustomerID, &t.Email, &t.Name, &t.Message, &t.Lang, &t.Status, &t.CreatedAt,
+		&t.AnsweredBy, &answeredAt)
 	t.CreatedAt = t.CreatedAt.UTC()
+	if answeredAt != nil {
+		t.AnsweredAt = answeredAt.UTC()
+	}
 	return t, err
 }
 
@@ -56,7 +65,7 @@ func (s *Postgres) CreateTicket(ctx context.Context, t *Ticket, compose func(Tic
 			INSERT INTO tickets (conversation_id, client_id, customer_id, email, name, message, lang, status, created_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', coalesce($8, now()))
 			ON CONFLICT (conversation_id, client_id) DO NOTHING
-			RETURNING number, conversation_id, client_id, customer_id, email, name, message, lang, status, created_at`,
+			RETURNING `+ticketColumns,
 			t.ConversationID, t.ClientID, t.CustomerID, t.Email, t.Name, t.Message, t.Lang, nullTime(t.CreatedAt)))
 		if errors.Is(err, pgx.ErrNoRows) {
 			// Created meanwhile by a retry.
@@ -129,4 +138,41 @@ func (s *Postgres) ListTickets(ctx context.Context, status string, limit int) ([
 		return nil, nil
 	}
 	return list, nil
+}
+
+// AnswerTicket implements [Tickets] (answered_by and answered_at:
+// migration 0007) in one transaction: the update of the ticket and the
+// insert of its email.
+func (s *Postgres) AnswerTicket(ctx context.Context, number int64, status, agent string, email *Email) (*Ticket, error) {
+	e, err := checkAnswer(status, agent, email)
+	if err != nil {
+		return nil, err
+	}
+	var t Ticket
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var err error
+		t, err = scanTicket(tx.QueryRow(ctx, `
+			UPDATE tickets SET status = $2, answered_by = $3, answered_at = now()
+			WHERE number = $1 RETURNING `+ticketColumns, number, status, agent))
+		if errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("ticket %d: %w", number, ErrNotFound)
+		}
+		if err != nil || e == nil {
+			return err
+		}
+		var created, next time.Time
+		err = tx.QueryRow(ctx, insertEmail, insertEmailArgs(e)...).Scan(&created, &next)
+		if pgCode(err) == codeUniqueViolation {
+			return fmt.Errorf("email %q: %w", e.ID, ErrExists)
+		}
+		e.CreatedAt, e.NextAttempt = created.UTC(), next.UTC()
+		return err
+	})
+	if err != nil {
+		return nil, errPostgres("answer ticket", err)
+	}
+	if e != nil {
+		*email = *e
+	}
+	return &t, nil
 }

@@ -33,7 +33,7 @@ func checkConversation(c *Conversation) error {
 	if c.ID == "" {
 		return fmt.Errorf("%w: empty conversation id", ErrInvalid)
 	}
-	return checkText("conversation id", c.ID, "customer id", c.CustomerID, "lang", c.Lang, "state", c.State)
+	return checkText("conversation id", c.ID, "customer id", c.CustomerID, "lang", c.Lang, "state", c.State, "agent", c.Agent)
 }
 
 func checkMessage(m *Message) error {

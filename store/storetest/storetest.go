@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -31,6 +32,8 @@ func Run(t *testing.T, open func(t *testing.T) (s store.Store, reopen func() sto
 	}{
 		{"Conversation", testConversation},
 		{"SetState", testSetState},
+		{"SetAssignment", testSetAssignment},
+		{"ActiveConversations", testActiveConversations},
 		{"AppendMessage", testAppendMessage},
 		{"ClientIDDedup", testClientIDDedup},
 		{"AppendExchange", testAppendExchange},
@@ -133,7 +136,7 @@ func wantErr(t *testing.T, what string, err, target error) {
 func checkConversation(t *testing.T, got, want *store.Conversation) {
 	t.Helper()
 	if got.ID != want.ID || string(got.TokenHash) != string(want.TokenHash) || got.CustomerID != want.CustomerID ||
-		got.Lang != want.Lang || got.State != want.State || got.LastSeq != want.LastSeq ||
+		got.Lang != want.Lang || got.State != want.State || got.Agent != want.Agent || got.LastSeq != want.LastSeq ||
 		!got.CreatedAt.Equal(want.CreatedAt) || !got.UpdatedAt.Equal(want.UpdatedAt) {
 		t.Errorf("conversation:\n got %+v\nwant %+v", got, want)
 	}
@@ -182,11 +185,11 @@ func testConversation(t *testing.T, h *harness) {
 		paris = time.FixedZone("CET", 3600)
 	}
 	at := time.Date(2025, 3, 1, 10, 0, 0, 123456789, paris)
-	given := &store.Conversation{ID: c.ID + "-given", State: "closed", CreatedAt: at, LastSeq: 7}
+	given := &store.Conversation{ID: c.ID + "-given", State: "agent", Agent: "zoe.martin", CreatedAt: at, LastSeq: 7}
 	if err := h.s.CreateConversation(ctx, given); err != nil {
 		t.Fatalf("CreateConversation: %v", err)
 	}
-	want := &store.Conversation{ID: given.ID, State: "closed", CreatedAt: at.Truncate(time.Microsecond), UpdatedAt: at.Truncate(time.Microsecond)}
+	want := &store.Conversation{ID: given.ID, State: "agent", Agent: "zoe.martin", CreatedAt: at.Truncate(time.Microsecond), UpdatedAt: at.Truncate(time.Microsecond)}
 	checkConversation(t, getConversation(t, h.s, given.ID), want)
 
 	_, err = h.s.Conversation(ctx, "no-such-conversation")
@@ -206,6 +209,115 @@ func testSetState(t *testing.T, h *harness) {
 		t.Errorf("after SetState(queued): state %q, updated %v; want queued, not before %v", got.State, got.UpdatedAt, c.UpdatedAt)
 	}
 	wantErr(t, "SetState(unknown)", h.s.SetState(t.Context(), "no-such-conversation", "closed"), store.ErrNotFound)
+}
+
+// setAssignment calls SetAssignment and returns the conversation as stored.
+func setAssignment(t *testing.T, s store.Store, id, state, agent string) *store.Conversation {
+	t.Helper()
+	if err := s.SetAssignment(t.Context(), id, state, agent); err != nil {
+		t.Fatalf("SetAssignment(%s, %q, %q): %v", id, state, agent, err)
+	}
+	return getConversation(t, s, id)
+}
+
+func testSetAssignment(t *testing.T, h *harness) {
+	ctx := t.Context()
+	c := newConversation(t, h.s)
+	if c.Agent != "" || getConversation(t, h.s, c.ID).Agent != "" {
+		t.Errorf("a conversation created without an agent has one")
+	}
+	got := setAssignment(t, h.s, c.ID, "agent", "zoe.martin")
+	want := *c
+	want.State, want.Agent, want.UpdatedAt = "agent", "zoe.martin", got.UpdatedAt
+	checkConversation(t, got, &want)
+	if got.UpdatedAt.Before(c.UpdatedAt) {
+		t.Errorf("after SetAssignment: UpdatedAt %v, want not before %v", got.UpdatedAt, c.UpdatedAt)
+	}
+
+	// SetState keeps the agent; SetAssignment sets both.
+	if err := h.s.SetState(ctx, c.ID, "closed"); err != nil {
+		t.Fatalf("SetState: %v", err)
+	}
+	if got := getConversation(t, h.s, c.ID); got.State != "closed" || got.Agent != "zoe.martin" {
+		t.Errorf("after SetState(closed): state %q, agent %q; want closed, zoe.martin", got.State, got.Agent)
+	}
+	if got := setAssignment(t, h.s, c.ID, "queued", ""); got.State != "queued" || got.Agent != "" {
+		t.Errorf("after SetAssignment(queued, none): state %q, agent %q", got.State, got.Agent)
+	}
+	if got := setAssignment(t, h.s, c.ID, "agent", "max"); got.State != "agent" || got.Agent != "max" || got.LastSeq != 0 || !got.CreatedAt.Equal(c.CreatedAt) {
+		t.Errorf("after SetAssignment(agent, max): %+v", got)
+	}
+
+	wantErr(t, "SetAssignment(unknown)", h.s.SetAssignment(ctx, "no-such-conversation", "agent", "max"), store.ErrNotFound)
+	wantErr(t, "SetAssignment(empty id)", h.s.SetAssignment(ctx, "", "agent", "max"), store.ErrNotFound)
+	wantErr(t, "SetAssignment(agent NUL)", h.s.SetAssignment(ctx, c.ID, "agent", "max\x00"), store.ErrInvalid)
+	wantErr(t, "SetAssignment(state not UTF-8)", h.s.SetAssignment(ctx, c.ID, "\xff", "max"), store.ErrInvalid)
+	if got := getConversation(t, h.s, c.ID); got.State != "agent" || got.Agent != "max" {
+		t.Errorf("after refused assignments: state %q, agent %q; want agent, max", got.State, got.Agent)
+	}
+}
+
+// activeIDs returns the ids of the conversations ActiveConversations
+// returns.
+func activeIDs(t *testing.T, s store.Store) []string {
+	t.Helper()
+	list, err := s.ActiveConversations(t.Context())
+	if err != nil {
+		t.Fatalf("ActiveConversations: %v", err)
+	}
+	var ids []string
+	for _, c := range list {
+		ids = append(ids, c.ID)
+	}
+	return ids
+}
+
+func testActiveConversations(t *testing.T, h *harness) {
+	if got := activeIDs(t, h.s); len(got) != 0 {
+		t.Fatalf("ActiveConversations of an empty store: %v", got)
+	}
+	base := time.Date(2025, 6, 2, 8, 0, 0, 0, time.UTC)
+	for _, c := range []store.Conversation{
+		{ID: "a-tie", State: "agent", Agent: "zoe.martin", UpdatedAt: base.Add(2 * time.Minute)},
+		{ID: "bot", State: "bot", UpdatedAt: base},
+		{ID: "B-tie", State: "queued", UpdatedAt: base.Add(2 * time.Minute)},
+		{ID: "closed", State: "closed", Agent: "max", UpdatedAt: base},
+		{ID: "held", State: "agent", Agent: "max", UpdatedAt: base.Add(time.Minute)},
+		{ID: "waiting", State: "queued", UpdatedAt: base.Add(-time.Hour)},
+		{ID: "empty", UpdatedAt: base},
+	} {
+		c.CreatedAt, c.Lang, c.TokenHash = base.Add(-2*time.Hour), "fr", []byte("hash")
+		if err := h.s.CreateConversation(t.Context(), &c); err != nil {
+			t.Fatalf("CreateConversation(%s): %v", c.ID, err)
+		}
+	}
+	// Ties in byte order: upper case first.
+	want := []string{"waiting", "held", "B-tie", "a-tie"}
+	if got := activeIDs(t, h.s); !slices.Equal(got, want) {
+		t.Errorf("ActiveConversations = %v, want %v", got, want)
+	}
+	list, err := h.s.ActiveConversations(t.Context())
+	if err != nil || len(list) != len(want) {
+		t.Fatalf("ActiveConversations: %v, %v", list, err)
+	}
+	for i := range list {
+		checkConversation(t, &list[i], getConversation(t, h.s, list[i].ID))
+	}
+
+	// Assignments move conversations in and out; an update goes last.
+	setAssignment(t, h.s, "held", "bot", "")
+	setAssignment(t, h.s, "bot", "queued", "")
+	setAssignment(t, h.s, "waiting", "agent", "zoe.martin")
+	want = []string{"B-tie", "a-tie", "bot", "waiting"}
+	if got := activeIDs(t, h.s); !slices.Equal(got, want) {
+		t.Errorf("after assignments, ActiveConversations = %v, want %v", got, want)
+	}
+	for _, id := range want {
+		setAssignment(t, h.s, id, "bot", "")
+	}
+	if got := activeIDs(t, h.s); len(got) != 0 {
+		t.Errorf("every conversation back to the bot, ActiveConversations = %v, want none", got)
+	}
 }
 
 func testAppendMessage(t *testing.T, h *harness) {
@@ -433,6 +545,7 @@ func testNotFound(t *testing.T, h *harness) {
 	err = h.s.RecordFeedback(ctx, store.Feedback{ConversationID: "no-such-conversation", ArticleID: "livraison", Seq: 1, Helpful: true})
 	wantErr(t, "RecordFeedback(unknown conversation)", err, store.ErrNotFound)
 	wantErr(t, "SetState(unknown)", h.s.SetState(ctx, "no-such-conversation", "closed"), store.ErrNotFound)
+	wantErr(t, "SetAssignment(unknown)", h.s.SetAssignment(ctx, "no-such-conversation", "agent", "max"), store.ErrNotFound)
 	_, err = h.s.Conversation(ctx, "")
 	wantErr(t, "Conversation(empty id)", err, store.ErrNotFound)
 	_, err = h.s.Conversation(ctx, "bad\xff")
@@ -498,6 +611,7 @@ func testInvalid(t *testing.T, h *harness) {
 		t.Errorf("message with data %s: got %+v", data, got)
 	}
 	wantErr(t, "CreateConversation(state not UTF-8)", h.s.CreateConversation(ctx, &store.Conversation{ID: c.ID + "-x", State: "\xff"}), store.ErrInvalid)
+	wantErr(t, "CreateConversation(agent NUL)", h.s.CreateConversation(ctx, &store.Conversation{ID: c.ID + "-y", State: "agent", Agent: "a\x00"}), store.ErrInvalid)
 	wantErr(t, "SetState(NUL)", h.s.SetState(ctx, c.ID, "bot\x00"), store.ErrInvalid)
 	wantErr(t, "RecordFeedback(article NUL)", h.s.RecordFeedback(ctx, store.Feedback{ConversationID: c.ID, ArticleID: "a\x00"}), store.ErrInvalid)
 }
@@ -505,8 +619,8 @@ func testInvalid(t *testing.T, h *harness) {
 func testDurability(t *testing.T, h *harness) {
 	ctx := t.Context()
 	c := newConversation(t, h.s)
-	if err := h.s.SetState(ctx, c.ID, "agent"); err != nil {
-		t.Fatalf("SetState: %v", err)
+	if err := h.s.SetAssignment(ctx, c.ID, "agent", "zoe.martin"); err != nil {
+		t.Fatalf("SetAssignment: %v", err)
 	}
 	var want []*store.Message
 	for i := range 5 {
@@ -525,6 +639,9 @@ func testDurability(t *testing.T, h *harness) {
 	h.closeAndReopen(t)
 
 	checkConversation(t, getConversation(t, h.s, c.ID), conv)
+	if got := activeIDs(t, h.s); !slices.Equal(got, []string{c.ID}) {
+		t.Errorf("after reopening: ActiveConversations = %v, want [%s]", got, c.ID)
+	}
 	got := messages(t, h.s, c.ID, 0, 0)
 	if len(got) != len(want) {
 		t.Fatalf("after reopening: %d messages, want %d", len(got), len(want))

@@ -26,6 +26,8 @@ func RunTickets(t *testing.T, open func(t *testing.T) (s store.Store, reopen fun
 		{"Invalid", testTicketInvalid},
 		{"EmailExists", testTicketEmailExists},
 		{"List", testListTickets},
+		{"Answer", testAnswerTicket},
+		{"AnswerAtomic", testAnswerTicketAtomic},
 		{"Durability", testTicketDurability},
 		{"Concurrent", testConcurrentTickets},
 	} {
@@ -123,6 +125,19 @@ func checkTicket(t *testing.T, got, want *store.Ticket) {
 		t.Errorf("ticket:\n got %+v\nwant %+v", got, want)
 	}
 	checkUTC(t, "ticket CreatedAt", got.CreatedAt)
+	if !got.AnsweredAt.IsZero() {
+		checkUTC(t, "ticket AnsweredAt", got.AnsweredAt)
+	}
+}
+
+// ticket returns the ticket with that number.
+func (h *ticketsHarness) ticket(t *testing.T, number int64) *store.Ticket {
+	t.Helper()
+	tk, err := h.tk.Ticket(t.Context(), number)
+	if err != nil {
+		t.Fatalf("Ticket(%d): %v", number, err)
+	}
+	return tk
 }
 
 func testCreateTicket(t *testing.T, h *ticketsHarness) {
@@ -315,8 +330,11 @@ func testListTickets(t *testing.T, h *ticketsHarness) {
 
 func testTicketDurability(t *testing.T, h *ticketsHarness) {
 	c := newConversation(t, h.s)
-	h.create(t, newTicket(c.ID, "t1"), ticketEmails("a"))
+	first := h.create(t, newTicket(c.ID, "t1"), ticketEmails("a"))
 	h.create(t, newTicket(c.ID, "t2"), ticketEmails("a"))
+	if _, err := h.tk.AnswerTicket(t.Context(), first.Number, store.TicketAnswered, "zoe.martin", nil); err != nil {
+		t.Fatalf("AnswerTicket: %v", err)
+	}
 	before, err := h.tk.ListTickets(t.Context(), "", 0)
 	if err != nil {
 		t.Fatal(err)
@@ -328,6 +346,9 @@ func testTicketDurability(t *testing.T, h *ticketsHarness) {
 	after, err := h.tk.ListTickets(t.Context(), "", 0)
 	if err != nil || !reflect.DeepEqual(after, before) {
 		t.Fatalf("after reopening: %+v, %v\nwant %+v", after, err, before)
+	}
+	if a := after[1]; a.Status != store.TicketAnswered || a.AnsweredBy != "zoe.martin" || a.AnsweredAt.IsZero() {
+		t.Errorf("after reopening, the answered ticket: %+v", a)
 	}
 	if got := h.allEmails(t); len(got) != 4 {
 		t.Errorf("after reopening, emails %v", got)
@@ -382,5 +403,110 @@ func testConcurrentTickets(t *testing.T, h *ticketsHarness) {
 	}
 	if got := h.allEmails(t); len(got) != 2*convs*perConv {
 		t.Errorf("%d emails, want %d", len(got), 2*convs*perConv)
+	}
+}
+
+func testAnswerTicket(t *testing.T, h *ticketsHarness) {
+	ctx := t.Context()
+	c := newConversation(t, h.s)
+	tk := h.create(t, newTicket(c.ID, "t1"), nil)
+	other := h.create(t, newTicket(c.ID, "t2"), nil)
+	before := time.Now().Add(-time.Second)
+	e := &store.Email{ID: "answer-1", To: []string{tk.Email}, From: "support@shop.example",
+		Subject: "Re: Demande n°1", Text: "Votre colis est parti.", Attempts: 2, LastError: "old"}
+	got, err := h.tk.AnswerTicket(ctx, tk.Number, store.TicketAnswered, "zoe.martin", e)
+	if err != nil {
+		t.Fatalf("AnswerTicket: %v", err)
+	}
+	if got.AnsweredAt.Before(before) || got.AnsweredAt.After(time.Now().Add(time.Second)) {
+		t.Errorf("ticket answered at %v, want now", got.AnsweredAt)
+	}
+	want := *tk
+	want.Status, want.AnsweredBy, want.AnsweredAt = store.TicketAnswered, "zoe.martin", got.AnsweredAt
+	checkTicket(t, got, &want)
+	checkTicket(t, h.ticket(t, tk.Number), &want)
+	list, err := h.tk.ListTickets(ctx, store.TicketAnswered, 0)
+	if err != nil || len(list) != 1 {
+		t.Fatalf("ListTickets(answered) = %+v, %v; want ticket %d", list, err, tk.Number)
+	}
+	checkTicket(t, &list[0], &want)
+	if got := h.list(t, store.TicketOpen, 0); !slices.Equal(got, []int64{other.Number}) {
+		t.Errorf("open tickets: %v, want [%d]", got, other.Number)
+	}
+
+	// The email was enqueued as EnqueueEmail does, and e updated likewise.
+	if e.CreatedAt.Before(before) || !e.NextAttempt.Equal(e.CreatedAt) || e.Attempts != 0 || e.LastError != "" {
+		t.Errorf("AnswerTicket set the email to %+v; want created and due now, no attempt", e)
+	}
+	wantEmail := store.Email{ID: "answer-1", To: []string{tk.Email}, From: "support@shop.example",
+		Subject: "Re: Demande n°1", Text: "Votre colis est parti.", CreatedAt: e.CreatedAt, NextAttempt: e.CreatedAt}
+	checkEmail(t, h.dueEmail(t, time.Now().Add(time.Second), "answer-1"), &wantEmail)
+
+	// Closed without an email; a given email time is kept.
+	closed, err := h.tk.AnswerTicket(ctx, other.Number, store.TicketClosed, "max", nil)
+	if err != nil {
+		t.Fatalf("AnswerTicket(closed): %v", err)
+	}
+	if closed.Status != store.TicketClosed || closed.AnsweredBy != "max" || closed.AnsweredAt.IsZero() || closed.Number != other.Number {
+		t.Errorf("closed ticket: %+v", closed)
+	}
+	checkTicket(t, h.ticket(t, other.Number), closed)
+	later := newEmail("answer-2", time.Hour)
+	again, err := h.tk.AnswerTicket(ctx, tk.Number, store.TicketAnswered, "max", later)
+	if err != nil || again.AnsweredBy != "max" || again.Status != store.TicketAnswered {
+		t.Fatalf("AnswerTicket again = %+v, %v; want answered by max", again, err)
+	}
+	if !later.NextAttempt.Equal(outboxBase.Add(time.Hour).Truncate(time.Microsecond)) {
+		t.Errorf("email with a given next attempt: due at %v", later.NextAttempt)
+	}
+	// answer-2 is due in 2024, so before answer-1.
+	if got := h.allEmails(t); !slices.Equal(got, []string{"answer-2", "answer-1"}) {
+		t.Errorf("emails: %v, want [answer-2 answer-1]", got)
+	}
+}
+
+func testAnswerTicketAtomic(t *testing.T, h *ticketsHarness) {
+	ctx := t.Context()
+	c := newConversation(t, h.s)
+	tk := h.create(t, newTicket(c.ID, "t1"), nil)
+	h.enqueue(t, newEmail("taken", 0))
+	ok := func(id string) *store.Email { return &store.Email{ID: id, To: []string{tk.Email}, Text: "Réponse"} }
+	for _, test := range []struct {
+		what   string
+		number int64
+		status string
+		agent  string
+		email  *store.Email
+		want   error
+	}{
+		{"email id taken", tk.Number, store.TicketAnswered, "zoe.martin", ok("taken"), store.ErrExists},
+		{"email without recipient", tk.Number, store.TicketAnswered, "zoe.martin", &store.Email{ID: "x1"}, store.ErrInvalid},
+		{"email with NUL", tk.Number, store.TicketAnswered, "zoe.martin", &store.Email{ID: "x2", To: []string{"a@example.com"}, Text: "\x00"}, store.ErrInvalid},
+		{"email without id", tk.Number, store.TicketClosed, "zoe.martin", &store.Email{To: []string{"a@example.com"}}, store.ErrInvalid},
+		{"status open", tk.Number, store.TicketOpen, "zoe.martin", ok("x3"), store.ErrInvalid},
+		{"no status", tk.Number, "", "zoe.martin", nil, store.ErrInvalid},
+		{"unknown status", tk.Number, "pending", "zoe.martin", ok("x4"), store.ErrInvalid},
+		{"agent not UTF-8", tk.Number, store.TicketAnswered, "\xff", ok("x5"), store.ErrInvalid},
+		{"unknown ticket", tk.Number + 100, store.TicketAnswered, "zoe.martin", ok("x6"), store.ErrNotFound},
+		{"ticket 0", 0, store.TicketClosed, "zoe.martin", nil, store.ErrNotFound},
+		{"ticket -1", -1, store.TicketAnswered, "zoe.martin", ok("x7"), store.ErrNotFound},
+	} {
+		_, err := h.tk.AnswerTicket(ctx, test.number, test.status, test.agent, test.email)
+		wantErr(t, "AnswerTicket("+test.what+")", err, test.want)
+	}
+	// Neither the ticket nor the outbox changed.
+	checkTicket(t, h.ticket(t, tk.Number), tk)
+	if got := h.list(t, store.TicketOpen, 0); !slices.Equal(got, []int64{tk.Number}) {
+		t.Errorf("open tickets after refused answers: %v", got)
+	}
+	if got := h.allEmails(t); !slices.Equal(got, []string{"taken"}) {
+		t.Errorf("emails after refused answers: %v, want [taken]", got)
+	}
+	// The same answer with a free email id goes through.
+	if _, err := h.tk.AnswerTicket(ctx, tk.Number, store.TicketAnswered, "zoe.martin", ok("x6")); err != nil {
+		t.Fatalf("AnswerTicket: %v", err)
+	}
+	if got := h.allEmails(t); len(got) != 2 {
+		t.Errorf("emails: %v, want taken and x6", got)
 	}
 }
