@@ -1,0 +1,212 @@
+package web
+
+import (
+	"html/template"
+	"net/http"
+)
+
+// consoleText holds the fixed texts of the agent console page; the texts
+// console.js writes itself are in its own table.
+type consoleText struct {
+	Title, Hello, Logout, Presence, Online, Away, Offline, Connection, Connecting string
+	Queue, Held, HeldEmpty, Agents, Conversations, Tickets                        string
+	NoConversation, Transcript, Reply, ReplyHint, Send                            string
+	Customer, Orders, Articles, Transfer, TransferTo, TransferButton              string
+	Close, Resolution, CloseButton                                                string
+	Answered, Refunded, Cancelled, Escalated, Spam                                string
+	TicketFilter, TicketsOpen, TicketsAnswered, TicketsAll, TicketsRefresh        string
+	NoTicket, TicketReply, TicketSend, NoScript                                   string
+}
+
+var consoleTexts = map[string]consoleText{
+	"fr": {Title: "Console des conseillers", Hello: "Connecté en tant que", Logout: "Se déconnecter",
+		Presence: "Statut", Online: "En ligne", Away: "Absent", Offline: "Hors ligne",
+		Connection: "Connexion", Connecting: "Connexion…",
+		Queue: "File d'attente", Held: "Mes conversations", HeldEmpty: "Aucune conversation en cours.",
+		Agents: "Conseillers", Conversations: "Conversations", Tickets: "Demandes par email",
+		NoConversation: "Choisissez une conversation, ou prenez-en une dans la file d'attente.",
+		Transcript:     "Messages de la conversation", Reply: "Votre réponse",
+		ReplyHint: "Entrée pour envoyer, Maj+Entrée pour aller à la ligne.", Send: "Envoyer",
+		Customer: "Client", Orders: "Commandes", Articles: "Articles montrés par l'assistant",
+		Transfer: "Transférer", TransferTo: "Transférer à", TransferButton: "Transférer",
+		Close: "Clôturer", Resolution: "Résolution", CloseButton: "Clôturer",
+		Answered: "Répondu", Refunded: "Remboursé", Cancelled: "Annulé", Escalated: "Escaladé", Spam: "Spam",
+		TicketFilter: "Afficher", TicketsOpen: "Ouvertes", TicketsAnswered: "Répondues", TicketsAll: "Toutes",
+		TicketsRefresh: "Actualiser", NoTicket: "Choisissez une demande.",
+		TicketReply: "Réponse par email", TicketSend: "Envoyer la réponse",
+		NoScript: "La console a besoin de JavaScript."},
+	"en": {Title: "Agent console", Hello: "Logged in as", Logout: "Log out",
+		Presence: "Status", Online: "Online", Away: "Away", Offline: "Offline",
+		Connection: "Connection", Connecting: "Connecting…",
+		Queue: "Queue", Held: "My conversations", HeldEmpty: "No conversation in progress.",
+		Agents: "Agents", Conversations: "Conversations", Tickets: "Email requests",
+		NoConversation: "Pick a conversation, or take one from the queue.",
+		Transcript:     "Conversation messages", Reply: "Your reply",
+		ReplyHint: "Enter to send, Shift+Enter for a new line.", Send: "Send",
+		Customer: "Customer", Orders: "Orders", Articles: "Articles shown by the assistant",
+		Transfer: "Transfer", TransferTo: "Transfer to", TransferButton: "Transfer",
+		Close: "Close", Resolution: "Resolution", CloseButton: "Close",
+		Answered: "Answered", Refunded: "Refunded", Cancelled: "Cancelled", Escalated: "Escalated", Spam: "Spam",
+		TicketFilter: "Show", TicketsOpen: "Open", TicketsAnswered: "Answered", TicketsAll: "All",
+		TicketsRefresh: "Refresh", NoTicket: "Pick a request.",
+		TicketReply: "Reply by email", TicketSend: "Send the reply",
+		NoScript: "The console needs JavaScript."},
+}
+
+// consoleTemplate is the console's page: its frame and fixed texts.
+// console.js fills it from the websocket /agent/ws (docs/agent-protocol.md).
+// The page's CSP allows no inline script.
+var consoleTemplate = template.Must(template.New("console").Parse(`<!doctype html>
+<html lang="{{.Lang}}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="csrf-token" content="{{.CSRF}}">
+<title>{{.T.Title}}</title>
+<link rel="icon" href="data:,">
+<link rel="stylesheet" href="/console.css">
+<script src="/console.js" defer></script>
+</head>
+<body data-ws="closed">
+<header class="top">
+<h1>{{.T.Title}}</h1>
+<p class="who">{{.T.Hello}} {{.Name}}</p>
+<div class="presence">
+<label for="presence">{{.T.Presence}}</label>
+<select id="presence" disabled>
+<option value="online">{{.T.Online}}</option>
+<option value="away">{{.T.Away}}</option>
+<option value="offline" selected>{{.T.Offline}}</option>
+</select>
+</div>
+<p id="conn" class="conn" title="{{.T.Connection}}">{{.T.Connecting}}</p>
+<form method="post" action="/agent/logout" class="logout">
+<input type="hidden" name="csrf" value="{{.CSRF}}">
+<button type="submit">{{.T.Logout}}</button>
+</form>
+</header>
+<p id="status-line" class="status-line" role="status" aria-live="polite"></p>
+<noscript><p class="status-line">{{.T.NoScript}}</p></noscript>
+<div class="layout">
+<nav class="side" aria-label="{{.T.Conversations}}">
+<section class="box" aria-labelledby="queue-title">
+<h2 id="queue-title">{{.T.Queue}} <span id="queue-count" class="count" aria-live="polite">0</span></h2>
+<ul id="queue" class="list"></ul>
+</section>
+<section class="box" aria-labelledby="held-title">
+<h2 id="held-title">{{.T.Held}} <span id="load" class="count"></span></h2>
+<ul id="held" class="list"></ul>
+<p id="held-empty" class="muted">{{.T.HeldEmpty}}</p>
+</section>
+<section class="box" aria-labelledby="agents-title">
+<h2 id="agents-title">{{.T.Agents}}</h2>
+<ul id="agents" class="list"></ul>
+</section>
+</nav>
+<main class="main">
+<div class="tabs" role="tablist">
+<button type="button" role="tab" id="chat-tab" aria-controls="chat-view" aria-selected="true">{{.T.Conversations}}<span id="chat-badge" class="badge" hidden></span></button>
+<button type="button" role="tab" id="tickets-tab" aria-controls="tickets-view" aria-selected="false" tabindex="-1">{{.T.Tickets}}<span id="tickets-badge" class="badge" hidden></span></button>
+</div>
+<section id="chat-view" class="view chat-view" role="tabpanel" aria-labelledby="chat-tab">
+<div class="conversation">
+<h2 id="conv-title" class="conv-title">{{.T.NoConversation}}</h2>
+<div id="transcript" class="transcript" role="log" aria-label="{{.T.Transcript}}" tabindex="0"></div>
+<p id="typing" class="typing" aria-live="polite"></p>
+<form id="reply-form" class="reply-form">
+<label for="reply" class="sr">{{.T.Reply}}</label>
+<textarea id="reply" rows="3" maxlength="4000" aria-describedby="reply-hint" disabled></textarea>
+<button type="submit" id="send" disabled>{{.T.Send}}</button>
+<p id="reply-hint" class="hint">{{.T.ReplyHint}}</p>
+</form>
+</div>
+<aside id="customer-panel" class="panel" aria-label="{{.T.Customer}}" hidden>
+<section class="box">
+<h2>{{.T.Customer}}</h2>
+<dl id="identity" class="identity"></dl>
+</section>
+<section class="box">
+<h2>{{.T.Orders}}</h2>
+<ul id="orders" class="list orders"></ul>
+</section>
+<section class="box">
+<h2>{{.T.Articles}}</h2>
+<ul id="articles" class="list articles"></ul>
+</section>
+<section class="box">
+<h2>{{.T.Transfer}}</h2>
+<form id="transfer-form" class="row">
+<label for="transfer-to" class="sr">{{.T.TransferTo}}</label>
+<select id="transfer-to"></select>
+<button type="submit" id="transfer">{{.T.TransferButton}}</button>
+</form>
+</section>
+<section class="box">
+<h2>{{.T.Close}}</h2>
+<form id="close-form" class="row">
+<label for="resolution" class="sr">{{.T.Resolution}}</label>
+<select id="resolution">
+<option value="answered">{{.T.Answered}}</option>
+<option value="refunded">{{.T.Refunded}}</option>
+<option value="cancelled">{{.T.Cancelled}}</option>
+<option value="escalated">{{.T.Escalated}}</option>
+<option value="spam">{{.T.Spam}}</option>
+</select>
+<button type="submit" id="close">{{.T.CloseButton}}</button>
+</form>
+</section>
+</aside>
+</section>
+<section id="tickets-view" class="view tickets-view" role="tabpanel" aria-labelledby="tickets-tab" hidden>
+<div class="ticket-list">
+<div class="row">
+<label for="tickets-status">{{.T.TicketFilter}}</label>
+<select id="tickets-status">
+<option value="open" selected>{{.T.TicketsOpen}}</option>
+<option value="answered">{{.T.TicketsAnswered}}</option>
+<option value="">{{.T.TicketsAll}}</option>
+</select>
+<button type="button" id="tickets-refresh">{{.T.TicketsRefresh}}</button>
+</div>
+<ul id="tickets" class="list"></ul>
+</div>
+<div id="ticket" class="ticket">
+<p id="ticket-empty" class="muted">{{.T.NoTicket}}</p>
+<div id="ticket-detail" hidden></div>
+<form id="ticket-form" class="ticket-form" hidden>
+<label for="ticket-reply">{{.T.TicketReply}}</label>
+<textarea id="ticket-reply" rows="6" maxlength="10000" required></textarea>
+<button type="submit" id="ticket-send">{{.T.TicketSend}}</button>
+</form>
+</div>
+</section>
+</main>
+</div>
+</body>
+</html>
+`))
+
+type consolePageData struct {
+	Lang, Name, CSRF string
+	T                consoleText
+}
+
+// consolePage serves the live console of the logged-in agent.
+func (h *Handler) consolePage(w http.ResponseWriter, r *http.Request) {
+	s := sessionFrom(r.Context())
+	a, err := h.cfg.Agents.Agent(r.Context(), s.Login)
+	if err != nil {
+		h.cfg.Logger.Error("web: agent console", "err", err)
+		http.Error(w, "service unavailable", http.StatusServiceUnavailable)
+		return
+	}
+	name := a.Name
+	if name == "" {
+		name = a.Login
+	}
+	lang := pageLang(r)
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	if err := consoleTemplate.Execute(w, consolePageData{Lang: lang, Name: name, CSRF: s.CSRF, T: consoleTexts[lang]}); err != nil {
+		h.cfg.Logger.Error("web: agent console", "err", err)
+	}
+}
