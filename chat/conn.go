@@ -34,6 +34,9 @@ type conn struct {
 	clientIP string
 	// customer is the verified customer, if the hello had a valid token.
 	customer identity.Customer
+	// agent is the login of the agent of a console socket, "" for a
+	// widget.
+	agent string
 	// verified maps the orders the visitor proved to own, with their
 	// email address, to that address; focus is the order the
 	// conversation is about. Both last as long as the connection.

@@ -17,25 +17,47 @@ import (
 // a ticket with, in the same transaction, the notification to the support
 // inbox and the confirmation to the customer, which the mail outbox sends
 // until they are delivered. The customer is told the ticket number and when
-// the team will answer. Agents in the chat come with the agent console; until
-// then every handoff is taken this way, and none is silent.
+// the team will answer. A handoff goes this way outside opening hours, when no
+// agent is online, or when the estimated wait is over the limit
+// (Service.handover); none is silent.
 
 // TicketStore keeps the requests taken by email. *store.Bolt and
 // *store.Postgres implement it.
 type TicketStore interface {
 	CreateTicket(ctx context.Context, t *store.Ticket, compose func(store.Ticket) []store.Email) (*store.Ticket, bool, error)
+	Ticket(ctx context.Context, number int64) (*store.Ticket, error)
+	ListTickets(ctx context.Context, status string, limit int) ([]store.Ticket, error)
+	AnswerTicket(ctx context.Context, number int64, status, agent string, email *store.Email) (*store.Ticket, error)
 }
 
-// handoffForm turns a handoff reply into the offer of an email request:
-// what happens next, and the form. question prefills the message.
-func (s *Service) handoffForm(c *conn, r assistant.Reply, question string) (assistant.Reply, *IntakeForm) {
-	if r.Route != assistant.RouteHandoff || s.cfg.Tickets == nil {
+// handover decides where a handoff reply leads: to the queue when someone
+// can take the conversation soon (queue true; the caller enqueues it once
+// the reply is stored), else to the offer of an email request, with its
+// form. question prefills the form's message. Any other reply is returned
+// as is.
+func (s *Service) handover(c *conn, r assistant.Reply, question string) (reply assistant.Reply, form *IntakeForm, queue bool) {
+	if r.Route != assistant.RouteHandoff {
+		return r, nil, false
+	}
+	if s.canQueue() {
+		t, _ := textsFor(r.Lang)
+		r.Text, r.Actions = t.queuedOffer, nil
+		return r, nil, true
+	}
+	r, form = s.emailForm(r, c.customer.Email, question)
+	return r, form, false
+}
+
+// emailForm turns a handoff reply into the offer of an email request:
+// what happens next, and the form, prefilled.
+func (s *Service) emailForm(r assistant.Reply, email, question string) (assistant.Reply, *IntakeForm) {
+	if s.cfg.Tickets == nil {
 		return r, nil
 	}
 	t, _ := textsFor(r.Lang)
 	r.Text = fmt.Sprintf(t.intakeOffer, s.whenAnswered(r.Lang))
 	r.Actions = nil
-	return r, &IntakeForm{Email: c.customer.Email, Message: question}
+	return r, &IntakeForm{Email: email, Message: question}
 }
 
 // whenAnswered says when the team will answer an email request: "au plus
@@ -79,7 +101,7 @@ func (s *Service) intake(ctx context.Context, c *conn, f ClientFrame) {
 		ConversationID: c.conversation, ClientID: f.ClientID, CustomerID: c.customer.ID,
 		Email: f.Email, Name: c.customer.Name, Message: f.Text, Lang: lang,
 	}
-	stored, _, err := s.cfg.Tickets.CreateTicket(ctx, ticket, func(t store.Ticket) []store.Email {
+	stored, dup, err := s.cfg.Tickets.CreateTicket(ctx, ticket, func(t store.Ticket) []store.Email {
 		return s.ticketEmails(t, transcript, recent, when)
 	})
 	if err != nil {
@@ -92,6 +114,9 @@ func (s *Service) intake(ctx context.Context, c *conn, f ClientFrame) {
 	}
 	if s.cfg.Outbox != nil {
 		s.cfg.Outbox.Notify()
+	}
+	if !dup {
+		s.ticketTaken(stored)
 	}
 	t, _ := textsFor(lang)
 	confirm := assistant.Reply{Route: assistant.RouteHandoff, Lang: lang, Text: fmt.Sprintf(t.intakeDone, stored.Number, stored.Email, when)}

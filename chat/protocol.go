@@ -238,15 +238,18 @@ type ackFrame struct {
 
 // MessageFrame is a message of the conversation as the widget receives it.
 type MessageFrame struct {
-	Type     string       `json:"type"`
-	Seq      int64        `json:"seq"`
-	Author   string       `json:"author"`
-	Text     string       `json:"text"`
-	ClientID string       `json:"client_id,omitempty"`
-	Route    string       `json:"route,omitempty"`
-	Articles []ArticleRef `json:"articles,omitempty"`
-	Actions  []ActionRef  `json:"actions,omitempty"`
-	Agent    string       `json:"agent,omitempty"`
+	Type string `json:"type"`
+	// Conversation is set in the frames sent to agents, who follow
+	// several conversations on one socket.
+	Conversation string       `json:"conversation,omitempty"`
+	Seq          int64        `json:"seq"`
+	Author       string       `json:"author"`
+	Text         string       `json:"text"`
+	ClientID     string       `json:"client_id,omitempty"`
+	Route        string       `json:"route,omitempty"`
+	Articles     []ArticleRef `json:"articles,omitempty"`
+	Actions      []ActionRef  `json:"actions,omitempty"`
+	Agent        string       `json:"agent,omitempty"`
 	// Form asks the customer for their email address and message when
 	// nobody can answer in the chat.
 	Form      *IntakeForm `json:"form,omitempty"`
@@ -282,6 +285,7 @@ type typingFrame struct {
 type stateFrame struct {
 	Type        string `json:"type"`
 	State       string `json:"state"`
+	Agent       string `json:"agent,omitempty"`
 	Position    int    `json:"position,omitempty"`
 	WaitSeconds int    `json:"wait_seconds,omitempty"`
 }

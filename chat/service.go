@@ -94,22 +94,39 @@ type Config struct {
 	// inbox's notification of their email request; may be nil.
 	Orders interface {
 		Orders(ctx context.Context, customerID string, limit int) ([]orders.Order, error)
+		OrderByEmail(ctx context.Context, number, email string) (orders.Order, error)
 	}
 	// Outbox is woken when a ticket's emails are queued; may be nil.
 	Outbox interface{ Notify() }
-	// Now returns the current time; default time.Now.
+	// Now returns the current time, which opening hours are read at;
+	// default time.Now.
 	Now func() time.Time
+	// Agents lists the agents for the console; Assignments keeps who
+	// holds each conversation across restarts. Either may be nil.
+	Agents      AgentDirectory
+	Assignments Assignments
+	// Assign is AssignClaim (the default) or AssignRoundRobin.
+	Assign string
+	// MaxWait is the longest estimated wait for which a handoff joins the
+	// queue rather than taking an email request; default 10 minutes.
+	MaxWait time.Duration
+	// PresenceGrace is how long an agent whose sockets all closed stays
+	// as they were (a reload, a network blip); default 60 s.
+	PresenceGrace time.Duration
 }
 
 // Service runs the conversations. Create it with [NewService].
 type Service struct {
-	cfg    Config
-	hub    *hub
-	log    *slog.Logger
-	conns  sync.Map // *conn -> struct{}
-	active atomic.Int64
-	wg     sync.WaitGroup
-	closed atomic.Bool
+	cfg  Config
+	hub  *hub
+	desk *desk
+	// stopDesk ends the desk's loop.
+	stopDesk context.CancelFunc
+	log      *slog.Logger
+	conns    sync.Map // *conn -> struct{}
+	active   atomic.Int64
+	wg       sync.WaitGroup
+	closed   atomic.Bool
 	// verifyLimits limits order verifications per client address.
 	verifyLimits *ratelimit.Keyed
 }
@@ -153,10 +170,31 @@ func NewService(cfg Config) (*Service, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Service{
-		cfg: cfg, hub: newHub(), log: cfg.Logger,
+	switch cfg.Assign {
+	case "":
+		cfg.Assign = AssignClaim
+	case AssignClaim, AssignRoundRobin:
+	default:
+		return nil, fmt.Errorf("chat: assignment mode %q: want %s or %s", cfg.Assign, AssignClaim, AssignRoundRobin)
+	}
+	if cfg.MaxWait == 0 {
+		cfg.MaxWait = 10 * time.Minute
+	}
+	if cfg.PresenceGrace == 0 {
+		cfg.PresenceGrace = time.Minute
+	}
+	s := &Service{
+		cfg: cfg, hub: newHub(), desk: newDesk(), log: cfg.Logger,
 		verifyLimits: ratelimit.NewKeyed(rate.Limit(float64(cfg.VerifyPerHour)/3600), cfg.VerifyBurst),
-	}, nil
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s.stopDesk = cancel
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		s.deskLoop(ctx)
+	}()
+	return s, nil
 }
 
 type clientIPKey struct{}
@@ -250,6 +288,7 @@ func (s *Service) ServeConn(ctx context.Context, ws *websocket.Conn) error {
 // is done, for their goroutines to end. Calling it twice is safe.
 func (s *Service) Shutdown(ctx context.Context) error {
 	s.closed.Store(true)
+	s.stopDesk()
 	s.conns.Range(func(k, _ any) bool {
 		k.(*conn).close(websocket.CloseGoingAway, "server restarting")
 		return true
@@ -288,7 +327,9 @@ func (s *Service) handle(ctx context.Context, c *conn, f ClientFrame) {
 	case "intake":
 		s.intake(ctx, c, f)
 	case "typing":
-		// Agents will see it once conversations can be handed over.
+		if c.conversation != "" {
+			s.customerTyping(c.conversation, f.On)
+		}
 	}
 }
 
@@ -327,7 +368,11 @@ func (s *Service) hello(ctx context.Context, c *conn, f ClientFrame) {
 	defer st.Unlock()
 	c.conversation = conv.ID
 	st.add(conv.ID, c)
-	c.send(s.welcome(c, conv.ID, conv.State, conv.LastSeq), s.cfg.QueueBytes)
+	state := "bot"
+	if human, _ := s.desk.stateOf(conv.ID); human != "" {
+		state = human
+	}
+	c.send(s.welcome(c, conv.ID, state, conv.LastSeq), s.cfg.QueueBytes)
 	after := min(f.LastSeq, conv.LastSeq)
 	c.mu.Lock()
 	c.lastSeq = after
@@ -343,6 +388,7 @@ func (s *Service) hello(ctx context.Context, c *conn, f ClientFrame) {
 			c.sendMessage(msgs[i].Seq, s.messageFrame(&msgs[i]), s.cfg.QueueBytes)
 		}
 		if len(msgs) < s.cfg.ReplayLimit {
+			s.sendStateTo(c)
 			return
 		}
 		after = msgs[len(msgs)-1].Seq
@@ -405,6 +451,15 @@ func (s *Service) customerMessage(ctx context.Context, c *conn, f ClientFrame) {
 	if c.conversation == "" && !s.startConversation(ctx, c, f.ClientID) {
 		return
 	}
+	// Queued or with an agent, the customer writes to the team: the bot
+	// keeps quiet.
+	if human, _ := s.desk.stateOf(c.conversation); human != "" {
+		m := &store.Message{ConversationID: c.conversation, ClientID: f.ClientID, Author: store.AuthorCustomer, Text: f.Text}
+		if _, _, err := s.append(ctx, c, m); err != nil {
+			s.storeFailed(c, f.ClientID, err)
+		}
+		return
+	}
 	// The answer is written first, so that the message and its answer
 	// share one commit: the customer waits for one write, not two.
 	s.setTyping(c.conversation, "bot", true)
@@ -422,7 +477,7 @@ func (s *Service) customerMessage(ctx context.Context, c *conn, f ClientFrame) {
 		handoff := s.cfg.Answerer.HandoffReply(reply.Lang)
 		reply.Route, reply.Text = handoff.Route, reply.Text+"\n\n"+handoff.Text
 	}
-	reply, form := s.handoffForm(c, reply, f.Text)
+	reply, form, queue := s.handover(c, reply, f.Text)
 	c.lastQuestion, c.lastRoute = f.Text, reply.Route
 	question := &store.Message{ConversationID: c.conversation, ClientID: f.ClientID, Author: store.AuthorCustomer, Text: f.Text}
 	stored, dup, err := s.exchange(ctx, c, question, s.botMessage(c.conversation, "", reply, form))
@@ -432,6 +487,9 @@ func (s *Service) customerMessage(ctx context.Context, c *conn, f ClientFrame) {
 	}
 	if !dup {
 		c.remember(reply)
+		if queue {
+			s.enqueue(ctx, c, f.Text)
+		}
 		return
 	}
 	// A retry: answered already, unless the server stopped between the
@@ -467,10 +525,20 @@ func (s *Service) action(ctx context.Context, c *conn, f ClientFrame) {
 	}
 	switch f.Action {
 	case ActionHandoff:
-		reply, form := s.handoffForm(c, s.cfg.Answerer.HandoffReply(c.locale), c.lastQuestion)
+		if human, _ := s.desk.stateOf(c.conversation); human != "" {
+			// Already waiting for or talking to a person.
+			c.send(encode(ackFrame{Type: "ack", ClientID: f.ClientID}), s.cfg.QueueBytes)
+			return
+		}
+		reply, form, queue := s.handover(c, s.cfg.Answerer.HandoffReply(c.locale), c.lastQuestion)
 		c.lastRoute = reply.Route
-		if _, _, err := s.append(ctx, c, s.botMessage(c.conversation, f.ClientID, reply, form)); err != nil {
+		_, dup, err := s.append(ctx, c, s.botMessage(c.conversation, f.ClientID, reply, form))
+		if err != nil {
 			s.storeFailed(c, f.ClientID, err)
+			return
+		}
+		if queue && !dup {
+			s.enqueue(ctx, c, c.lastQuestion)
 		}
 	case ActionHelpful, ActionNotHelpful:
 		s.vote(ctx, c, f)
@@ -527,14 +595,26 @@ func (s *Service) vote(ctx context.Context, c *conn, f ClientFrame) {
 	// "Not helpful" hands over: the other articles stay on offer beside
 	// the email form, when nobody can answer in the chat.
 	reply := s.cfg.Answerer.NotHelpfulReply(c.locale, others)
-	handoff, form := s.handoffForm(c, s.cfg.Answerer.HandoffReply(c.locale), c.lastQuestion)
-	if form != nil {
+	if human, _ := s.desk.stateOf(c.conversation); human != "" {
+		// A person is on the way already.
+		if _, _, err := s.append(ctx, c, s.botMessage(c.conversation, f.ClientID, reply, nil)); err != nil {
+			s.storeFailed(c, f.ClientID, err)
+		}
+		return
+	}
+	handoff, form, queue := s.handover(c, s.cfg.Answerer.HandoffReply(c.locale), c.lastQuestion)
+	if form != nil || queue {
 		reply.Route, reply.Text = handoff.Route, reply.Text+"\n\n"+handoff.Text
 		reply.Actions = slices.DeleteFunc(reply.Actions, func(a assistant.Action) bool { return a.ID == ActionHandoff })
 		c.lastRoute = reply.Route
 	}
-	if _, _, err := s.append(ctx, c, s.botMessage(c.conversation, f.ClientID, reply, form)); err != nil {
+	_, dup, err := s.append(ctx, c, s.botMessage(c.conversation, f.ClientID, reply, form))
+	if err != nil {
 		s.storeFailed(c, f.ClientID, err)
+		return
+	}
+	if queue && !dup {
+		s.enqueue(ctx, c, c.lastQuestion)
 	}
 }
 
@@ -597,6 +677,12 @@ func (s *Service) append(ctx context.Context, origin *conn, m *store.Message) (*
 func (s *Service) push(st *stripe, m *store.Message) {
 	frame := s.messageFrame(m)
 	st.each(m.ConversationID, func(c *conn) { c.sendMessage(m.Seq, frame, s.cfg.QueueBytes) })
+	if agents := s.desk.holderConns(m.ConversationID); len(agents) > 0 {
+		frame := s.agentMessageFrame(m)
+		for _, c := range agents {
+			c.send(frame, s.cfg.QueueBytes)
+		}
+	}
 }
 
 // exchange stores a customer's message with its answer and pushes them in
@@ -621,12 +707,17 @@ func (s *Service) exchange(ctx context.Context, origin *conn, m, answer *store.M
 
 // messageFrame encodes a stored message for the widget.
 func (s *Service) messageFrame(m *store.Message) []byte {
+	return encode(s.messageFrameOf(m))
+}
+
+// messageFrameOf returns the frame of a stored message.
+func (s *Service) messageFrameOf(m *store.Message) MessageFrame {
 	f := MessageFrame{Type: "message", Seq: m.Seq, Author: m.Author, Text: m.Text, CreatedAt: m.CreatedAt.UTC()}
 	if m.Author == store.AuthorCustomer {
 		f.ClientID = m.ClientID
 	}
 	if m.Author == store.AuthorAgent {
-		f.Agent = m.AgentID
+		f.Agent = s.agentName(m.AgentID)
 	}
 	if len(m.Data) > 0 {
 		var d messageData
@@ -634,7 +725,7 @@ func (s *Service) messageFrame(m *store.Message) []byte {
 			f.Route, f.Articles, f.Actions, f.Form = d.Route, d.Articles, d.Actions, d.Form
 		}
 	}
-	return encode(f)
+	return f
 }
 
 // startConversation creates the connection's conversation and tells the

@@ -82,8 +82,9 @@ func (h *Handler) routeAgents(r chi.Router) {
 		r.Post("/login", h.login)
 		r.Group(func(r chi.Router) {
 			r.Use(h.requireAgent)
-			r.Get("/", h.agentHome)
+			r.Get("/", h.consolePage)
 			r.Post("/logout", h.logout)
+			h.routeDesk(r)
 		})
 	})
 }
@@ -297,7 +298,9 @@ func (h *Handler) requireAgent(next http.Handler) http.Handler {
 			}
 		}
 		if s == nil {
-			if read {
+			// The console's socket and API are not pages: no redirect.
+			api := strings.HasPrefix(r.URL.Path, "/agent/api/") || r.URL.Path == "/agent/ws"
+			if read && !api {
 				http.Redirect(w, r, "/agent/login", http.StatusSeeOther)
 				return
 			}
@@ -317,22 +320,6 @@ func (h *Handler) requireAgent(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), sessionKey{}, s)))
 	})
-}
-
-// agentHome is the agent's page; for now it says who is logged in.
-func (h *Handler) agentHome(w http.ResponseWriter, r *http.Request) {
-	s := sessionFrom(r.Context())
-	a, err := h.cfg.Agents.Agent(r.Context(), s.Login)
-	if err != nil {
-		h.cfg.Logger.Error("web: agent page", "err", err)
-		http.Error(w, "service unavailable", http.StatusServiceUnavailable)
-		return
-	}
-	name := a.Name
-	if name == "" {
-		name = a.Login
-	}
-	h.renderAgent(w, r, http.StatusOK, agentPage{Name: name, CSRF: s.CSRF})
 }
 
 // logout ends the agent's session, in the store and in the browser.

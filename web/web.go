@@ -73,6 +73,9 @@ type Config struct {
 	// Agents keeps the agents and their sessions, for the agents' pages
 	// under /agent (agent.go); without it, /agent answers 404.
 	Agents AgentStore
+	// Desk runs the agent console's socket and ticket API under /agent;
+	// may be nil.
+	Desk AgentDesk
 }
 
 // DemoCustomer is a customer of the demo data.

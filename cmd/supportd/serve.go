@@ -43,6 +43,11 @@ type serveConfig struct {
 	supportInbox      string
 	mailFrom          string
 	smtp              mail.SenderConfig
+	assign            string
+	maxWait           time.Duration
+	// now, when set, is the time supportd reads opening hours at when it
+	// starts; its clock then runs from there (for tests and demos).
+	now string
 }
 
 // demoLoginsOn tells whether the demo page offers to log in as a demo
@@ -95,6 +100,9 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.StringVar(&c.smtp.Host, "smtp-host", env("SUPPORTD_SMTP_HOST", ""), "SMTP server; empty: emails wait in the outbox (SUPPORTD_SMTP_HOST)")
 	fs.IntVar(&c.smtp.Port, "smtp-port", envInt("SUPPORTD_SMTP_PORT", 587), "SMTP port (SUPPORTD_SMTP_PORT)")
 	fs.StringVar(&c.smtp.TLS, "smtp-tls", env("SUPPORTD_SMTP_TLS", mail.TLSOpportunistic), "opportunistic, mandatory or none (SUPPORTD_SMTP_TLS)")
+	fs.StringVar(&c.assign, "assign", env("SUPPORTD_ASSIGN", chat.AssignClaim), "how queued conversations reach agents: claim (agents pick) or round-robin (SUPPORTD_ASSIGN)")
+	fs.DurationVar(&c.maxWait, "max-wait", envDuration("SUPPORTD_MAX_WAIT", 10*time.Minute), "longest estimated wait for which a customer joins the queue; beyond it, an email request is taken (SUPPORTD_MAX_WAIT)")
+	fs.StringVar(&c.now, "now", env("SUPPORTD_NOW", ""), "for tests and demos: the time, RFC 3339, at which opening hours are read when supportd starts; the clock runs on from it (SUPPORTD_NOW)")
 	c.smtp.Username = os.Getenv("SUPPORTD_SMTP_USERNAME")
 	c.smtp.Password = os.Getenv("SUPPORTD_SMTP_PASSWORD")
 	c.ordersDatabaseURL = env("ORDERS_DATABASE_URL", "")
@@ -181,7 +189,20 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	}
 	chatCfg := chat.Config{Store: st, Answerer: answerer, Logger: logger, ArticleURL: articleURL,
-		Hours: schedule, SupportInbox: cfg.supportInbox, MailFrom: cfg.mailFrom, Orders: ordersSrc}
+		Hours: schedule, SupportInbox: cfg.supportInbox, MailFrom: cfg.mailFrom, Orders: ordersSrc,
+		Assign: cfg.assign, MaxWait: cfg.maxWait, Assignments: st}
+	if dir, ok := st.(chat.AgentDirectory); ok {
+		chatCfg.Agents = dir
+	}
+	if cfg.now != "" {
+		start, err := time.Parse(time.RFC3339, cfg.now)
+		if err != nil {
+			return fmt.Errorf("--now: %w", err)
+		}
+		began := time.Now()
+		chatCfg.Now = func() time.Time { return start.Add(time.Since(began)) }
+		logger.Warn("the clock of opening hours is set by --now", "now", start)
+	}
 	outbox, stopOutbox, err := startOutbox(ctx, cfg, st, logger)
 	if err != nil {
 		return err
@@ -202,6 +223,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	if err := chatSvc.RestoreDesk(ctx); err != nil {
+		chatSvc.Shutdown(ctx)
+		return err
+	}
 	webCfg := web.Config{
 		Chat:                 chatSvc,
 		Articles:             base,
@@ -209,6 +234,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		TrustForwardedFor:    cfg.trustForwardedFor,
 		Logger:               logger,
 		Agents:               agents,
+		Desk:                 chatSvc,
 		Ready: func(ctx context.Context) error {
 			if base.Len() == 0 {
 				return errors.New("the knowledge base has no article")

@@ -1,0 +1,779 @@
+package chat
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"golang.org/x/time/rate"
+
+	"github.com/supportd/supportd/identity"
+	"github.com/supportd/supportd/orders"
+	"github.com/supportd/supportd/store"
+)
+
+// Assignments keeps who holds each conversation, so that a restart
+// rebuilds the desk. *store.Bolt and *store.Postgres implement it.
+type Assignments interface {
+	// SetAssignment sets a conversation's state ("bot", "queued",
+	// "agent") and agent ("" when none).
+	SetAssignment(ctx context.Context, id, state, agent string) error
+	// ActiveConversations returns the conversations queued or held by
+	// an agent, the least recently changed first.
+	ActiveConversations(ctx context.Context) ([]store.Conversation, error)
+}
+
+// AgentDirectory lists the agents. *store.Bolt and *store.Postgres
+// implement it.
+type AgentDirectory interface {
+	ListAgents(ctx context.Context) ([]store.Agent, error)
+}
+
+// Agent frame rates: an agent follows several conversations at once.
+const (
+	agentFrameRate  = 20
+	agentFrameBurst = 60
+)
+
+// RestoreDesk loads the agents and the conversations queued or held
+// before a restart. Agents start offline; an agent who holds
+// conversations and does not come back within the grace period has them
+// put back in the queue.
+func (s *Service) RestoreDesk(ctx context.Context) error {
+	if s.cfg.Agents != nil {
+		list, err := s.cfg.Agents.ListAgents(ctx)
+		if err != nil {
+			return fmt.Errorf("chat: list agents: %w", err)
+		}
+		s.desk.mu.Lock()
+		for _, a := range list {
+			da := s.desk.agentLocked(a.Login)
+			da.name, da.capacity = a.Name, max(a.Capacity, 1)
+		}
+		s.desk.mu.Unlock()
+	}
+	if s.cfg.Assignments == nil {
+		return nil
+	}
+	active, err := s.cfg.Assignments.ActiveConversations(ctx)
+	if err != nil {
+		return fmt.Errorf("chat: active conversations: %w", err)
+	}
+	d := s.desk
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, c := range active {
+		info := convInfo{lang: c.Lang, customer: identity.Customer{ID: c.CustomerID}}
+		if c.State == "agent" && c.Agent != "" {
+			a := d.agentLocked(c.Agent)
+			a.load++
+			d.held[c.ID] = &holding{agent: c.Agent, queuedAt: c.UpdatedAt, takenAt: time.Now(), info: info}
+			s.startGraceLocked(a)
+			continue
+		}
+		d.pushQueuedLocked(&queueEntry{conv: c.ID, since: c.UpdatedAt, info: info})
+	}
+	d.wake()
+	return nil
+}
+
+// startGraceLocked sets an agent without sockets offline after the grace
+// period, unless a socket opens meanwhile.
+func (s *Service) startGraceLocked(a *deskAgent) {
+	if a.away != nil || len(a.conns) > 0 {
+		return
+	}
+	login := a.login
+	a.away = time.AfterFunc(s.cfg.PresenceGrace, func() {
+		s.desk.mu.Lock()
+		a := s.desk.agents[login]
+		gone := a != nil && len(a.conns) == 0
+		if a != nil {
+			a.away = nil
+		}
+		s.desk.mu.Unlock()
+		if gone {
+			s.setPresence(context.Background(), login, PresenceOffline)
+		}
+	})
+}
+
+// ServeAgent runs one agent console socket until it closes. The caller
+// has authenticated the agent (web checks the session and the origin).
+func (s *Service) ServeAgent(ctx context.Context, ws *websocket.Conn, agent store.Agent) error {
+	s.wg.Add(1)
+	defer s.wg.Done()
+	if s.closed.Load() {
+		ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseGoingAway, "shutting down"), time.Now().Add(writeWait))
+		ws.Close()
+		return ErrShuttingDown
+	}
+	c := newConn(ws, rate.NewLimiter(agentFrameRate, agentFrameBurst))
+	c.agent = agent.Login
+	c.hello = true
+	s.conns.Store(c, struct{}{})
+	writerDone := make(chan struct{})
+	go func() {
+		c.writeLoop()
+		close(writerDone)
+	}()
+	stop := context.AfterFunc(ctx, func() { c.close(websocket.CloseGoingAway, "") })
+	s.agentJoined(ctx, c, agent)
+	defer func() {
+		stop()
+		s.agentLeft(c)
+		c.close(0, "")
+		<-writerDone
+		s.conns.Delete(c)
+	}()
+
+	ws.SetReadLimit(MaxFrameSize)
+	ws.SetReadDeadline(time.Now().Add(pongWait))
+	ws.SetPongHandler(func(string) error {
+		ws.SetReadDeadline(time.Now().Add(pongWait))
+		return nil
+	})
+	for {
+		kind, data, err := ws.ReadMessage()
+		if err != nil {
+			if errors.Is(err, websocket.ErrReadLimit) {
+				c.close(websocket.CloseMessageTooBig, "frame over 16 KiB")
+			}
+			return nil
+		}
+		ws.SetReadDeadline(time.Now().Add(pongWait))
+		if !c.limiter.Allow() {
+			c.strikes++
+			s.agentError(c, CodeRateLimited, "", "")
+			if c.strikes >= s.cfg.MaxStrikes {
+				c.close(websocket.ClosePolicyViolation, "rate limit")
+				return nil
+			}
+			continue
+		}
+		c.strikes = 0
+		if kind != websocket.TextMessage {
+			s.agentError(c, CodeBadFrame, "", "")
+			continue
+		}
+		f, ferr := DecodeAgentFrame(data)
+		if ferr != nil {
+			s.agentError(c, ferr.Code, f.Conversation, ferr.ClientID)
+			continue
+		}
+		s.handleAgent(ctx, c, f)
+	}
+}
+
+// agentJoined registers an agent's socket and sends it the welcome, then
+// the conversations the agent holds.
+func (s *Service) agentJoined(ctx context.Context, c *conn, agent store.Agent) {
+	d := s.desk
+	d.mu.Lock()
+	a := d.agentLocked(agent.Login)
+	a.name, a.capacity = agent.Name, max(agent.Capacity, 1)
+	if a.away != nil {
+		a.away.Stop()
+		a.away = nil
+	}
+	a.conns[c] = struct{}{}
+	w := agentWelcomeFrame{Type: "welcome", V: ProtocolVersion, Agent: a.info(), Agents: []agentInfo{}, Queue: []queueItem{}, Held: []struct{}{}, Assign: s.cfg.Assign}
+	for _, o := range d.agents {
+		if o != a {
+			w.Agents = append(w.Agents, o.info())
+		}
+	}
+	for _, e := range d.queue {
+		w.Queue = append(w.Queue, e.item())
+	}
+	var held []string
+	for id, h := range d.held {
+		if h.agent == a.login {
+			held = append(held, id)
+		}
+	}
+	c.send(encode(w), s.cfg.QueueBytes)
+	// The others see the agent's name and capacity as they now are.
+	d.toAgentsLocked(encode(presenceFrame{Type: "presence", Agent: a.info()}), s.cfg.QueueBytes)
+	d.mu.Unlock()
+	for _, conv := range held {
+		st := s.hub.stripe(conv)
+		st.Lock()
+		d.mu.Lock()
+		h := d.held[conv]
+		d.mu.Unlock()
+		if h != nil && h.agent == agent.Login {
+			s.sendAssignedLocked(ctx, []*conn{c}, conv, h, "")
+		}
+		st.Unlock()
+	}
+}
+
+// agentLeft unregisters an agent's socket; the last one starts the grace
+// period after which the agent is offline.
+func (s *Service) agentLeft(c *conn) {
+	d := s.desk
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	a := d.agents[c.agent]
+	if a == nil {
+		return
+	}
+	delete(a.conns, c)
+	if len(a.conns) == 0 && a.status != PresenceOffline {
+		s.startGraceLocked(a)
+	}
+}
+
+func (e *queueEntry) item() queueItem {
+	it := queueItem{Conversation: e.conv, Since: e.since.UTC(), Lang: e.info.lang, Question: e.info.question, Front: e.front}
+	if e.info.customer.ID != "" {
+		it.Customer = &customerRef{ID: e.info.customer.ID, Name: e.info.customer.Name, Email: e.info.customer.Email}
+	}
+	return it
+}
+
+// handleAgent acts on one valid frame from an agent.
+func (s *Service) handleAgent(ctx context.Context, c *conn, f AgentFrame) {
+	code := ""
+	switch f.Type {
+	case "presence":
+		s.setPresence(ctx, c.agent, f.Status)
+	case "claim":
+		code = s.take(ctx, f.Conversation, c.agent, "")
+	case "message":
+		code = s.agentMessage(ctx, c, f)
+	case "typing":
+		if !s.holds(f.Conversation, c.agent) {
+			code = CodeNotHolder
+			break
+		}
+		s.setTyping(f.Conversation, store.AuthorAgent, f.On)
+	case "transfer":
+		code = s.take(ctx, f.Conversation, f.To, c.agent)
+	case "close":
+		code = s.closeConversation(ctx, f.Conversation, c.agent, f.Resolution)
+	}
+	if code != "" {
+		s.agentError(c, code, f.Conversation, f.ClientID)
+	}
+}
+
+// agentError sends an error frame to an agent's socket.
+func (s *Service) agentError(c *conn, code, conversation, clientID string) {
+	msg := agentErrorTexts[code]
+	if msg == "" {
+		msg = texts["fr"].errors[code]
+	}
+	if msg == "" {
+		msg = texts["fr"].errors[CodeInternal]
+	}
+	c.send(encode(agentErrorFrame{Type: "error", Code: code, Message: msg, Conversation: conversation, ClientID: clientID}), s.cfg.QueueBytes)
+}
+
+// holds reports whether the agent holds the conversation.
+func (s *Service) holds(conv, login string) bool {
+	s.desk.mu.Lock()
+	defer s.desk.mu.Unlock()
+	h := s.desk.held[conv]
+	return h != nil && h.agent == login
+}
+
+// agentMessage stores an agent's message and pushes it to the customer
+// and the agent's sockets.
+func (s *Service) agentMessage(ctx context.Context, c *conn, f AgentFrame) string {
+	st := s.hub.stripe(f.Conversation)
+	st.Lock()
+	defer st.Unlock()
+	if !s.holds(f.Conversation, c.agent) {
+		return CodeNotHolder
+	}
+	m := &store.Message{ConversationID: f.Conversation, ClientID: f.ClientID, Author: store.AuthorAgent, AgentID: c.agent, Text: f.Text}
+	stored, dup, err := s.cfg.Store.AppendMessage(ctx, m)
+	if err != nil {
+		s.log.Error("chat: agent message", "conversation", f.Conversation, "err", err)
+		if errors.Is(err, store.ErrInvalid) {
+			return CodeInvalid
+		}
+		return CodeUnavailable
+	}
+	c.send(encode(agentAckFrame{Type: "ack", ClientID: f.ClientID, Seq: stored.Seq, Conversation: f.Conversation}), s.cfg.QueueBytes)
+	if !dup {
+		s.push(st, stored)
+	}
+	return ""
+}
+
+// setPresence changes an agent's presence. Going offline puts the
+// agent's conversations back at the head of the queue.
+func (s *Service) setPresence(ctx context.Context, login, status string) {
+	d := s.desk
+	d.mu.Lock()
+	a := d.agentLocked(login)
+	a.status = status
+	d.toAgentsLocked(encode(presenceFrame{Type: "presence", Agent: a.info()}), s.cfg.QueueBytes)
+	var held []string
+	if status == PresenceOffline {
+		for id, h := range d.held {
+			if h.agent == login {
+				held = append(held, id)
+			}
+		}
+	}
+	d.mu.Unlock()
+	for _, conv := range held {
+		s.requeue(ctx, conv, login)
+	}
+	d.wake()
+}
+
+// requeue puts a conversation an agent held back at the head of the
+// queue, and tells the customer.
+func (s *Service) requeue(ctx context.Context, conv, login string) {
+	st := s.hub.stripe(conv)
+	st.Lock()
+	defer st.Unlock()
+	d := s.desk
+	d.mu.Lock()
+	h := d.held[conv]
+	if h == nil || h.agent != login {
+		d.mu.Unlock()
+		return
+	}
+	delete(d.held, conv)
+	a := d.agents[login]
+	a.load--
+	e := &queueEntry{conv: conv, since: h.queuedAt, info: h.info, front: true}
+	d.pushQueuedLocked(e)
+	d.toAgentsLocked(encode(queuedFrame{Type: "queued", Item: e.item()}), s.cfg.QueueBytes)
+	d.toAgentsLocked(encode(presenceFrame{Type: "presence", Agent: a.info()}), s.cfg.QueueBytes)
+	d.toAgentLocked(login, encode(conversationRef{Type: "released", Conversation: conv, Reason: "requeued"}), s.cfg.QueueBytes)
+	d.mu.Unlock()
+	s.saveAssignment(ctx, conv, "queued", "")
+	t, _ := textsFor(h.info.lang)
+	s.systemMessageLocked(ctx, st, conv, t.requeued, map[string]string{"event": "requeued", "agent": login})
+	// The position follows from the desk's loop.
+}
+
+// saveAssignment writes who holds a conversation; a failure is logged:
+// the desk in memory stays right, only a restart would miss it.
+func (s *Service) saveAssignment(ctx context.Context, conv, state, agent string) {
+	if s.cfg.Assignments == nil {
+		return
+	}
+	if err := s.cfg.Assignments.SetAssignment(ctx, conv, state, agent); err != nil {
+		s.log.Error("chat: save assignment", "conversation", conv, "state", state, "err", err)
+	}
+}
+
+// systemMessageLocked stores and pushes a message of the system; the
+// caller holds the conversation's stripe.
+func (s *Service) systemMessageLocked(ctx context.Context, st *stripe, conv, text string, data map[string]string) {
+	raw, _ := json.Marshal(data)
+	stored, _, err := s.cfg.Store.AppendMessage(ctx, &store.Message{ConversationID: conv, Author: store.AuthorSystem, Text: text, Data: raw})
+	if err != nil {
+		s.log.Error("chat: system message", "conversation", conv, "err", err)
+		return
+	}
+	s.push(st, stored)
+}
+
+// stateLocked sends a state frame to the conversation's customer sockets;
+// the caller holds its stripe.
+func (s *Service) stateLocked(st *stripe, conv string, f stateFrame) {
+	f.Type = "state"
+	frame := encode(f)
+	st.each(conv, func(c *conn) { c.send(frame, s.cfg.QueueBytes) })
+}
+
+// take gives a conversation to an agent: from the queue when from is
+// empty (a claim or a round-robin assignment), else from agent from (a
+// transfer). It returns an error code, or "" on success.
+func (s *Service) take(ctx context.Context, conv, login, from string) string {
+	st := s.hub.stripe(conv)
+	st.Lock()
+	defer st.Unlock()
+	d := s.desk
+	d.mu.Lock()
+	var h *holding
+	if from != "" {
+		h = d.held[conv]
+		if h == nil || h.agent != from {
+			d.mu.Unlock()
+			return CodeNotHolder
+		}
+	}
+	a := d.agents[login]
+	switch {
+	case a == nil || login == from:
+		d.mu.Unlock()
+		return CodeUnknownAgent
+	case a.status != PresenceOnline:
+		d.mu.Unlock()
+		return CodeNotOnline
+	case a.load >= a.capacity:
+		d.mu.Unlock()
+		return CodeCapacity
+	}
+	now := time.Now()
+	if from == "" {
+		e := d.removeQueuedLocked(conv)
+		if e == nil {
+			d.mu.Unlock()
+			return CodeTaken
+		}
+		h = &holding{agent: login, queuedAt: e.since, takenAt: now, info: e.info}
+		d.held[conv] = h
+		d.pickup.add(now.Sub(e.since))
+		d.toAgentsLocked(encode(conversationRef{Type: "dequeued", Conversation: conv}), s.cfg.QueueBytes)
+	} else {
+		prev := d.agents[from]
+		prev.load--
+		h.agent = login
+		d.toAgentLocked(from, encode(conversationRef{Type: "released", Conversation: conv, Reason: "transferred"}), s.cfg.QueueBytes)
+		d.toAgentsLocked(encode(presenceFrame{Type: "presence", Agent: prev.info()}), s.cfg.QueueBytes)
+	}
+	a.load++
+	a.lastAssigned = now
+	d.toAgentsLocked(encode(presenceFrame{Type: "presence", Agent: a.info()}), s.cfg.QueueBytes)
+	name := a.info().Name
+	conns := make([]*conn, 0, len(a.conns))
+	for c := range a.conns {
+		conns = append(conns, c)
+	}
+	d.mu.Unlock()
+
+	s.saveAssignment(ctx, conv, "agent", login)
+	s.sendAssignedLocked(ctx, conns, conv, h, from)
+	t, _ := textsFor(h.info.lang)
+	text := fmt.Sprintf(t.agentJoined, name)
+	if from != "" {
+		text = fmt.Sprintf(t.agentTakesOver, name)
+	}
+	s.systemMessageLocked(ctx, st, conv, text, map[string]string{"event": "assigned", "agent": login, "from": from})
+	s.stateLocked(st, conv, stateFrame{State: "agent", Agent: name})
+	d.wake()
+	return ""
+}
+
+// sendAssignedLocked sends an agent's sockets the conversation they now
+// hold: the customer, their orders and the transcript. The caller holds
+// the conversation's stripe, so the transcript and the messages pushed
+// after it follow each other without a gap.
+func (s *Service) sendAssignedLocked(ctx context.Context, conns []*conn, conv string, h *holding, from string) {
+	if len(conns) == 0 {
+		return
+	}
+	a := assignedConversation{ID: conv, Lang: h.info.lang, Since: h.takenAt.UTC(), From: from, Orders: []orderSummary{}, Messages: []json.RawMessage{}}
+	if cu := h.info.customer; cu.ID != "" {
+		a.Customer = &customerRef{ID: cu.ID, Name: cu.Name, Email: cu.Email}
+	}
+	a.Orders, a.VerifiedOrders = s.customerOrders(ctx, h.info)
+	msgs, err := s.cfg.Store.Messages(ctx, conv, 0, 0)
+	if err != nil {
+		s.log.Error("chat: transcript for an agent", "conversation", conv, "err", err)
+	}
+	for i := range msgs {
+		a.Messages = append(a.Messages, s.agentMessageFrame(&msgs[i]))
+	}
+	frame := encode(assignedFrame{Type: "assigned", Conversation: a})
+	for _, c := range conns {
+		c.send(frame, s.cfg.QueueBytes)
+	}
+}
+
+// customerOrders returns the orders an agent sees beside a conversation:
+// the verified customer's latest five, or the orders the visitor proved
+// theirs in the chat.
+func (s *Service) customerOrders(ctx context.Context, info convInfo) ([]orderSummary, []string) {
+	list := []orderSummary{}
+	var verified []string
+	if s.cfg.Orders == nil {
+		return list, nil
+	}
+	var found []orders.Order
+	if info.customer.ID != "" {
+		os, err := s.cfg.Orders.Orders(ctx, info.customer.ID, 5)
+		if err != nil {
+			s.log.Warn("chat: orders for an agent", "err", err)
+		}
+		found = os
+	}
+	for number, email := range info.verified {
+		verified = append(verified, number)
+		o, err := s.cfg.Orders.OrderByEmail(ctx, number, email)
+		if err == nil && (info.customer.ID == "" || o.CustomerID != info.customer.ID) {
+			found = append(found, o)
+		}
+	}
+	for _, o := range found {
+		sum := orderSummary{Number: o.Number, PlacedAt: o.PlacedAt.UTC(), Status: string(o.Status), Total: o.Total.Format(info.lang),
+			Carrier: o.Carrier, TrackingURL: o.TrackingURL}
+		for _, it := range o.Items {
+			sum.Items = append(sum.Items, fmt.Sprintf("%s ×%d", it.Name, it.Quantity))
+		}
+		list = append(list, sum)
+	}
+	return list, verified
+}
+
+// closeConversation ends an agent's conversation with a resolution; the
+// customer goes on with the assistant.
+func (s *Service) closeConversation(ctx context.Context, conv, login, resolution string) string {
+	st := s.hub.stripe(conv)
+	st.Lock()
+	defer st.Unlock()
+	d := s.desk
+	d.mu.Lock()
+	h := d.held[conv]
+	if h == nil || h.agent != login {
+		d.mu.Unlock()
+		return CodeNotHolder
+	}
+	delete(d.held, conv)
+	a := d.agents[login]
+	a.load--
+	d.handle.add(time.Since(h.takenAt))
+	name := a.info().Name
+	d.toAgentsLocked(encode(presenceFrame{Type: "presence", Agent: a.info()}), s.cfg.QueueBytes)
+	d.toAgentLocked(login, encode(conversationRef{Type: "released", Conversation: conv, Reason: "closed"}), s.cfg.QueueBytes)
+	d.mu.Unlock()
+	s.saveAssignment(ctx, conv, "bot", "")
+	t, _ := textsFor(h.info.lang)
+	s.systemMessageLocked(ctx, st, conv, fmt.Sprintf(t.agentClosed, name), map[string]string{"event": "closed", "agent": login, "resolution": resolution})
+	s.stateLocked(st, conv, stateFrame{State: "bot"})
+	d.wake()
+	return ""
+}
+
+// enqueue puts a conversation in the queue after the customer asked for a
+// person and was told they would be put through.
+func (s *Service) enqueue(ctx context.Context, c *conn, question string) {
+	conv := c.conversation
+	st := s.hub.stripe(conv)
+	st.Lock()
+	defer st.Unlock()
+	d := s.desk
+	d.mu.Lock()
+	if _, ok := d.queued[conv]; ok {
+		d.mu.Unlock()
+		return
+	}
+	if _, ok := d.held[conv]; ok {
+		d.mu.Unlock()
+		return
+	}
+	e := &queueEntry{conv: conv, since: time.Now(), info: convInfo{lang: c.locale, question: question, customer: c.customer, verified: c.verified}}
+	d.pushQueuedLocked(e)
+	d.toAgentsLocked(encode(queuedFrame{Type: "queued", Item: e.item()}), s.cfg.QueueBytes)
+	d.mu.Unlock()
+	s.saveAssignment(ctx, conv, "queued", "")
+	d.wake()
+}
+
+// canQueue reports whether a handoff now goes to the queue: during
+// opening hours, with an agent online, and an expected wait within the
+// limit.
+func (s *Service) canQueue() bool {
+	if !s.cfg.Hours.Open(s.cfg.Now()) {
+		return false
+	}
+	d := s.desk
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	online, _, _ := d.availabilityLocked()
+	return online && d.estimateLocked(len(d.queue)+1) <= s.cfg.MaxWait
+}
+
+// deskLoop assigns round-robin, offers the email form to the queue when no
+// agent is online any more, and tells queued customers their position and
+// wait, until ctx ends.
+func (s *Service) deskLoop(ctx context.Context) {
+	tick := time.NewTicker(2 * time.Second)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-s.desk.kick:
+		case <-tick.C:
+		}
+		if s.cfg.Assign == AssignRoundRobin {
+			s.assignRoundRobin(ctx)
+		}
+		s.sweepUnattended(ctx)
+		s.sendPositions()
+		// Positions are sent at most four times a second.
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(250 * time.Millisecond):
+		}
+	}
+}
+
+// assignRoundRobin gives queued conversations to online agents with free
+// places.
+func (s *Service) assignRoundRobin(ctx context.Context) {
+	for {
+		s.desk.mu.Lock()
+		conv, login, ok := s.desk.nextAssignmentLocked()
+		s.desk.mu.Unlock()
+		if !ok {
+			return
+		}
+		if code := s.take(ctx, conv, login, ""); code != "" && code != CodeTaken {
+			return
+		}
+	}
+}
+
+// sweepUnattended turns the queue into email requests once no agent is
+// online: nobody waits for a person who will not come.
+func (s *Service) sweepUnattended(ctx context.Context) {
+	d := s.desk
+	d.mu.Lock()
+	online, _, _ := d.availabilityLocked()
+	var convs []string
+	if !online {
+		for _, e := range d.queue {
+			convs = append(convs, e.conv)
+		}
+	}
+	d.mu.Unlock()
+	for _, conv := range convs {
+		s.offerEmailInstead(ctx, conv)
+	}
+}
+
+// offerEmailInstead takes a conversation out of the queue and offers the
+// customer the email form.
+func (s *Service) offerEmailInstead(ctx context.Context, conv string) {
+	st := s.hub.stripe(conv)
+	st.Lock()
+	defer st.Unlock()
+	d := s.desk
+	d.mu.Lock()
+	e := d.removeQueuedLocked(conv)
+	if e != nil {
+		d.toAgentsLocked(encode(conversationRef{Type: "dequeued", Conversation: conv}), s.cfg.QueueBytes)
+	}
+	d.mu.Unlock()
+	if e == nil {
+		return
+	}
+	s.saveAssignment(ctx, conv, "bot", "")
+	t, lang := textsFor(e.info.lang)
+	r := s.cfg.Answerer.HandoffReply(lang)
+	r, form := s.emailForm(r, e.info.customer.Email, e.info.question)
+	r.Text = t.nobodyLeft + " " + r.Text
+	stored, _, err := s.cfg.Store.AppendMessage(ctx, s.botMessage(conv, "", r, form))
+	if err != nil {
+		s.log.Error("chat: email form for a queued customer", "conversation", conv, "err", err)
+		return
+	}
+	s.push(st, stored)
+	s.stateLocked(st, conv, stateFrame{State: "bot"})
+}
+
+// sendPositions tells each queued customer whose position or estimated
+// wait changed.
+func (s *Service) sendPositions() {
+	type update struct {
+		conv      string
+		pos, wait int
+	}
+	var updates []update
+	d := s.desk
+	d.mu.Lock()
+	for i, e := range d.queue {
+		pos := i + 1
+		// The wait is told in steps of 30 seconds, so that it does not
+		// flicker.
+		wait := int(d.estimateLocked(pos).Round(30*time.Second) / time.Second)
+		if pos != e.sentPos || wait != e.sentWait {
+			e.sentPos, e.sentWait = pos, wait
+			updates = append(updates, update{e.conv, pos, wait})
+		}
+	}
+	d.mu.Unlock()
+	for _, u := range updates {
+		st := s.hub.stripe(u.conv)
+		st.Lock()
+		s.stateLocked(st, u.conv, stateFrame{State: "queued", Position: u.pos, WaitSeconds: u.wait})
+		st.Unlock()
+	}
+}
+
+// sendStateTo tells a resuming customer's socket where their conversation
+// stands with the team; the caller holds the conversation's stripe.
+func (s *Service) sendStateTo(c *conn) {
+	d := s.desk
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if e := d.queued[c.conversation]; e != nil {
+		pos := d.positionLocked(c.conversation)
+		wait := int(d.estimateLocked(pos).Round(30*time.Second) / time.Second)
+		c.send(encode(stateFrame{Type: "state", State: "queued", Position: pos, WaitSeconds: wait}), s.cfg.QueueBytes)
+		return
+	}
+	if h := d.held[c.conversation]; h != nil {
+		c.send(encode(stateFrame{Type: "state", State: "agent", Agent: d.agents[h.agent].info().Name}), s.cfg.QueueBytes)
+	}
+}
+
+// customerTyping tells the agent holding the conversation that the
+// customer is typing.
+func (s *Service) customerTyping(conv string, on bool) {
+	frame := encode(agentTypingFrame{Type: "typing", Conversation: conv, Author: store.AuthorCustomer, On: on})
+	for _, c := range s.desk.holderConns(conv) {
+		c.send(frame, s.cfg.QueueBytes)
+	}
+}
+
+// ticketTaken tells every agent of a new email request.
+func (s *Service) ticketTaken(t *store.Ticket) {
+	frame := encode(ticketFrame{Type: "ticket", Ticket: TicketInfoOf(t)})
+	s.desk.mu.Lock()
+	s.desk.toAgentsLocked(frame, s.cfg.QueueBytes)
+	s.desk.mu.Unlock()
+}
+
+// TicketInfoOf returns a ticket as the agent console shows it.
+func TicketInfoOf(t *store.Ticket) TicketInfo {
+	return TicketInfo{Number: t.Number, Conversation: t.ConversationID, Email: t.Email, Name: t.Name, CustomerID: t.CustomerID,
+		Message: t.Message, Lang: t.Lang, Status: t.Status, CreatedAt: t.CreatedAt.UTC(), AnsweredBy: t.AnsweredBy, AnsweredAt: t.AnsweredAt}
+}
+
+// agentName returns the display name of an agent.
+func (s *Service) agentName(login string) string {
+	s.desk.mu.Lock()
+	defer s.desk.mu.Unlock()
+	if a := s.desk.agents[login]; a != nil {
+		return a.info().Name
+	}
+	return login
+}
+
+// agentMessageFrame encodes a stored message for the agent console: the
+// widget's frame with the conversation's id.
+func (s *Service) agentMessageFrame(m *store.Message) []byte {
+	f := s.messageFrameOf(m)
+	f.Conversation = m.ConversationID
+	return encode(f)
+}
+
+// Messages of the agent console's errors, in French: the console is the
+// shop's tool, and French first.
+var agentErrorTexts = map[string]string{
+	CodeTaken:        "Un autre conseiller a déjà pris cette conversation.",
+	CodeCapacity:     "Ce conseiller a déjà autant de conversations que sa capacité le permet.",
+	CodeNotOnline:    "Ce conseiller n'est pas en ligne.",
+	CodeNotHolder:    "Cette conversation n'est pas (ou plus) la vôtre.",
+	CodeUnknownAgent: "Conseiller inconnu.",
+	CodeInvalid:      "Demande non valide.",
+	CodeUnavailable:  "Le stockage est indisponible : le message n'est pas enregistré, réessayez.",
+}
