@@ -608,3 +608,49 @@ func FuzzDecodeAgentFrame(f *testing.F) {
 		}
 	})
 }
+
+// TestAnswerTicketByEmail: an agent's answer to an email request goes to
+// the outbox, addressed to the customer, and the ticket is answered.
+func TestAnswerTicketByEmail(t *testing.T) {
+	e, agentURL := deskEnv(t, func(cfg *Config) { cfg.Now = func() time.Time { return saturday } })
+	marie := dialAgent(t, agentURL, "marie", 3)
+	c, _, answer := askForPerson(t, e, "m_00000001")
+	c.send(map[string]any{"type": "intake", "client_id": "i_00000001", "email": "lea@example.fr", "text": "Mon colis est abîmé.", "seq": answer.Seq})
+	marie.await("ticket")
+	ctx := context.Background()
+	if _, err := e.svc.AnswerTicket(ctx, 1, "marie", "  "); err != ErrBadAnswer {
+		t.Fatalf("empty answer: %v", err)
+	}
+	if _, err := e.svc.AnswerTicket(ctx, 99, "marie", "Bonjour"); err == nil {
+		t.Fatal("answer to no ticket")
+	}
+	got, err := e.svc.AnswerTicket(ctx, 1, "marie", "Nous vous renvoyons un colis demain.")
+	if err != nil || got.Status != store.TicketAnswered || got.AnsweredBy != "marie" {
+		t.Fatalf("answered %+v, %v", got, err)
+	}
+	emails, err := e.store.(store.Outbox).DueEmails(ctx, time.Now().Add(time.Hour), 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var found bool
+	for _, m := range emails {
+		if strings.HasPrefix(m.ID, "ticket-1-answer-") {
+			found = true
+			if m.To[0] != "lea@example.fr" || !strings.Contains(m.Text, "Nous vous renvoyons un colis demain.") ||
+				!strings.Contains(m.Text, "> Mon colis est abîmé.") || !strings.Contains(m.Subject, "n° 1") {
+				t.Errorf("answer email %+v", m)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("no answer email among %d", len(emails))
+	}
+	list, _ := e.svc.Tickets(ctx, store.TicketOpen)
+	if len(list) != 0 {
+		t.Errorf("open tickets after the answer: %+v", list)
+	}
+	info, msgs, err := e.svc.TicketDetail(ctx, 1)
+	if err != nil || info.Email != "lea@example.fr" || len(msgs) < 2 {
+		t.Errorf("detail %+v %d messages, %v", info, len(msgs), err)
+	}
+}
