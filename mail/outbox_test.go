@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/supportd/supportd/internal/smtptest"
 	"github.com/supportd/supportd/mail"
 	"github.com/supportd/supportd/store"
 )
@@ -126,9 +127,9 @@ func unsent(t *testing.T, q mail.Queue) []store.Email {
 
 // checkDeliveredOnce checks that the server received each of ids once,
 // as the Sender builds them.
-func checkDeliveredOnce(t *testing.T, srv *smtpServer, ids []string) {
+func checkDeliveredOnce(t *testing.T, srv *smtptest.Server, ids []string) {
 	t.Helper()
-	counts := srv.byMessageID()
+	counts := srv.ByMessageID()
 	if len(counts) != len(ids) {
 		t.Errorf("%d Message-IDs received, want %d: %v", len(counts), len(ids), counts)
 	}
@@ -141,10 +142,10 @@ func checkDeliveredOnce(t *testing.T, srv *smtpServer, ids []string) {
 
 // waitDelivered waits until the server received every id and the queue
 // holds no unsent email.
-func waitDelivered(t *testing.T, srv *smtpServer, q mail.Queue, ids []string) {
+func waitDelivered(t *testing.T, srv *smtptest.Server, q mail.Queue, ids []string) {
 	t.Helper()
 	waitFor(t, "every email to be received and marked sent", func() bool {
-		return len(srv.byMessageID()) >= len(ids) && len(unsent(t, q)) == 0
+		return len(srv.ByMessageID()) >= len(ids) && len(unsent(t, q)) == 0
 	})
 }
 
@@ -157,9 +158,9 @@ func ids(prefix string, n int) []string {
 }
 
 func TestDeliveredOnce(t *testing.T) {
-	srv := startSMTP(t, "127.0.0.1:0")
+	srv := smtptest.Start(t, "127.0.0.1:0")
 	q := openBolt(t, filepath.Join(t.TempDir(), "supportd.db"))
-	host, port, _ := net.SplitHostPort(srv.addr)
+	host, port, _ := net.SplitHostPort(srv.Addr)
 	p, _ := strconv.Atoi(port)
 	// The default TLS policy: the test server offers no STARTTLS.
 	sender, err := mail.NewSender(mail.SenderConfig{Host: host, Port: p, Timeout: 5 * time.Second})
@@ -179,7 +180,7 @@ func TestDeliveredOnce(t *testing.T) {
 	waitDelivered(t, srv, q, all)
 	stop()
 	checkDeliveredOnce(t, srv, all)
-	for _, m := range srv.messages() {
+	for _, m := range srv.Messages() {
 		id := strings.TrimSuffix(strings.TrimPrefix(m.MessageID, "<"), "@supportd>")
 		want := testEmail(id)
 		if m.From != want.From || !slices.Equal(m.To, want.To) || m.Subject != want.Subject || m.ReplyTo != "<"+want.ReplyTo+">" ||
@@ -193,7 +194,7 @@ func TestDeliveredOnce(t *testing.T) {
 }
 
 func TestSMTPDownThenBack(t *testing.T) {
-	addr := freeAddr(t)
+	addr := smtptest.FreeAddr(t)
 	q := openBolt(t, filepath.Join(t.TempDir(), "supportd.db"))
 	_, stop := startOutbox(t, fastConfig(t, q, newSender(t, addr)))
 	all := ids("down-", 10)
@@ -214,17 +215,17 @@ func TestSMTPDownThenBack(t *testing.T) {
 		t.Fatalf("%d emails unsent while the server is down, want %d", len(got), len(all))
 	}
 
-	srv := startSMTP(t, addr)
+	srv := smtptest.Start(t, addr)
 	waitDelivered(t, srv, q, all)
 	stop()
 	checkDeliveredOnce(t, srv, all)
 }
 
 func TestSMTPRefusesThenAccepts(t *testing.T) {
-	srv := startSMTP(t, "127.0.0.1:0")
-	srv.refuse.Store(true)
+	srv := smtptest.Start(t, "127.0.0.1:0")
+	srv.Refuse.Store(true)
 	q := openBolt(t, filepath.Join(t.TempDir(), "supportd.db"))
-	_, stop := startOutbox(t, fastConfig(t, q, newSender(t, srv.addr)))
+	_, stop := startOutbox(t, fastConfig(t, q, newSender(t, srv.Addr)))
 	all := ids("busy-", 10)
 	for _, id := range all {
 		if err := q.EnqueueEmail(t.Context(), testEmail(id)); err != nil {
@@ -239,19 +240,19 @@ func TestSMTPRefusesThenAccepts(t *testing.T) {
 		}
 		return true
 	})
-	if n := len(srv.messages()); n != 0 {
+	if n := len(srv.Messages()); n != 0 {
 		t.Fatalf("%d messages received while refusing", n)
 	}
-	srv.refuse.Store(false)
+	srv.Refuse.Store(false)
 	waitDelivered(t, srv, q, all)
 	stop()
 	checkDeliveredOnce(t, srv, all)
 }
 
 func TestPermanentRejection(t *testing.T) {
-	srv := startSMTP(t, "127.0.0.1:0")
+	srv := smtptest.Start(t, "127.0.0.1:0")
 	q := openBolt(t, filepath.Join(t.TempDir(), "supportd.db"))
-	cfg := fastConfig(t, q, newSender(t, srv.addr))
+	cfg := fastConfig(t, q, newSender(t, srv.Addr))
 	cfg.MaxBackoff = 1000 * time.Hour
 	_, stop := startOutbox(t, cfg)
 	bad := testEmail("bad")
@@ -263,7 +264,7 @@ func TestPermanentRejection(t *testing.T) {
 	}
 	waitFor(t, "the good email to be received and the bad one refused", func() bool {
 		list := unsent(t, q)
-		return len(srv.messages()) == 1 && len(list) == 1 && list[0].Attempts == 1
+		return len(srv.Messages()) == 1 && len(list) == 1 && list[0].Attempts == 1
 	})
 	stop()
 	checkDeliveredOnce(t, srv, []string{"good"})
@@ -278,14 +279,14 @@ func TestPermanentRejection(t *testing.T) {
 }
 
 func TestRestart(t *testing.T) {
-	srv := startSMTP(t, "127.0.0.1:0")
+	srv := smtptest.Start(t, "127.0.0.1:0")
 	path := filepath.Join(t.TempDir(), "supportd.db")
 	s1, err := store.OpenBolt(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	// An outbox that stores the emails, and stops before sending them.
-	o1, err := mail.NewOutbox(fastConfig(t, s1, newSender(t, srv.addr)))
+	o1, err := mail.NewOutbox(fastConfig(t, s1, newSender(t, srv.Addr)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -300,7 +301,7 @@ func TestRestart(t *testing.T) {
 	}
 
 	s2 := openBolt(t, path)
-	_, stop := startOutbox(t, fastConfig(t, s2, newSender(t, srv.addr)))
+	_, stop := startOutbox(t, fastConfig(t, s2, newSender(t, srv.Addr)))
 	waitDelivered(t, srv, s2, all)
 	stop()
 	checkDeliveredOnce(t, srv, all)
@@ -324,10 +325,10 @@ func (q *failingMarks) MarkEmailSent(ctx context.Context, id string, at time.Tim
 // TestMarkFails: when an accepted email cannot be marked sent, it is
 // marked later without being sent again.
 func TestMarkFails(t *testing.T) {
-	srv := startSMTP(t, "127.0.0.1:0")
+	srv := smtptest.Start(t, "127.0.0.1:0")
 	s := openBolt(t, filepath.Join(t.TempDir(), "supportd.db"))
 	q := &failingMarks{Queue: s, fails: 3}
-	_, stop := startOutbox(t, fastConfig(t, q, newSender(t, srv.addr)))
+	_, stop := startOutbox(t, fastConfig(t, q, newSender(t, srv.Addr)))
 	all := ids("mark-", 3)
 	for _, id := range all {
 		if err := s.EnqueueEmail(t.Context(), testEmail(id)); err != nil {

@@ -623,11 +623,9 @@ func (run *agentRun) logIn(ctx context.Context, hc *http.Client, login string) e
 type agentFrame struct {
 	Type   string `json:"type"`
 	Assign string `json:"assign"`
-	Agent  *struct {
-		Login    string `json:"login"`
-		Capacity int    `json:"capacity"`
-		Status   string `json:"status"`
-	} `json:"agent"`
+	// Agent is an object in welcome and presence, the agent's name (a
+	// string) in message frames.
+	Agent json.RawMessage `json:"agent"`
 	Queue []queueItem `json:"queue"`
 	Held  []struct {
 		ID string `json:"id"`
@@ -642,6 +640,22 @@ type agentFrame struct {
 
 type queueItem struct {
 	Conversation string `json:"conversation"`
+}
+
+// agentInfo is the agent object of welcome and presence frames.
+type agentInfo struct {
+	Login    string `json:"login"`
+	Capacity int    `json:"capacity"`
+	Status   string `json:"status"`
+}
+
+// agent returns the frame's agent object, or nil when it has none.
+func (f *agentFrame) agent() *agentInfo {
+	var info agentInfo
+	if len(f.Agent) == 0 || f.Agent[0] != '{' || json.Unmarshal(f.Agent, &info) != nil {
+		return nil
+	}
+	return &info
 }
 
 // conversationID returns the id of the frame's conversation.
@@ -676,9 +690,9 @@ func (a *agent) read() {
 		switch f.Type {
 		case "welcome":
 			a.run.assign.Store(f.Assign)
-			if f.Agent != nil {
+			if info := f.agent(); info != nil {
 				a.mu.Lock()
-				a.capacity = f.Agent.Capacity
+				a.capacity = info.Capacity
 				a.mu.Unlock()
 			}
 			for _, c := range f.Held {
@@ -692,7 +706,7 @@ func (a *agent) read() {
 				a.claim(q.Conversation)
 			}
 		case "presence":
-			if f.Agent != nil && f.Agent.Login == a.login && f.Agent.Status == "online" {
+			if info := f.agent(); info != nil && info.Login == a.login && info.Status == "online" {
 				a.markOnline()
 			}
 		case "queued":

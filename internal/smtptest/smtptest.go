@@ -1,8 +1,13 @@
-package mail_test
+// Package smtptest runs a real SMTP server on loopback for tests: it
+// records the messages it accepts, answers 451 to MAIL FROM while Refuse is
+// set, and 550 to any recipient whose address starts with "reject".
+package smtptest
 
 import (
+	"encoding/base64"
 	"errors"
 	"io"
+	"mime"
 	"mime/quotedprintable"
 	"net"
 	netmail "net/mail"
@@ -15,8 +20,8 @@ import (
 	"github.com/emersion/go-smtp"
 )
 
-// received is a message the test server accepted.
-type received struct {
+// Message is a message the server accepted.
+type Message struct {
 	From      string
 	To        []string
 	MessageID string
@@ -25,22 +30,23 @@ type received struct {
 	Body      string
 }
 
-// smtpServer is a real SMTP server on loopback that records the messages
-// it accepts.
-type smtpServer struct {
-	addr string
+// Server is a real SMTP server on loopback that records the messages it
+// accepts.
+type Server struct {
+	// Addr is the address it listens on.
+	Addr string
 	srv  *smtp.Server
-	// refuse makes MAIL FROM answer 451, a temporary failure.
-	refuse atomic.Bool
+	// Refuse makes MAIL FROM answer 451, a temporary failure.
+	Refuse atomic.Bool
 
 	mu  sync.Mutex
-	got []received
+	got []Message
 }
 
-// startSMTP starts a server listening on addr ("127.0.0.1:0" for any
+// Start starts a server listening on addr ("127.0.0.1:0" for any
 // port), retrying for a while if the port is still taken; it stops with
 // the test.
-func startSMTP(t *testing.T, addr string) *smtpServer {
+func Start(t testing.TB, addr string) *Server {
 	t.Helper()
 	var (
 		l   net.Listener
@@ -55,7 +61,7 @@ func startSMTP(t *testing.T, addr string) *smtpServer {
 	if err != nil {
 		t.Fatalf("listen on %s: %v", addr, err)
 	}
-	s := &smtpServer{addr: l.Addr().String()}
+	s := &Server{Addr: l.Addr().String()}
 	s.srv = smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) {
 		return &session{server: s}, nil
 	}))
@@ -77,8 +83,8 @@ func startSMTP(t *testing.T, addr string) *smtpServer {
 	return s
 }
 
-// freeAddr returns a loopback address where nothing listens.
-func freeAddr(t *testing.T) string {
+// FreeAddr returns a loopback address where nothing listens.
+func FreeAddr(t testing.TB) string {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -89,24 +95,24 @@ func freeAddr(t *testing.T) string {
 	return addr
 }
 
-// messages returns what the server accepted so far.
-func (s *smtpServer) messages() []received {
+// Messages returns what the server accepted so far.
+func (s *Server) Messages() []Message {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]received(nil), s.got...)
+	return append([]Message(nil), s.got...)
 }
 
-// byMessageID counts the messages received per Message-ID.
-func (s *smtpServer) byMessageID() map[string]int {
+// ByMessageID counts the messages received per Message-ID.
+func (s *Server) ByMessageID() map[string]int {
 	n := make(map[string]int)
-	for _, m := range s.messages() {
+	for _, m := range s.Messages() {
 		n[m.MessageID]++
 	}
 	return n
 }
 
 type session struct {
-	server *smtpServer
+	server *Server
 	from   string
 	to     []string
 }
@@ -115,7 +121,7 @@ func (s *session) Reset()        { s.from, s.to = "", nil }
 func (s *session) Logout() error { return nil }
 
 func (s *session) Mail(from string, _ *smtp.MailOptions) error {
-	if s.server.refuse.Load() {
+	if s.server.Refuse.Load() {
 		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "try again later"}
 	}
 	s.from = from
@@ -136,8 +142,16 @@ func (s *session) Data(r io.Reader) error {
 		return err
 	}
 	var text io.Reader = msg.Body
-	if strings.EqualFold(msg.Header.Get("Content-Transfer-Encoding"), "quoted-printable") {
+	switch strings.ToLower(msg.Header.Get("Content-Transfer-Encoding")) {
+	case "quoted-printable":
 		text = quotedprintable.NewReader(msg.Body)
+	case "base64":
+		text = base64.NewDecoder(base64.StdEncoding, msg.Body)
+	}
+	// Subjects outside ASCII come as RFC 2047 encoded words.
+	subject, err := new(mime.WordDecoder).DecodeHeader(msg.Header.Get("Subject"))
+	if err != nil {
+		return err
 	}
 	body, err := io.ReadAll(text)
 	if err != nil {
@@ -145,11 +159,11 @@ func (s *session) Data(r io.Reader) error {
 	}
 	s.server.mu.Lock()
 	defer s.server.mu.Unlock()
-	s.server.got = append(s.server.got, received{
+	s.server.got = append(s.server.got, Message{
 		From:      s.from,
 		To:        s.to,
 		MessageID: msg.Header.Get("Message-Id"),
-		Subject:   msg.Header.Get("Subject"),
+		Subject:   subject,
 		ReplyTo:   msg.Header.Get("Reply-To"),
 		Body:      string(body),
 	})

@@ -1,0 +1,188 @@
+package main
+
+import (
+	"context"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+
+	"github.com/supportd/supportd/internal/smtptest"
+)
+
+// setPresence picks a presence in the console, as an agent does.
+func setPresence(status string) chromedp.Action {
+	return chromedp.Evaluate(`(() => { const s = document.querySelector('#presence'); s.value = '`+status+`'; s.dispatchEvent(new Event('change', {bubbles: true})); })()`, nil)
+}
+
+// waitFor polls until cond holds or the context ends.
+func waitMail(ctx context.Context, t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for !cond() {
+		select {
+		case <-ctx.Done():
+			t.Fatalf("waiting for %s: %v", what, ctx.Err())
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+// TestAgentHandoffInBrowser is the handoff end to end, in a real Chromium,
+// with supportd's clock set by --now. During opening hours an agent logs in
+// and goes online; a customer asks for a person, the agent sees the
+// conversation arrive, claims it and replies, and the customer sees the
+// reply live, and the agent the customer's. Then supportd restarts outside
+// opening hours: the customer gets the email form and sends it, the ticket
+// shows in the agent's console, the notification and the confirmation reach
+// the SMTP server, and so does the agent's answer from the console.
+func TestAgentHandoffInBrowser(t *testing.T) {
+	dir := t.TempDir()
+	if _, errOut, err := runCmd(t, "mot de passe de Marie\n", "agent", "add", "marie", "--name", "Marie", "--data", dir, "--database-url="); err != nil {
+		t.Fatalf("agent add: %v\n%s", err, errOut)
+	}
+	smtp := smtptest.Start(t, "127.0.0.1:0")
+	host, port, _ := net.SplitHostPort(smtp.Addr)
+	serve := func(now string) *server {
+		return startServer(t, dir, "--now", now, "--support-inbox", "support@shop.example", "--mail-from", "boutique@shop.example",
+			"--smtp-host", host, "--smtp-port", port, "--smtp-tls", "none")
+	}
+	// Monday 23 November 2026, 10:00 in Paris: open.
+	srv := serve("2026-11-23T10:00:00+01:00")
+	agent := newBrowser(t)
+
+	err := chromedp.Run(agent,
+		// Marie's browser asks for French, as the console's users do.
+		network.Enable(),
+		network.SetExtraHTTPHeaders(network.Headers{"Accept-Language": "fr-FR,fr;q=0.9"}),
+		chromedp.Navigate("http://"+srv.addr+"/agent/login"),
+		chromedp.WaitVisible("#login", chromedp.ByID),
+		chromedp.SendKeys("#login", "marie", chromedp.ByID),
+		chromedp.SendKeys("#password", "mot de passe de Marie", chromedp.ByID),
+		chromedp.Submit("#password", chromedp.ByID),
+		chromedp.WaitVisible("#presence", chromedp.ByID),
+		chromedp.WaitVisible(`body[data-ws="open"]`, chromedp.ByQuery),
+		setPresence("online"),
+		waitText("#agents, #status-line, body", "Marie"),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The customer's tab, in the browser the agent's tab started.
+	customer, cancel := chromedp.NewContext(agent)
+	defer cancel()
+	err = chromedp.Run(customer,
+		chromedp.Navigate("http://"+srv.addr+"/"),
+		chromedp.WaitVisible(".sd-launcher", chromedp.ByQuery),
+		chromedp.Click(".sd-launcher", chromedp.ByQuery),
+		chromedp.WaitVisible(".sd-input", chromedp.ByQuery),
+		chromedp.SendKeys(".sd-input", "Je voudrais parler à une personne", chromedp.ByQuery),
+		chromedp.Click(".sd-send", chromedp.ByQuery),
+		waitText(".sd-log", "Je vous mets en relation avec un conseiller"),
+		waitText(".sd-log", "n°\u00a01 dans la file"),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = chromedp.Run(agent,
+		chromedp.WaitVisible("#queue .queue-item button.claim", chromedp.ByQuery),
+		waitText("#queue", "Je voudrais parler à une personne"),
+		chromedp.Click("#queue .queue-item button.claim", chromedp.ByQuery),
+		chromedp.WaitVisible("#held .held-item", chromedp.ByQuery),
+		waitText("#transcript", "Je voudrais parler à une personne"),
+		waitText("#customer-panel", "non vérifié"),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = chromedp.Run(customer, waitText(".sd-log", "Marie a rejoint la conversation."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = chromedp.Run(agent,
+		chromedp.WaitEnabled("#reply", chromedp.ByID),
+		chromedp.SendKeys("#reply", "Bonjour, ici Marie : que puis-je faire pour vous ?", chromedp.ByID),
+		chromedp.Click("#send", chromedp.ByID),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = chromedp.Run(customer,
+		waitText(".sd-log", "que puis-je faire pour vous ?"),
+		chromedp.SendKeys(".sd-input", "Mon colis n'est jamais arrivé.", chromedp.ByQuery),
+		chromedp.Click(".sd-send", chromedp.ByQuery),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = chromedp.Run(agent,
+		waitText("#transcript", "Mon colis n'est jamais arrivé."),
+		chromedp.SetValue("#resolution", "answered", chromedp.ByID),
+		chromedp.Click("#close", chromedp.ByID),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Run(customer, waitText(".sd-log", "Marie a terminé la conversation.")); err != nil {
+		t.Fatal(err)
+	}
+
+	// The same day, 20:00 in Paris: closed. The agent's session and the
+	// store survive the restart.
+	srv.cmd.Process.Kill()
+	srv.cmd.Wait()
+	srv = serve("2026-11-23T20:00:00+01:00")
+	err = chromedp.Run(customer,
+		chromedp.Navigate("http://"+srv.addr+"/"),
+		chromedp.WaitVisible(".sd-launcher", chromedp.ByQuery),
+		chromedp.Click(".sd-launcher", chromedp.ByQuery),
+		chromedp.WaitVisible(".sd-input", chromedp.ByQuery),
+		chromedp.SendKeys(".sd-input", "Je voudrais parler à une personne", chromedp.ByQuery),
+		chromedp.Click(".sd-send", chromedp.ByQuery),
+		chromedp.WaitVisible(".sd-intake input[type=email]", chromedp.ByQuery),
+		waitText(".sd-log", "dès demain à 9 h"),
+		chromedp.SendKeys(".sd-intake input[type=email]", "lea@example.fr", chromedp.ByQuery),
+		chromedp.Click(".sd-intake button", chromedp.ByQuery),
+		waitText(".sd-log", "demande n° 1"),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = chromedp.Run(agent,
+		chromedp.Navigate("http://"+srv.addr+"/agent"),
+		chromedp.WaitVisible("#tickets-tab", chromedp.ByID),
+		chromedp.Click("#tickets-tab", chromedp.ByID),
+		chromedp.WaitVisible(`#tickets .ticket-item[data-number="1"]`, chromedp.ByQuery),
+		waitText("#tickets", "lea@example.fr"),
+		chromedp.Click(`#tickets .ticket-item[data-number="1"]`, chromedp.ByQuery),
+		chromedp.WaitVisible("#ticket-reply", chromedp.ByID),
+		chromedp.SendKeys("#ticket-reply", "Nous renvoyons votre colis dès demain.", chromedp.ByID),
+		chromedp.Click("#ticket-send", chromedp.ByID),
+		chromedp.WaitVisible(`#ticket-detail[data-status="answered"]`, chromedp.ByQuery),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, stop := context.WithTimeout(context.Background(), 30*time.Second)
+	defer stop()
+	to := func(addr, subject, body string) func() bool {
+		return func() bool {
+			for _, m := range smtp.Messages() {
+				if len(m.To) == 1 && m.To[0] == addr && strings.Contains(m.Subject, subject) && strings.Contains(m.Body, body) {
+					return true
+				}
+			}
+			return false
+		}
+	}
+	waitMail(ctx, t, "the support inbox's notification", to("support@shop.example", "Demande n° 1", "Je voudrais parler à une personne"))
+	waitMail(ctx, t, "the customer's confirmation", to("lea@example.fr", "demande n° 1", "dès demain à 9 h"))
+	waitMail(ctx, t, "the agent's answer", to("lea@example.fr", "Réponse à votre demande n° 1", "Nous renvoyons votre colis dès demain."))
+	for id, n := range smtp.ByMessageID() {
+		if n != 1 {
+			t.Errorf("email %s received %d times", id, n)
+		}
+	}
+}
