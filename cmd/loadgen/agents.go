@@ -626,7 +626,7 @@ type agentFrame struct {
 	// Agent is an object in welcome and presence, the agent's name (a
 	// string) in message frames.
 	Agent json.RawMessage `json:"agent"`
-	Queue []queueItem `json:"queue"`
+	Queue []queueItem     `json:"queue"`
 	Held  []struct {
 		ID string `json:"id"`
 	} `json:"held"`
