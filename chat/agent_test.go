@@ -27,14 +27,26 @@ var monday = time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
 func deskEnv(t *testing.T, tweak func(*Config)) (*env, string) {
 	t.Helper()
 	e := newEnv(t, func(cfg *Config) {
-		cfg.Tickets = cfg.Store.(TicketStore)
-		cfg.SupportInbox, cfg.MailFrom = "support@shop.example", "supportd@shop.example"
-		cfg.Now = func() time.Time { return monday }
-		cfg.Assignments = cfg.Store.(Assignments)
+		openDesk(cfg)
 		if tweak != nil {
 			tweak(cfg)
 		}
 	})
+	return e, serveAgents(t, e)
+}
+
+// openDesk opens a chat configuration for business: Monday 10:00, with
+// tickets and assignments in its store.
+func openDesk(cfg *Config) {
+	cfg.Tickets = cfg.Store.(TicketStore)
+	cfg.SupportInbox, cfg.MailFrom = "support@shop.example", "supportd@shop.example"
+	cfg.Now = func() time.Time { return monday }
+	cfg.Assignments = cfg.Store.(Assignments)
+}
+
+// serveAgents serves agent sockets for e's service and returns their URL.
+func serveAgents(t *testing.T, e *env) string {
+	t.Helper()
 	up := websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return true }}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
@@ -46,7 +58,7 @@ func deskEnv(t *testing.T, tweak func(*Config)) (*env, string) {
 		e.svc.ServeAgent(context.Background(), ws, store.Agent{Login: q.Get("login"), Name: q.Get("name"), Capacity: capacity})
 	}))
 	t.Cleanup(srv.Close)
-	return e, "ws" + strings.TrimPrefix(srv.URL, "http")
+	return "ws" + strings.TrimPrefix(srv.URL, "http")
 }
 
 // agentFrame is any frame an agent receives, decoded loosely.
@@ -652,5 +664,47 @@ func TestAnswerTicketByEmail(t *testing.T) {
 	info, msgs, err := e.svc.TicketDetail(ctx, 1)
 	if err != nil || info.Email != "lea@example.fr" || len(msgs) < 2 {
 		t.Errorf("detail %+v %d messages, %v", info, len(msgs), err)
+	}
+}
+
+// TestAgentSeesTheVerifiedCustomersOrders: beside a verified customer's
+// conversation the agent sees who they are and their own latest orders,
+// and nobody else's.
+func TestAgentSeesTheVerifiedCustomersOrders(t *testing.T) {
+	e, fix, v := shopEnv(t, openDesk)
+	marie := dialAgent(t, serveAgents(t, e), "marie", 3)
+	marie.online()
+	c := e.dial(t)
+	if f := c.helloAs(token(t, v, "cust-1001", time.Hour), "", ""); f.Type != "welcome" {
+		t.Fatalf("hello %s", f.Raw)
+	}
+	c.say("m_00000001", "je veux parler à un conseiller")
+	conv := c.expect("conversation").Conversation
+	marie.send(map[string]any{"type": "claim", "conversation": conv})
+	got := marie.await("assigned").assigned()
+	if got.Customer == nil || got.Customer.ID != "cust-1001" || got.Customer.Name != "Client cust-1001" {
+		t.Fatalf("customer %+v", got.Customer)
+	}
+	own := ordersOf(fix, "cust-1001")
+	if len(got.Orders) == 0 || len(got.Orders) > 5 {
+		t.Fatalf("%d orders beside the conversation", len(got.Orders))
+	}
+	mine := map[string]bool{}
+	for _, o := range own {
+		mine[o.Number] = true
+	}
+	for _, o := range got.Orders {
+		if !mine[o.Number] {
+			t.Errorf("order %s is not cust-1001's", o.Number)
+		}
+	}
+	latest := own[0]
+	for _, o := range own {
+		if o.PlacedAt.After(latest.PlacedAt) {
+			latest = o
+		}
+	}
+	if got.Orders[0].Number != latest.Number || got.Orders[0].Total == "" {
+		t.Errorf("first order %+v, want the latest, %s", got.Orders[0], latest.Number)
 	}
 }

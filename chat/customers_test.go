@@ -47,6 +47,7 @@ func shopEnv(t *testing.T, tweak func(*Config)) (*env, *orders.Fixture, *identit
 		}
 		cfg.Answerer = a
 		cfg.Customers = v
+		cfg.Orders = fix
 		if tweak != nil {
 			tweak(cfg)
 		}
