@@ -62,6 +62,9 @@ func (s *Service) RestoreDesk(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("chat: active conversations: %w", err)
 	}
+	if len(active) > 0 {
+		s.sweepAfter.Store(time.Now().Add(s.cfg.PresenceGrace).UnixNano())
+	}
 	d := s.desk
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -130,42 +133,15 @@ func (s *Service) ServeAgent(ctx context.Context, ws *websocket.Conn, agent stor
 		s.conns.Delete(c)
 	}()
 
-	ws.SetReadLimit(MaxFrameSize)
-	ws.SetReadDeadline(time.Now().Add(pongWait))
-	ws.SetPongHandler(func(string) error {
-		ws.SetReadDeadline(time.Now().Add(pongWait))
-		return nil
-	})
-	for {
-		kind, data, err := ws.ReadMessage()
-		if err != nil {
-			if errors.Is(err, websocket.ErrReadLimit) {
-				c.close(websocket.CloseMessageTooBig, "frame over 16 KiB")
-			}
-			return nil
-		}
-		ws.SetReadDeadline(time.Now().Add(pongWait))
-		if !c.limiter.Allow() {
-			c.strikes++
-			s.agentError(c, CodeRateLimited, "", "")
-			if c.strikes >= s.cfg.MaxStrikes {
-				c.close(websocket.ClosePolicyViolation, "rate limit")
-				return nil
-			}
-			continue
-		}
-		c.strikes = 0
-		if kind != websocket.TextMessage {
-			s.agentError(c, CodeBadFrame, "", "")
-			continue
-		}
+	s.readFrames(c, func(data []byte) {
 		f, ferr := DecodeAgentFrame(data)
 		if ferr != nil {
 			s.agentError(c, ferr.Code, f.Conversation, ferr.ClientID)
-			continue
+			return
 		}
 		s.handleAgent(ctx, c, f)
-	}
+	}, func(code string) { s.agentError(c, code, "", "") })
+	return nil
 }
 
 // agentJoined registers an agent's socket and sends it the welcome, then
@@ -634,6 +610,11 @@ func (s *Service) assignRoundRobin(ctx context.Context) {
 // sweepUnattended turns the queue into email requests once no agent is
 // online: nobody waits for a person who will not come.
 func (s *Service) sweepUnattended(ctx context.Context) {
+	// After a restart every agent is offline until their console
+	// reconnects: the queue waits for them for the grace period.
+	if time.Now().UnixNano() < s.sweepAfter.Load() {
+		return
+	}
 	d := s.desk
 	d.mu.Lock()
 	online, _, _ := d.availabilityLocked()

@@ -560,6 +560,12 @@ func TestDeskSurvivesRestart(t *testing.T) {
 	if !svc.holds(held, "marie") {
 		t.Error("marie does not hold her conversation after the restart")
 	}
+	// Nobody is online yet, but the agents have the grace period to
+	// reconnect before the queue turns into email requests.
+	svc.sweepUnattended(context.Background())
+	if st, _ := svc.desk.stateOf(queued); st != "queued" {
+		t.Errorf("queued conversation is %q right after the restart", st)
+	}
 }
 
 func TestDecodeAgentFrame(t *testing.T) {

@@ -1,7 +1,6 @@
 package chat
 
 import (
-	"bytes"
 	"encoding/json"
 	"strings"
 	"time"
@@ -37,16 +36,8 @@ type AgentFrame struct {
 // DecodeAgentFrame parses and validates one frame from the agent console.
 func DecodeAgentFrame(data []byte) (AgentFrame, *FrameError) {
 	var f AgentFrame
-	trimmed := bytes.TrimSpace(data)
-	if len(trimmed) == 0 || trimmed[0] != '{' {
-		return f, &FrameError{Code: CodeBadFrame, Detail: "a frame is one JSON object"}
-	}
-	dec := json.NewDecoder(bytes.NewReader(trimmed))
-	if err := dec.Decode(&f); err != nil {
-		return AgentFrame{}, &FrameError{Code: CodeBadFrame, Detail: "not valid JSON for a frame: " + err.Error()}
-	}
-	if dec.More() {
-		return AgentFrame{}, &FrameError{Code: CodeBadFrame, Detail: "one JSON object per frame"}
+	if err := decodeObject(data, &f); err != nil {
+		return AgentFrame{}, err
 	}
 	switch f.Type {
 	case "presence":

@@ -151,7 +151,19 @@ func (d *desk) wake() {
 	}
 }
 
-// agent returns the agent with that login, adding them when new.
+// stopTimers stops the agents' grace timers, at shutdown.
+func (d *desk) stopTimers() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, a := range d.agents {
+		if a.away != nil {
+			a.away.Stop()
+			a.away = nil
+		}
+	}
+}
+
+// agentLocked returns the agent with that login, adding them when new.
 func (d *desk) agentLocked(login string) *deskAgent {
 	a := d.agents[login]
 	if a == nil {

@@ -71,16 +71,8 @@ func (e *FrameError) Error() string { return e.Code + ": " + e.Detail }
 // DecodeClientFrame parses and validates one frame from the widget.
 func DecodeClientFrame(data []byte) (ClientFrame, *FrameError) {
 	var f ClientFrame
-	trimmed := bytes.TrimSpace(data)
-	if len(trimmed) == 0 || trimmed[0] != '{' {
-		return f, &FrameError{Code: CodeBadFrame, Detail: "a frame is one JSON object"}
-	}
-	dec := json.NewDecoder(bytes.NewReader(trimmed))
-	if err := dec.Decode(&f); err != nil {
-		return ClientFrame{}, &FrameError{Code: CodeBadFrame, Detail: "not valid JSON for a frame: " + err.Error()}
-	}
-	if dec.More() {
-		return ClientFrame{}, &FrameError{Code: CodeBadFrame, Detail: "one JSON object per frame"}
+	if err := decodeObject(data, &f); err != nil {
+		return ClientFrame{}, err
 	}
 	switch f.Type {
 	case "hello":
@@ -144,6 +136,23 @@ func DecodeClientFrame(data []byte) (ClientFrame, *FrameError) {
 		return f, &FrameError{Code: CodeUnknownType, Detail: "unknown frame type"}
 	}
 	return f, nil
+}
+
+// decodeObject decodes a frame that must be exactly one JSON object into
+// v.
+func decodeObject(data []byte, v any) *FrameError {
+	trimmed := bytes.TrimSpace(data)
+	if len(trimmed) == 0 || trimmed[0] != '{' {
+		return &FrameError{Code: CodeBadFrame, Detail: "a frame is one JSON object"}
+	}
+	dec := json.NewDecoder(bytes.NewReader(trimmed))
+	if err := dec.Decode(v); err != nil {
+		return &FrameError{Code: CodeBadFrame, Detail: "not valid JSON for a frame: " + err.Error()}
+	}
+	if dec.More() {
+		return &FrameError{Code: CodeBadFrame, Detail: "one JSON object per frame"}
+	}
+	return nil
 }
 
 func validClientID(id string) bool {

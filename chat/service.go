@@ -122,6 +122,10 @@ type Service struct {
 	desk *desk
 	// stopDesk ends the desk's loop.
 	stopDesk context.CancelFunc
+	// sweepAfter is when the queue may first be found unattended: after
+	// a restart with conversations waiting, agents get the grace period to
+	// reconnect. Set by RestoreDesk, before the desk's loop reads it.
+	sweepAfter atomic.Int64
 	log      *slog.Logger
 	conns    sync.Map // *conn -> struct{}
 	active   atomic.Int64
@@ -246,6 +250,23 @@ func (s *Service) ServeConn(ctx context.Context, ws *websocket.Conn) error {
 		s.active.Add(-1)
 	}()
 
+	s.readFrames(c, func(data []byte) {
+		frame, ferr := DecodeClientFrame(data)
+		if ferr != nil {
+			s.sendError(c, ferr.Code, ferr.ClientID, "")
+			return
+		}
+		s.handle(ctx, c, frame)
+	}, func(code string) { s.sendError(c, code, "", "") })
+	return nil
+}
+
+// readFrames reads a socket's frames until it closes, under the frame size
+// limit, the pong deadline and the frame rate limit, and hands each text
+// frame to handle. A frame refused by the rate limit or not text gets
+// refuse's error frame; too many refused in a row close the socket.
+func (s *Service) readFrames(c *conn, handle func(data []byte), refuse func(code string)) {
+	ws := c.ws
 	ws.SetReadLimit(MaxFrameSize)
 	ws.SetReadDeadline(time.Now().Add(pongWait))
 	ws.SetPongHandler(func(string) error {
@@ -258,29 +279,24 @@ func (s *Service) ServeConn(ctx context.Context, ws *websocket.Conn) error {
 			if errors.Is(err, websocket.ErrReadLimit) {
 				c.close(websocket.CloseMessageTooBig, "frame over 16 KiB")
 			}
-			return nil
+			return
 		}
 		ws.SetReadDeadline(time.Now().Add(pongWait))
 		if !c.limiter.Allow() {
 			c.strikes++
-			s.sendError(c, CodeRateLimited, "", "")
+			refuse(CodeRateLimited)
 			if c.strikes >= s.cfg.MaxStrikes {
 				c.close(websocket.ClosePolicyViolation, "rate limit")
-				return nil
+				return
 			}
 			continue
 		}
 		c.strikes = 0
 		if kind != websocket.TextMessage {
-			s.sendError(c, CodeBadFrame, "", "")
+			refuse(CodeBadFrame)
 			continue
 		}
-		frame, ferr := DecodeClientFrame(data)
-		if ferr != nil {
-			s.sendError(c, ferr.Code, ferr.ClientID, "")
-			continue
-		}
-		s.handle(ctx, c, frame)
+		handle(data)
 	}
 }
 
@@ -289,6 +305,7 @@ func (s *Service) ServeConn(ctx context.Context, ws *websocket.Conn) error {
 func (s *Service) Shutdown(ctx context.Context) error {
 	s.closed.Store(true)
 	s.stopDesk()
+	s.desk.stopTimers()
 	s.conns.Range(func(k, _ any) bool {
 		k.(*conn).close(websocket.CloseGoingAway, "server restarting")
 		return true
