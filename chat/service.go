@@ -126,11 +126,11 @@ type Service struct {
 	// a restart with conversations waiting, agents get the grace period to
 	// reconnect. Set by RestoreDesk, before the desk's loop reads it.
 	sweepAfter atomic.Int64
-	log      *slog.Logger
-	conns    sync.Map // *conn -> struct{}
-	active   atomic.Int64
-	wg       sync.WaitGroup
-	closed   atomic.Bool
+	log        *slog.Logger
+	conns      sync.Map // *conn -> struct{}
+	active     atomic.Int64
+	wg         sync.WaitGroup
+	closed     atomic.Bool
 	// verifyLimits limits order verifications per client address.
 	verifyLimits *ratelimit.Keyed
 }
