@@ -109,28 +109,16 @@ func (s *Service) startGraceLocked(a *deskAgent) {
 func (s *Service) ServeAgent(ctx context.Context, ws *websocket.Conn, agent store.Agent) error {
 	s.wg.Add(1)
 	defer s.wg.Done()
-	if s.closed.Load() {
-		ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseGoingAway, "shutting down"), time.Now().Add(writeWait))
-		ws.Close()
+	c, finish := s.openConn(ctx, ws, rate.NewLimiter(agentFrameRate, agentFrameBurst))
+	if c == nil {
 		return ErrShuttingDown
 	}
-	c := newConn(ws, rate.NewLimiter(agentFrameRate, agentFrameBurst))
 	c.agent = agent.Login
 	c.hello = true
-	s.conns.Store(c, struct{}{})
-	writerDone := make(chan struct{})
-	go func() {
-		c.writeLoop()
-		close(writerDone)
-	}()
-	stop := context.AfterFunc(ctx, func() { c.close(websocket.CloseGoingAway, "") })
 	s.agentJoined(ctx, c, agent)
 	defer func() {
-		stop()
 		s.agentLeft(c)
-		c.close(0, "")
-		<-writerDone
-		s.conns.Delete(c)
+		finish()
 	}()
 
 	s.readFrames(c, func(data []byte) {

@@ -551,10 +551,10 @@ func TestDeskSurvivesRestart(t *testing.T) {
 	if err := svc.RestoreDesk(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if st, _ := svc.desk.stateOf(queued); st != "queued" {
+	if st := svc.desk.humanState(queued); st != "queued" {
 		t.Errorf("queued conversation is %q after the restart", st)
 	}
-	if st, _ := svc.desk.stateOf(held); st != "agent" {
+	if st := svc.desk.humanState(held); st != "agent" {
 		t.Errorf("held conversation is %q after the restart", st)
 	}
 	if !svc.holds(held, "marie") {
@@ -563,7 +563,7 @@ func TestDeskSurvivesRestart(t *testing.T) {
 	// Nobody is online yet, but the agents have the grace period to
 	// reconnect before the queue turns into email requests.
 	svc.sweepUnattended(context.Background())
-	if st, _ := svc.desk.stateOf(queued); st != "queued" {
+	if st := svc.desk.humanState(queued); st != "queued" {
 		t.Errorf("queued conversation is %q right after the restart", st)
 	}
 }

@@ -173,18 +173,18 @@ func (d *desk) agentLocked(login string) *deskAgent {
 	return a
 }
 
-// stateOf returns the conversation's human state: "queued", "agent" (with
-// the agent's display name) or "" when the bot has it.
-func (d *desk) stateOf(conv string) (state, agentName string) {
+// humanState returns "queued" or "agent" while the conversation waits for
+// or talks to a person, "" while the bot has it.
+func (d *desk) humanState(conv string) string {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if _, ok := d.queued[conv]; ok {
-		return "queued", ""
+		return "queued"
 	}
-	if h, ok := d.held[conv]; ok {
-		return "agent", d.agents[h.agent].info().Name
+	if _, ok := d.held[conv]; ok {
+		return "agent"
 	}
-	return "", ""
+	return ""
 }
 
 // positionLocked returns the 1-based position of a queued conversation.

@@ -221,32 +221,20 @@ var ErrShuttingDown = errors.New("chat: shutting down")
 func (s *Service) ServeConn(ctx context.Context, ws *websocket.Conn) error {
 	s.wg.Add(1)
 	defer s.wg.Done()
-	if s.closed.Load() {
-		ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseGoingAway, "shutting down"), time.Now().Add(writeWait))
-		ws.Close()
+	c, finish := s.openConn(ctx, ws, rate.NewLimiter(rate.Limit(s.cfg.FrameRate), s.cfg.FrameBurst))
+	if c == nil {
 		return ErrShuttingDown
 	}
-	c := newConn(ws, rate.NewLimiter(rate.Limit(s.cfg.FrameRate), s.cfg.FrameBurst))
 	c.clientIP, _ = ctx.Value(clientIPKey{}).(string)
-	s.conns.Store(c, struct{}{})
 	s.active.Add(1)
-	writerDone := make(chan struct{})
-	go func() {
-		c.writeLoop()
-		close(writerDone)
-	}()
-	stop := context.AfterFunc(ctx, func() { c.close(websocket.CloseGoingAway, "") })
 	defer func() {
-		stop()
 		if c.conversation != "" {
 			st := s.hub.stripe(c.conversation)
 			st.Lock()
 			st.remove(c.conversation, c)
 			st.Unlock()
 		}
-		c.close(0, "")
-		<-writerDone
-		s.conns.Delete(c)
+		finish()
 		s.active.Add(-1)
 	}()
 
@@ -259,6 +247,32 @@ func (s *Service) ServeConn(ctx context.Context, ws *websocket.Conn) error {
 		s.handle(ctx, c, frame)
 	}, func(code string) { s.sendError(c, code, "", "") })
 	return nil
+}
+
+// openConn registers a new socket and starts its writer, which ctx's end
+// closes; finish closes the socket and waits for the writer. Once Shutdown
+// has begun it closes the socket with "going away" and returns a nil conn.
+// The caller holds s.wg.
+func (s *Service) openConn(ctx context.Context, ws *websocket.Conn, limiter *rate.Limiter) (c *conn, finish func()) {
+	if s.closed.Load() {
+		ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseGoingAway, "shutting down"), time.Now().Add(writeWait))
+		ws.Close()
+		return nil, nil
+	}
+	c = newConn(ws, limiter)
+	s.conns.Store(c, struct{}{})
+	writerDone := make(chan struct{})
+	go func() {
+		c.writeLoop()
+		close(writerDone)
+	}()
+	stop := context.AfterFunc(ctx, func() { c.close(websocket.CloseGoingAway, "") })
+	return c, func() {
+		stop()
+		c.close(0, "")
+		<-writerDone
+		s.conns.Delete(c)
+	}
 }
 
 // readFrames reads a socket's frames until it closes, under the frame size
@@ -386,7 +400,7 @@ func (s *Service) hello(ctx context.Context, c *conn, f ClientFrame) {
 	c.conversation = conv.ID
 	st.add(conv.ID, c)
 	state := "bot"
-	if human, _ := s.desk.stateOf(conv.ID); human != "" {
+	if human := s.desk.humanState(conv.ID); human != "" {
 		state = human
 	}
 	c.send(s.welcome(c, conv.ID, state, conv.LastSeq), s.cfg.QueueBytes)
@@ -470,7 +484,7 @@ func (s *Service) customerMessage(ctx context.Context, c *conn, f ClientFrame) {
 	}
 	// Queued or with an agent, the customer writes to the team: the bot
 	// keeps quiet.
-	if human, _ := s.desk.stateOf(c.conversation); human != "" {
+	if human := s.desk.humanState(c.conversation); human != "" {
 		m := &store.Message{ConversationID: c.conversation, ClientID: f.ClientID, Author: store.AuthorCustomer, Text: f.Text}
 		if _, _, err := s.append(ctx, c, m); err != nil {
 			s.storeFailed(c, f.ClientID, err)
@@ -542,7 +556,7 @@ func (s *Service) action(ctx context.Context, c *conn, f ClientFrame) {
 	}
 	switch f.Action {
 	case ActionHandoff:
-		if human, _ := s.desk.stateOf(c.conversation); human != "" {
+		if human := s.desk.humanState(c.conversation); human != "" {
 			// Already waiting for or talking to a person.
 			c.send(encode(ackFrame{Type: "ack", ClientID: f.ClientID}), s.cfg.QueueBytes)
 			return
@@ -612,7 +626,7 @@ func (s *Service) vote(ctx context.Context, c *conn, f ClientFrame) {
 	// "Not helpful" hands over: the other articles stay on offer beside
 	// the email form, when nobody can answer in the chat.
 	reply := s.cfg.Answerer.NotHelpfulReply(c.locale, others)
-	if human, _ := s.desk.stateOf(c.conversation); human != "" {
+	if human := s.desk.humanState(c.conversation); human != "" {
 		// A person is on the way already.
 		if _, _, err := s.append(ctx, c, s.botMessage(c.conversation, f.ClientID, reply, nil)); err != nil {
 			s.storeFailed(c, f.ClientID, err)

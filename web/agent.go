@@ -322,6 +322,18 @@ func (h *Handler) requireAgent(next http.Handler) http.Handler {
 	})
 }
 
+// sessionAgent returns the agent of the session requireAgent loaded; when
+// the store fails it answers 503 and reports false.
+func (h *Handler) sessionAgent(w http.ResponseWriter, r *http.Request) (*store.Agent, bool) {
+	a, err := h.cfg.Agents.Agent(r.Context(), sessionFrom(r.Context()).Login)
+	if err != nil {
+		h.cfg.Logger.Error("web: the session's agent", "err", err)
+		http.Error(w, "service unavailable", http.StatusServiceUnavailable)
+		return nil, false
+	}
+	return a, true
+}
+
 // logout ends the agent's session, in the store and in the browser.
 func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
 	s := sessionFrom(r.Context())

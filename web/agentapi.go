@@ -57,11 +57,8 @@ func (h *Handler) agentSocket(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "origin not allowed", http.StatusForbidden)
 		return
 	}
-	s := sessionFrom(r.Context())
-	agent, err := h.cfg.Agents.Agent(r.Context(), s.Login)
-	if err != nil {
-		h.cfg.Logger.Error("web: agent socket", "err", err)
-		http.Error(w, "service unavailable", http.StatusServiceUnavailable)
+	agent, ok := h.sessionAgent(w, r)
+	if !ok {
 		return
 	}
 	up := h.upgrader

@@ -194,10 +194,8 @@ type consolePageData struct {
 // consolePage serves the live console of the logged-in agent.
 func (h *Handler) consolePage(w http.ResponseWriter, r *http.Request) {
 	s := sessionFrom(r.Context())
-	a, err := h.cfg.Agents.Agent(r.Context(), s.Login)
-	if err != nil {
-		h.cfg.Logger.Error("web: agent console", "err", err)
-		http.Error(w, "service unavailable", http.StatusServiceUnavailable)
+	a, ok := h.sessionAgent(w, r)
+	if !ok {
 		return
 	}
 	name := a.Name
