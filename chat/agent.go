@@ -26,10 +26,11 @@ type Assignments interface {
 	ActiveConversations(ctx context.Context) ([]store.Conversation, error)
 }
 
-// AgentDirectory lists the agents. *store.Bolt and *store.Postgres
-// implement it.
+// AgentDirectory lists the agents and keeps the presence each chose.
+// *store.Bolt and *store.Postgres implement it.
 type AgentDirectory interface {
 	ListAgents(ctx context.Context) ([]store.Agent, error)
+	SetAgentPresence(ctx context.Context, login, presence string) error
 }
 
 // Agent frame rates: an agent follows several conversations at once.
@@ -39,9 +40,10 @@ const (
 )
 
 // RestoreDesk loads the agents and the conversations queued or held
-// before a restart. Agents start offline; an agent who holds
-// conversations and does not come back within the grace period has them
-// put back in the queue.
+// before a restart. Agents start offline until their console reconnects,
+// and then take back the presence they had chosen; an agent who does not
+// come back within the grace period is offline, and the conversations
+// they held go back in the queue.
 func (s *Service) RestoreDesk(ctx context.Context) error {
 	if s.cfg.Agents != nil {
 		list, err := s.cfg.Agents.ListAgents(ctx)
@@ -52,6 +54,10 @@ func (s *Service) RestoreDesk(ctx context.Context) error {
 		for _, a := range list {
 			da := s.desk.agentLocked(a.Login)
 			da.name, da.capacity = a.Name, max(a.Capacity, 1)
+			if a.Presence == PresenceOnline || a.Presence == PresenceAway {
+				da.resume = a.Presence
+				s.startGraceLocked(da)
+			}
 		}
 		s.desk.mu.Unlock()
 	}
@@ -86,7 +92,9 @@ func (s *Service) RestoreDesk(ctx context.Context) error {
 // startGraceLocked sets an agent without sockets offline after the grace
 // period, unless a socket opens meanwhile.
 func (s *Service) startGraceLocked(a *deskAgent) {
-	if a.away != nil || len(a.conns) > 0 {
+	// Shutting down closes every socket: the agents keep their presence
+	// for the next start.
+	if a.away != nil || len(a.conns) > 0 || s.closed.Load() {
 		return
 	}
 	login := a.login
@@ -143,6 +151,12 @@ func (s *Service) agentJoined(ctx context.Context, c *conn, agent store.Agent) {
 		a.away.Stop()
 		a.away = nil
 	}
+	// An agent whose console reconnects after a restart is back with the
+	// presence they had.
+	if a.resume != "" && a.status == PresenceOffline {
+		a.status = a.resume
+	}
+	a.resume = ""
 	a.conns[c] = struct{}{}
 	w := agentWelcomeFrame{Type: "welcome", V: ProtocolVersion, Agent: a.info(), Agents: []agentInfo{}, Queue: []queueItem{}, Held: []struct{}{}, Assign: s.cfg.Assign}
 	for _, o := range d.agents {
@@ -163,6 +177,7 @@ func (s *Service) agentJoined(ctx context.Context, c *conn, agent store.Agent) {
 	// The others see the agent's name and capacity as they now are.
 	d.toAgentsLocked(encode(presenceFrame{Type: "presence", Agent: a.info()}), s.cfg.QueueBytes)
 	d.mu.Unlock()
+	d.wake()
 	for _, conv := range held {
 		st := s.hub.stripe(conv)
 		st.Lock()
@@ -271,13 +286,20 @@ func (s *Service) agentMessage(ctx context.Context, c *conn, f AgentFrame) strin
 	return ""
 }
 
-// setPresence changes an agent's presence. Going offline puts the
-// agent's conversations back at the head of the queue.
+// setPresence changes an agent's presence and records it, so that it
+// outlives a restart. Going offline puts the agent's conversations back
+// at the head of the queue.
 func (s *Service) setPresence(ctx context.Context, login, status string) {
+	if s.cfg.Agents != nil {
+		if err := s.cfg.Agents.SetAgentPresence(ctx, login, status); err != nil {
+			s.log.Warn("chat: record agent presence", "agent", login, "err", err)
+		}
+	}
 	d := s.desk
 	d.mu.Lock()
 	a := d.agentLocked(login)
 	a.status = status
+	a.resume = ""
 	d.toAgentsLocked(encode(presenceFrame{Type: "presence", Agent: a.info()}), s.cfg.QueueBytes)
 	var held []string
 	if status == PresenceOffline {

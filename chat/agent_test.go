@@ -47,6 +47,12 @@ func openDesk(cfg *Config) {
 // serveAgents serves agent sockets for e's service and returns their URL.
 func serveAgents(t *testing.T, e *env) string {
 	t.Helper()
+	return serveAgentsOf(t, e.svc)
+}
+
+// serveAgentsOf serves agent sockets for svc and returns their URL.
+func serveAgentsOf(t *testing.T, svc *Service) string {
+	t.Helper()
 	up := websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return true }}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
@@ -55,7 +61,7 @@ func serveAgents(t *testing.T, e *env) string {
 		if err != nil {
 			return
 		}
-		e.svc.ServeAgent(context.Background(), ws, store.Agent{Login: q.Get("login"), Name: q.Get("name"), Capacity: capacity})
+		svc.ServeAgent(context.Background(), ws, store.Agent{Login: q.Get("login"), Name: q.Get("name"), Capacity: capacity})
 	}))
 	t.Cleanup(srv.Close)
 	return "ws" + strings.TrimPrefix(srv.URL, "http")
@@ -565,6 +571,79 @@ func TestDeskSurvivesRestart(t *testing.T) {
 	svc.sweepUnattended(context.Background())
 	if st := svc.desk.humanState(queued); st != "queued" {
 		t.Errorf("queued conversation is %q right after the restart", st)
+	}
+}
+
+// TestPresenceSurvivesRestart: an agent online when supportd stops is
+// online again as soon as their console reconnects to the new process;
+// one who does not come back within the grace period is offline, and so
+// is their recorded presence.
+func TestPresenceSurvivesRestart(t *testing.T) {
+	var agents store.Agents
+	e, agentURL := deskEnv(t, func(cfg *Config) {
+		agents = cfg.Store.(store.Agents)
+		cfg.Agents = cfg.Store.(AgentDirectory)
+	})
+	for _, login := range []string{"marie", "paul"} {
+		if err := agents.AddAgent(context.Background(), &store.Agent{Login: login, PasswordHash: []byte("h")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	marie := dialAgent(t, agentURL, "marie", 3)
+	marie.online()
+	paul := dialAgent(t, agentURL, "paul", 3)
+	paul.online()
+	if a, err := agents.Agent(context.Background(), "marie"); err != nil || a.Presence != PresenceOnline {
+		t.Fatalf("recorded presence %+v, %v; want online", a, err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	e.svc.Shutdown(ctx)
+
+	restart := func() *Service {
+		svc, err := NewService(Config{Store: e.store, Answerer: e.svc.cfg.Answerer, Logger: quiet(), Now: func() time.Time { return monday },
+			Assignments: e.store.(Assignments), Agents: e.store.(AgentDirectory), PresenceGrace: 300 * time.Millisecond})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { svc.Shutdown(context.Background()) })
+		if err := svc.RestoreDesk(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		return svc
+	}
+	svc := restart()
+	if svc.canQueue() {
+		t.Error("the desk takes a queue before any agent has reconnected")
+	}
+	dialAgent(t, serveAgentsOf(t, svc), "marie", 3)
+	svc.desk.mu.Lock()
+	status := svc.desk.agents["marie"].status
+	svc.desk.mu.Unlock()
+	if status != PresenceOnline {
+		t.Errorf("marie is %q once her console reconnected, want online", status)
+	}
+	if !svc.canQueue() {
+		t.Error("the desk takes no queue with marie back online")
+	}
+	// Paul never came back: after the grace period he is offline, and
+	// recorded so.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		a, err := agents.Agent(context.Background(), "paul")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.Presence == PresenceOffline {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("paul's recorded presence is still %q after the grace period", a.Presence)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if a, _ := agents.Agent(context.Background(), "marie"); a.Presence != PresenceOnline {
+		t.Errorf("marie's recorded presence is %q, want online", a.Presence)
 	}
 }
 

@@ -88,6 +88,9 @@ type deskAgent struct {
 	// away is the timer that sets the agent offline once their last
 	// socket has been closed for the grace period.
 	away *time.Timer
+	// resume is the presence a restart found recorded, taken back when the
+	// agent's console reconnects within the grace period.
+	resume string
 }
 
 func (a *deskAgent) info() agentInfo {

@@ -18,8 +18,17 @@ type Agent struct {
 	PasswordHash []byte
 	// Capacity is how many conversations the agent takes at once; 0 means
 	// DefaultCapacity.
-	Capacity  int
+	Capacity int
+	// Presence is the presence the agent last chose in the console
+	// ("online", "away" or "offline"; "" reads as offline), kept so that
+	// an agent whose console reconnects after a restart keeps it.
+	Presence  string
 	CreatedAt time.Time // set by the store when zero
+}
+
+// ValidPresence reports whether p is a presence an agent can have.
+func ValidPresence(p string) bool {
+	return p == "online" || p == "away" || p == "offline"
 }
 
 // DefaultCapacity is the capacity of an agent created without one.
@@ -53,6 +62,9 @@ type Agents interface {
 	// SetAgentPassword replaces an agent's password hash; ErrNotFound if
 	// no such agent, ErrInvalid for an empty hash.
 	SetAgentPassword(ctx context.Context, login string, hash []byte) error
+	// SetAgentPresence records the presence an agent chose; ErrNotFound
+	// if no such agent, ErrInvalid for a presence [ValidPresence] refuses.
+	SetAgentPresence(ctx context.Context, login, presence string) error
 	// CreateSession stores a session under the SHA-256 of s.ID, setting
 	// s.IDHash and s.CreatedAt when zero. Errors: ErrInvalid (empty ID or
 	// CSRF, zero ExpiresAt), ErrNotFound (no such agent), ErrExists.
@@ -99,6 +111,7 @@ func prepareAgent(a *Agent) (Agent, error) {
 	}
 	na := *a
 	na.Login = strings.ToLower(a.Login)
+	na.Presence = "offline"
 	if na.Capacity == 0 {
 		na.Capacity = DefaultCapacity
 	}

@@ -27,6 +27,7 @@ type boltAgent struct {
 	Name         string    `json:"name,omitempty"`
 	PasswordHash []byte    `json:"password_hash"`
 	Capacity     int       `json:"capacity"`
+	Presence     string    `json:"presence,omitempty"`
 	CreatedAt    time.Time `json:"created_at"`
 }
 
@@ -55,11 +56,14 @@ func decodeAgent(login string, v []byte) (*Agent, error) {
 	if err := json.Unmarshal(v, &rec); err != nil {
 		return nil, fmt.Errorf("agent %q: %w", login, err)
 	}
-	return &Agent{Login: login, Name: rec.Name, PasswordHash: rec.PasswordHash, Capacity: rec.Capacity, CreatedAt: rec.CreatedAt}, nil
+	if rec.Presence == "" {
+		rec.Presence = "offline"
+	}
+	return &Agent{Login: login, Name: rec.Name, PasswordHash: rec.PasswordHash, Capacity: rec.Capacity, Presence: rec.Presence, CreatedAt: rec.CreatedAt}, nil
 }
 
 func putAgent(b *bbolt.Bucket, a *Agent) error {
-	v, err := json.Marshal(boltAgent{Name: a.Name, PasswordHash: a.PasswordHash, Capacity: a.Capacity, CreatedAt: a.CreatedAt})
+	v, err := json.Marshal(boltAgent{Name: a.Name, PasswordHash: a.PasswordHash, Capacity: a.Capacity, Presence: a.Presence, CreatedAt: a.CreatedAt})
 	if err != nil {
 		return err
 	}
@@ -88,7 +92,7 @@ func (s *Bolt) AddAgent(ctx context.Context, a *Agent) error {
 	if err != nil {
 		return errBolt("add agent", err)
 	}
-	a.Login, a.Capacity, a.CreatedAt = na.Login, na.Capacity, na.CreatedAt
+	a.Login, a.Capacity, a.Presence, a.CreatedAt = na.Login, na.Capacity, na.Presence, na.CreatedAt
 	return nil
 }
 
@@ -153,6 +157,31 @@ func (s *Bolt) SetAgentPassword(ctx context.Context, login string, hash []byte) 
 	})
 	if err != nil {
 		return errBolt("set agent password", err)
+	}
+	return nil
+}
+
+// SetAgentPresence implements [Agents].
+func (s *Bolt) SetAgentPresence(ctx context.Context, login, presence string) error {
+	if err := ctx.Err(); err != nil {
+		return errBolt("set agent presence", err)
+	}
+	if !ValidPresence(presence) {
+		return fmt.Errorf("%w: presence %q", ErrInvalid, presence)
+	}
+	err := s.db.Update(func(tx *bbolt.Tx) error {
+		a, err := getAgent(tx, strings.ToLower(login))
+		if err != nil {
+			return err
+		}
+		if a.Presence == presence {
+			return nil
+		}
+		a.Presence = presence
+		return putAgent(tx.Bucket(bucketAgents), a)
+	})
+	if err != nil {
+		return errBolt("set agent presence", err)
 	}
 	return nil
 }

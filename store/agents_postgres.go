@@ -11,11 +11,11 @@ import (
 
 var _ Agents = (*Postgres)(nil)
 
-const selectAgents = `SELECT login, name, password_hash, capacity, created_at FROM agents`
+const selectAgents = `SELECT login, name, password_hash, capacity, presence, created_at FROM agents`
 
 func scanAgent(row pgx.Row) (Agent, error) {
 	var a Agent
-	err := row.Scan(&a.Login, &a.Name, &a.PasswordHash, &a.Capacity, &a.CreatedAt)
+	err := row.Scan(&a.Login, &a.Name, &a.PasswordHash, &a.Capacity, &a.Presence, &a.CreatedAt)
 	a.CreatedAt = a.CreatedAt.UTC()
 	return a, err
 }
@@ -34,7 +34,7 @@ func (s *Postgres) AddAgent(ctx context.Context, a *Agent) error {
 	if err != nil {
 		return errPostgres("add agent", err)
 	}
-	a.Login, a.Capacity, a.CreatedAt = na.Login, na.Capacity, na.CreatedAt
+	a.Login, a.Capacity, a.Presence, a.CreatedAt = na.Login, na.Capacity, na.Presence, na.CreatedAt
 	return nil
 }
 
@@ -80,6 +80,24 @@ func (s *Postgres) SetAgentPassword(ctx context.Context, login string, hash []by
 	tag, err := s.pool.Exec(ctx, "UPDATE agents SET password_hash = $2 WHERE login = $1", strings.ToLower(login), hash)
 	if err != nil {
 		return errPostgres("set agent password", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("agent %q: %w", login, ErrNotFound)
+	}
+	return nil
+}
+
+// SetAgentPresence implements [Agents] (migration 0008).
+func (s *Postgres) SetAgentPresence(ctx context.Context, login, presence string) error {
+	if !ValidPresence(presence) {
+		return fmt.Errorf("%w: presence %q", ErrInvalid, presence)
+	}
+	if !validText(login) {
+		return fmt.Errorf("agent %q: %w", login, ErrNotFound)
+	}
+	tag, err := s.pool.Exec(ctx, "UPDATE agents SET presence = $2 WHERE login = $1", strings.ToLower(login), presence)
+	if err != nil {
+		return errPostgres("set agent presence", err)
 	}
 	if tag.RowsAffected() == 0 {
 		return fmt.Errorf("agent %q: %w", login, ErrNotFound)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"strings"
 	"testing"
@@ -13,12 +14,27 @@ import (
 	"github.com/supportd/supportd/internal/smtptest"
 )
 
-// setPresence picks a presence in the console, as an agent does.
-func setPresence(status string) chromedp.Action {
-	return chromedp.Evaluate(`(() => { const s = document.querySelector('#presence'); s.value = '`+status+`'; s.dispatchEvent(new Event('change', {bubbles: true})); })()`, nil)
+// waitValue polls until the form control sel holds want.
+func waitValue(sel, want string) chromedp.Action {
+	return chromedp.ActionFunc(func(ctx context.Context) error {
+		for {
+			var got string
+			if err := chromedp.Run(ctx, chromedp.Value(sel, &got, chromedp.ByQuery)); err != nil {
+				return err
+			}
+			if got == want {
+				return nil
+			}
+			select {
+			case <-ctx.Done():
+				return fmt.Errorf("waiting for %s to hold %q; it holds %q: %w", sel, want, got, ctx.Err())
+			case <-time.After(100 * time.Millisecond):
+			}
+		}
+	})
 }
 
-// waitFor polls until cond holds or the context ends.
+// waitMail polls until cond holds or the context ends.
 func waitMail(ctx context.Context, t *testing.T, what string, cond func() bool) {
 	t.Helper()
 	for !cond() {
@@ -59,12 +75,12 @@ func TestAgentHandoffInBrowser(t *testing.T) {
 		network.SetExtraHTTPHeaders(network.Headers{"Accept-Language": "fr-FR,fr;q=0.9"}),
 		chromedp.Navigate("http://"+srv.addr+"/agent/login"),
 		chromedp.WaitVisible("#login", chromedp.ByID),
-		chromedp.SendKeys("#login", "marie", chromedp.ByID),
-		chromedp.SendKeys("#password", "mot de passe de Marie", chromedp.ByID),
-		chromedp.Submit("#password", chromedp.ByID),
+		typeInto("#login", "marie"),
+		typeInto("#password", "mot de passe de Marie"),
+		pressEnter("#password"),
 		chromedp.WaitVisible("#presence", chromedp.ByID),
 		chromedp.WaitVisible(`body[data-ws="open"]`, chromedp.ByQuery),
-		setPresence("online"),
+		choose("#presence", "En ligne", "online"),
 		waitText("#agents, #status-line, body", "Marie"),
 	)
 	if err != nil {
@@ -76,10 +92,10 @@ func TestAgentHandoffInBrowser(t *testing.T) {
 	err = chromedp.Run(customer,
 		chromedp.Navigate("http://"+srv.addr+"/"),
 		chromedp.WaitVisible(".sd-launcher", chromedp.ByQuery),
-		chromedp.Click(".sd-launcher", chromedp.ByQuery),
+		click(".sd-launcher"),
 		chromedp.WaitVisible(".sd-input", chromedp.ByQuery),
-		chromedp.SendKeys(".sd-input", "Je voudrais parler à une personne", chromedp.ByQuery),
-		chromedp.Click(".sd-send", chromedp.ByQuery),
+		typeInto(".sd-input", "Je voudrais parler à une personne"),
+		click(".sd-send"),
 		waitText(".sd-log", "Je vous mets en relation avec un conseiller"),
 		waitText(".sd-log", "n°\u00a01 dans la file"),
 	)
@@ -89,7 +105,7 @@ func TestAgentHandoffInBrowser(t *testing.T) {
 	err = chromedp.Run(agent,
 		chromedp.WaitVisible("#queue .queue-item button.claim", chromedp.ByQuery),
 		waitText("#queue", "Je voudrais parler à une personne"),
-		chromedp.Click("#queue .queue-item button.claim", chromedp.ByQuery),
+		click("#queue .queue-item button.claim"),
 		chromedp.WaitVisible("#held .held-item", chromedp.ByQuery),
 		waitText("#transcript", "Je voudrais parler à une personne"),
 		waitText("#customer-panel", "non vérifié"),
@@ -103,24 +119,24 @@ func TestAgentHandoffInBrowser(t *testing.T) {
 	}
 	err = chromedp.Run(agent,
 		chromedp.WaitEnabled("#reply", chromedp.ByID),
-		chromedp.SendKeys("#reply", "Bonjour, ici Marie : que puis-je faire pour vous ?", chromedp.ByID),
-		chromedp.Click("#send", chromedp.ByID),
+		typeInto("#reply", "Bonjour, ici Marie : que puis-je faire pour vous ?"),
+		click("#send"),
 	)
 	if err != nil {
 		t.Fatal(err)
 	}
 	err = chromedp.Run(customer,
 		waitText(".sd-log", "que puis-je faire pour vous ?"),
-		chromedp.SendKeys(".sd-input", "Mon colis n'est jamais arrivé.", chromedp.ByQuery),
-		chromedp.Click(".sd-send", chromedp.ByQuery),
+		typeInto(".sd-input", "Mon colis n'est jamais arrivé."),
+		click(".sd-send"),
 	)
 	if err != nil {
 		t.Fatal(err)
 	}
 	err = chromedp.Run(agent,
 		waitText("#transcript", "Mon colis n'est jamais arrivé."),
-		chromedp.SetValue("#resolution", "answered", chromedp.ByID),
-		chromedp.Click("#close", chromedp.ByID),
+		choose("#resolution", "Répondu", "answered"),
+		click("#close"),
 	)
 	if err != nil {
 		t.Fatal(err)
@@ -137,14 +153,14 @@ func TestAgentHandoffInBrowser(t *testing.T) {
 	err = chromedp.Run(customer,
 		chromedp.Navigate("http://"+srv.addr+"/"),
 		chromedp.WaitVisible(".sd-launcher", chromedp.ByQuery),
-		chromedp.Click(".sd-launcher", chromedp.ByQuery),
+		click(".sd-launcher"),
 		chromedp.WaitVisible(".sd-input", chromedp.ByQuery),
-		chromedp.SendKeys(".sd-input", "Je voudrais parler à une personne", chromedp.ByQuery),
-		chromedp.Click(".sd-send", chromedp.ByQuery),
+		typeInto(".sd-input", "Je voudrais parler à une personne"),
+		click(".sd-send"),
 		chromedp.WaitVisible(".sd-intake input[type=email]", chromedp.ByQuery),
 		waitText(".sd-log", "dès demain à 9 h"),
-		chromedp.SendKeys(".sd-intake input[type=email]", "lea@example.fr", chromedp.ByQuery),
-		chromedp.Click(".sd-intake button", chromedp.ByQuery),
+		typeInto(".sd-intake input[type=email]", "lea@example.fr"),
+		click(".sd-intake button"),
 		waitText(".sd-log", "demande n° 1"),
 	)
 	if err != nil {
@@ -153,13 +169,15 @@ func TestAgentHandoffInBrowser(t *testing.T) {
 	err = chromedp.Run(agent,
 		chromedp.Navigate("http://"+srv.addr+"/agent"),
 		chromedp.WaitVisible("#tickets-tab", chromedp.ByID),
-		chromedp.Click("#tickets-tab", chromedp.ByID),
+		// Marie went online before the restart, and still is.
+		waitValue("#presence", "online"),
+		click("#tickets-tab"),
 		chromedp.WaitVisible(`#tickets .ticket-item[data-number="1"]`, chromedp.ByQuery),
 		waitText("#tickets", "lea@example.fr"),
-		chromedp.Click(`#tickets .ticket-item[data-number="1"]`, chromedp.ByQuery),
+		click(`#tickets .ticket-item[data-number="1"]`),
 		chromedp.WaitVisible("#ticket-reply", chromedp.ByID),
-		chromedp.SendKeys("#ticket-reply", "Nous renvoyons votre colis dès demain.", chromedp.ByID),
-		chromedp.Click("#ticket-send", chromedp.ByID),
+		typeInto("#ticket-reply", "Nous renvoyons votre colis dès demain."),
+		click("#ticket-send"),
 		chromedp.WaitVisible(`#ticket-detail[data-status="answered"]`, chromedp.ByQuery),
 	)
 	if err != nil {

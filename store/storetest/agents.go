@@ -21,6 +21,7 @@ func RunAgents(t *testing.T, open func(t *testing.T) (s store.Store, reopen func
 		{"AddAgent", testAddAgent},
 		{"AgentInvalid", testAgentInvalid},
 		{"Password", testAgentPassword},
+		{"Presence", testAgentPresence},
 		{"Session", testSession},
 		{"SessionExpired", testSessionExpired},
 	} {
@@ -105,6 +106,43 @@ func testAgentInvalid(t *testing.T, h *harness, ag func() store.Agents) {
 	}
 	if list, _ := ag().ListAgents(ctx); len(list) != 1 {
 		t.Errorf("%d agents stored, want 1", len(list))
+	}
+}
+
+func testAgentPresence(t *testing.T, h *harness, ag func() store.Agents) {
+	ctx := t.Context()
+	a := &store.Agent{Login: "zoe", PasswordHash: []byte("h")}
+	if err := ag().AddAgent(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	if a.Presence != "offline" {
+		t.Errorf("a new agent's presence is %q, want offline", a.Presence)
+	}
+	if got, err := ag().Agent(ctx, "zoe"); err != nil || got.Presence != "offline" {
+		t.Errorf("Agent of a new agent: %+v, %v; want presence offline", got, err)
+	}
+	if err := ag().SetAgentPresence(ctx, "Zoe", "online"); err != nil {
+		t.Fatalf("SetAgentPresence: %v", err)
+	}
+	if err := ag().SetAgentPresence(ctx, "zoe", "busy"); !errors.Is(err, store.ErrInvalid) {
+		t.Errorf("SetAgentPresence(busy): %v, want ErrInvalid", err)
+	}
+	if err := ag().SetAgentPresence(ctx, "nobody", "online"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("SetAgentPresence(nobody): %v, want ErrNotFound", err)
+	}
+	h.closeAndReopen(t)
+	if got, err := ag().Agent(ctx, "zoe"); err != nil || got.Presence != "online" {
+		t.Errorf("Agent after SetAgentPresence(online) and a reopen: %+v, %v", got, err)
+	}
+	if list, err := ag().ListAgents(ctx); err != nil || len(list) != 1 || list[0].Presence != "online" {
+		t.Errorf("ListAgents after SetAgentPresence(online): %+v, %v", list, err)
+	}
+	// Another change keeps the password.
+	if err := ag().SetAgentPresence(ctx, "zoe", "away"); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := ag().Agent(ctx, "zoe"); err != nil || got.Presence != "away" || string(got.PasswordHash) != "h" {
+		t.Errorf("Agent after SetAgentPresence(away): %+v, %v", got, err)
 	}
 }
 

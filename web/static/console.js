@@ -497,6 +497,9 @@
   // ---- rendering ----
   const renderPresence = () => {
     if (!me) return;
+    // The select stays disabled until the server has said who the agent
+    // is; a choice made while reconnecting is sent with the next welcome.
+    el.presence.disabled = false;
     el.presence.value = me.status;
     el.load.textContent = L.load(me.load, me.capacity);
     el.load.title = L.loadLong(me.load, me.capacity);
