@@ -50,6 +50,19 @@ type Miss struct {
 	Articles []string
 }
 
+// Outcomes of an FAQ case, as the customer meets them.
+const (
+	// OutcomeRight: answered with the expected article.
+	OutcomeRight = "right"
+	// OutcomeWrong: answered with another article, the worst outcome.
+	OutcomeWrong = "wrong"
+	// OutcomeShown: not answered, but the expected article is among the
+	// articles offered.
+	OutcomeShown = "shown"
+	// OutcomeMissed: neither answered nor offered.
+	OutcomeMissed = "missed"
+)
+
 // Report sums up an evaluation.
 type Report struct {
 	Cases int
@@ -64,59 +77,135 @@ type Report struct {
 	// FalseAnswers counts the cases not expecting an article that were
 	// answered with one.
 	FalseAnswers int
-	Misses       []Miss
+	// Outcomes counts the FAQ cases by outcome (OutcomeRight, ...).
+	Outcomes map[string]int
+	// NonFAQRouteOK counts the cases not expecting an article that got
+	// the expected route.
+	NonFAQRouteOK int
+	// Confusion counts the cases by expected route, then route given.
+	Confusion map[Route]map[Route]int
+	Misses    []Miss
 }
 
-// Line formats the report's figures on one line.
-func (r Report) Line() string {
-	ratio := func(n, d int) float64 {
-		if d == 0 {
-			return 0
-		}
-		return float64(n) / float64(d)
+// ratio is n/d, or 0 when d is 0.
+func ratio(n, d int) float64 {
+	if d == 0 {
+		return 0
 	}
-	return fmt.Sprintf("faq_top1=%.3f faq_top3=%.3f route_acc=%.3f false_answers=%d cases=%d",
-		ratio(r.Top1, r.FAQCases), ratio(r.Top3, r.FAQCases), ratio(r.RouteOK, r.Cases), r.FalseAnswers, r.Cases)
+	return float64(n) / float64(d)
+}
+
+// Line formats the report's figures on one line: the historical fields
+// (faq_top1, faq_top3, route_acc, false_answers, cases) first, then the
+// outcomes of the FAQ cases as shares of them (right, wrong, shown,
+// missed, and right_or_shown), then the non-FAQ cases answered with an
+// article (nonfaq_answered, a count) and given their route (nonfaq_route,
+// a share).
+func (r Report) Line() string {
+	o := r.Outcomes
+	return fmt.Sprintf("faq_top1=%.3f faq_top3=%.3f route_acc=%.3f false_answers=%d cases=%d "+
+		"right=%.3f wrong=%.3f shown=%.3f missed=%.3f right_or_shown=%.3f nonfaq_answered=%d nonfaq_route=%.3f",
+		ratio(r.Top1, r.FAQCases), ratio(r.Top3, r.FAQCases), ratio(r.RouteOK, r.Cases), r.FalseAnswers, r.Cases,
+		ratio(o[OutcomeRight], r.FAQCases), ratio(o[OutcomeWrong], r.FAQCases), ratio(o[OutcomeShown], r.FAQCases),
+		ratio(o[OutcomeMissed], r.FAQCases), ratio(o[OutcomeRight]+o[OutcomeShown], r.FAQCases),
+		r.FalseAnswers, ratio(r.NonFAQRouteOK, r.Cases-r.FAQCases))
+}
+
+// ConfusionTable formats the confusion of routes: a row per expected
+// route, a column per route given.
+func (r Report) ConfusionTable() string {
+	routes := []Route{RouteFAQ, RouteOrder, RouteHandoff, RouteSmalltalk, RouteFallback}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%-18s", "expected \\ given")
+	for _, g := range routes {
+		fmt.Fprintf(&b, " %9s", g)
+	}
+	b.WriteByte('\n')
+	for _, e := range routes {
+		row := r.Confusion[e]
+		if len(row) == 0 {
+			continue
+		}
+		fmt.Fprintf(&b, "%-18s", e)
+		for _, g := range routes {
+			fmt.Fprintf(&b, " %9d", row[g])
+		}
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// Outcome returns the outcome of a reply to a message expecting the
+// article id.
+func Outcome(reply Reply, id string) string {
+	if reply.Route == RouteFAQ && len(reply.Articles) > 0 {
+		if reply.Articles[0].ID == id {
+			return OutcomeRight
+		}
+		return OutcomeWrong
+	}
+	for _, a := range reply.Articles {
+		if a.ID == id {
+			return OutcomeShown
+		}
+	}
+	return OutcomeMissed
 }
 
 // Evaluate answers every case and scores the replies.
 func (s *Service) Evaluate(ctx context.Context, cases []Case) (Report, error) {
-	var r Report
+	r := Report{Outcomes: map[string]int{}, Confusion: map[Route]map[Route]int{}}
 	for _, c := range cases {
 		reply, err := s.Answer(ctx, Message{Text: c.Q})
 		if err != nil {
 			return r, err
 		}
-		route, id, _ := strings.Cut(c.Expect, ":")
-		ids := make([]string, len(reply.Articles))
-		for i, a := range reply.Articles {
-			ids[i] = a.ID
+		r.add(c, reply)
+	}
+	return r, nil
+}
+
+// add scores one reply.
+func (r *Report) add(c Case, reply Reply) {
+	route, id, _ := strings.Cut(c.Expect, ":")
+	ids := make([]string, len(reply.Articles))
+	for i, a := range reply.Articles {
+		ids[i] = a.ID
+	}
+	r.Cases++
+	if r.Confusion[Route(route)] == nil {
+		r.Confusion[Route(route)] = map[Route]int{}
+	}
+	r.Confusion[Route(route)][reply.Route]++
+	routeOK := Route(route) == reply.Route
+	ok := routeOK
+	if Route(route) == RouteFAQ {
+		r.FAQCases++
+		outcome := Outcome(reply, id)
+		r.Outcomes[outcome]++
+		if outcome == OutcomeRight {
+			r.Top1++
+		} else {
+			ok = false
 		}
-		r.Cases++
-		routeOK := Route(route) == reply.Route
-		ok := routeOK
-		if Route(route) == RouteFAQ {
-			r.FAQCases++
-			if reply.Route == RouteFAQ && len(ids) > 0 && ids[0] == id {
-				r.Top1++
-			} else {
-				ok = false
+		for i := 0; i < len(ids) && i < 3; i++ {
+			if ids[i] == id {
+				r.Top3++
+				break
 			}
-			for i := 0; i < len(ids) && i < 3; i++ {
-				if ids[i] == id {
-					r.Top3++
-					break
-				}
-			}
-		} else if reply.Route == RouteFAQ {
+		}
+	} else {
+		if reply.Route == RouteFAQ {
 			r.FalseAnswers++
 		}
 		if routeOK {
-			r.RouteOK++
-		}
-		if !ok {
-			r.Misses = append(r.Misses, Miss{Case: c, Route: reply.Route, Articles: ids})
+			r.NonFAQRouteOK++
 		}
 	}
-	return r, nil
+	if routeOK {
+		r.RouteOK++
+	}
+	if !ok {
+		r.Misses = append(r.Misses, Miss{Case: c, Route: reply.Route, Articles: ids})
+	}
 }

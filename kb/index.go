@@ -43,12 +43,18 @@ type Index struct {
 	lexicons map[string]*lexicon
 	spellers map[string]*speller
 	df       map[string]int
+	// avgLength is the mean of the entries' lengths.
+	avgLength float64
 }
 
 // entry is an indexed article with its analysed fields.
 type entry struct {
 	article *Article
-	fields  [numFields]map[string]struct{}
+	// fields holds each field's terms with how often they occur.
+	fields [numFields]map[string]int
+	// length is the article's length in terms, each field weighed by
+	// its boost, for the BM25 part of the score.
+	length float64
 	// sentences of the body, with their terms, to pick snippets from.
 	sentences []sentence
 }
@@ -126,12 +132,13 @@ func Build(c *Collection) (*Index, error) {
 		}
 		seen := map[string]bool{}
 		for f, text := range fields {
-			e.fields[f] = map[string]struct{}{}
+			e.fields[f] = map[string]int{}
 			for _, t := range an.tokens(text) {
 				if t.stop {
 					continue
 				}
-				e.fields[f][t.term] = struct{}{}
+				e.fields[f][t.term]++
+				e.length += bm25Boost[f]
 				terms.WriteString(t.term)
 				terms.WriteByte(' ')
 				vocab[a.Lang][t.word]++
@@ -143,6 +150,7 @@ func Build(c *Collection) (*Index, error) {
 		}
 		ix.entries = append(ix.entries, e)
 		ix.byID[a.ID] = e
+		ix.avgLength += e.length
 		if err := batch.Index(a.ID, document{Terms: terms.String()}); err != nil {
 			bi.Close()
 			return nil, fmt.Errorf("kb: index %s: %w", a.Path, err)
@@ -151,6 +159,9 @@ func Build(c *Collection) (*Index, error) {
 	if err := bi.Batch(batch); err != nil {
 		bi.Close()
 		return nil, fmt.Errorf("kb: index: %w", err)
+	}
+	if len(ix.entries) > 0 {
+		ix.avgLength /= float64(len(ix.entries))
 	}
 	for _, lang := range ix.langs {
 		an := analyzerFor(lang)
@@ -194,6 +205,10 @@ type Hit struct {
 	// each word is, that the article covers, counting matches in its
 	// title, questions and tags more than in its body.
 	Confidence float64
+	// Coverage, between 0 and 1, is the article's share of the best
+	// match the query could have, counting each concept once by the field
+	// where it matches best: the coverage part of Score, before BM25F.
+	Coverage float64
 	// Snippet is the passage of the body that best matches the query.
 	Snippet string
 }
@@ -207,6 +222,20 @@ type concept struct {
 	// comes from a spelling correction, which may be a wrong guess ("Pérou"
 	// is not "perdu").
 	credit float64
+	// loose is the index of the first form that comes from the
+	// thesaurus, or 0 when none does; those forms share [thesaurusCredit].
+	loose int
+}
+
+// formCredit is the credit of a match of the concept's form i.
+func (c concept) formCredit(i int) float64 {
+	switch {
+	case i == 0:
+		return c.credit
+	case c.loose > 0 && i >= c.loose:
+		return c.credit * thesaurusCredit / float64(len(c.forms)-c.loose)
+	}
+	return c.credit * formWeight
 }
 
 // spellCredit is the credit of a concept whose words were corrected.
@@ -269,6 +298,8 @@ func (ix *Index) Search(ctx context.Context, text string, limit int) ([]Hit, err
 	}
 	hits := make([]Hit, 0, len(res.Hits))
 	entries := make(map[*Article]*entry, len(res.Hits))
+	bm := make([]float64, 0, len(res.Hits))
+	bmMax := 0.0
 	for _, h := range res.Hits {
 		e := ix.byID[h.ID]
 		if e == nil {
@@ -280,8 +311,19 @@ func (ix *Index) Search(ctx context.Context, text string, limit int) ([]Hit, err
 		}
 		entries[e.article] = e
 		score /= maxScore(perLang[e.article.Lang])
+		b := ix.bm25(e, perLang[e.article.Lang])
+		bm = append(bm, b)
+		bmMax = max(bmMax, b)
 		// Bleve's own score only breaks ties.
 		hits = append(hits, Hit{Article: e.article, Score: score + 1e-6*h.Score, Confidence: coverage})
+	}
+	// The order blends the coverage score with BM25F, relative to the
+	// best BM25F among the candidates.
+	for i := range hits {
+		hits[i].Coverage = hits[i].Score
+		if bmMax > 0 {
+			hits[i].Score = (1-bm25Share)*hits[i].Score + bm25Share*bm[i]/bmMax
+		}
 	}
 	sort.SliceStable(hits, func(i, j int) bool {
 		if hits[i].Score != hits[j].Score {
@@ -305,6 +347,9 @@ func (ix *Index) concepts(lang, text string) []concept {
 	an := analyzerFor(lang)
 	lx := ix.lexicons[lang]
 	toks := an.tokens(text)
+	if lang == "fr" {
+		toks = an.expandChat(toks)
+	}
 	for i, t := range toks {
 		if t.stop || ix.df[t.term] > 0 || lx.byFirst[t.term] != nil {
 			continue
@@ -318,7 +363,11 @@ func (ix *Index) concepts(lang, text string) []concept {
 		ph := lx.longestMatch(toks, i)
 		if ph == nil {
 			if !toks[i].stop {
-				out = append(out, concept{forms: [][]string{{toks[i].term}}, credit: creditOf(toks[i : i+1])})
+				c := concept{forms: [][]string{{toks[i].term}}, credit: creditOf(toks[i : i+1])}
+				if lang == "fr" {
+					ix.widen(&c, an, toks[i])
+				}
+				out = append(out, c)
 			}
 			i++
 			continue
@@ -352,6 +401,25 @@ func (ix *Index) concepts(lang, text string) []concept {
 		out[i].weight = ix.idf(out[i])
 	}
 	return out
+}
+
+// widen adds to a one-word concept the thesaurus' synonyms of its word
+// that the knowledge base uses.
+func (ix *Index) widen(c *concept, an *analyzer, t token) {
+	seen := map[string]bool{t.term: true}
+	var forms [][]string
+	for _, syn := range frenchSynonyms(t.word) {
+		term := an.stem(syn)
+		if seen[term] || an.stop[syn] || ix.df[term] == 0 {
+			continue
+		}
+		seen[term] = true
+		forms = append(forms, []string{term})
+	}
+	if len(forms) > 0 {
+		c.loose = len(c.forms)
+		c.forms = append(c.forms, forms...)
+	}
 }
 
 // creditOf returns the credit of a concept made of toks.
@@ -434,10 +502,7 @@ func (ix *Index) score(e *entry, concepts []concept) (score, coverage float64) {
 			if len(form) == 0 {
 				continue
 			}
-			credit := c.credit
-			if i > 0 {
-				credit *= formWeight
-			}
+			credit := c.formCredit(i)
 			for f := 0; f < numFields; f++ {
 				n := 0
 				for _, t := range form {

@@ -57,8 +57,6 @@ point relais | relais | relay point | pickup point | pick-up point | mondial rel
 la poste | colissimo | transporteur | facteur | chronopost | ups | dhl | dpd | gls | carrier | postman | courier | poste
 avis de passage | bureau de poste | post office | retirer mon colis | récupérer mon colis | à retirer
 retour à l'expéditeur | retourné à l'expéditeur | renvoyé à l'expéditeur | reparti | revenu | non réclamé | non retiré | return to sender | returned to sender | renvoyé chez vous | repartir
-e-billet | e-billets | billet | billets | ticket | tickets | e-ticket | billetterie | place | places
-e-carte | e-cartes | carte cadeau | cartes cadeaux | carte-cadeau | gift card | e-card | ecard | carte cadeau numérique
 dématérialisé | dématérialisée | numérique | électronique | digital | par email | virtuel
 à domicile | chez moi | domicile | home | at home
 étranger | international | abroad | hors de france | belgique | suisse | europe | outre-mer | dom-tom
@@ -89,7 +87,6 @@ neuf | pas ouvert | non ouvert | jamais ouvert | pas ouverte | non ouverte | sce
 mauvais | mauvaise | erroné | erronée | incorrect | wrong | pas le bon | pas la bonne | ne correspond pas | pas ce que j'ai commandé | autre chose
 manquant | manquante | manque | il manque | incomplet | incomplète | missing | oubli dans le colis
 garantie | garanti | garantis | warranty | guarantee | guaranteed | sav | service après-vente | after-sales
-compatible | compatibles | générique | génériques | generic | équivalent | adaptable
 litige | réclamation | plainte | contestation | désaccord | complaint | dispute | claim | médiateur | médiation | mécontent | insatisfait | pas content | unhappy
 fraude | arnaque | escroquerie | fraud | scam | piratage | piraté | hacked
 
@@ -128,18 +125,11 @@ copie | duplicata | double de | exemplaire | copy | duplicate
 besoin d'aide | aide | aidez-moi | help | help me | assistance
 urgent | urgence | vite | rapidement | asap | urgently | au plus vite
 
-# Catalogue courant des boutiques en ligne
-cartouche | cartouches | cartridge | cartridges | encre | ink | recharge
-toner | toners | poudre
-tambour | tambours | drum | photoconducteur | unité photoconductrice
-imprimante | imprimantes | printer | printers | multifonction
+# Ce que vendent et proposent beaucoup de boutiques en ligne
 taille | tailles | size | sizes | pointure | guide des tailles
 cadeau | cadeaux | gift | gifts | offrir | emballage cadeau
 abonnement | abonnements | subscription | souscription | résilier mon abonnement | unsubscribe
 newsletter | lettre d'information | mailing | désabonner | se désabonner | unsubscribe from newsletter
-carte membre | carte de membre | carte adhérent | carte d'adhérent | membership card | member card | carte de fidélité | loyalty card
 fidélité | points de fidélité | loyalty | points | programme de fidélité
-subvention | subventions | participation | aide financière | subsidy | subsidies | dotation | dotations | prise en charge
-cse | comité d'entreprise | works council | comité social et économique | employeur
 solde | balance | montant restant | crédit restant | reste | remaining | combien il reste
 `

@@ -70,6 +70,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	for _, m := range report.Misses {
 		fmt.Fprintf(stdout, "miss: %q expected %s, got %s %v\n", m.Case.Q, m.Case.Expect, m.Route, m.Articles)
 	}
+	fmt.Fprint(stdout, report.ConfusionTable())
 	fmt.Fprintln(stdout, report.Line())
 	return nil
 }

@@ -1,0 +1,63 @@
+package kb
+
+import "math"
+
+// The second part of an article's score is BM25F: the customer's own
+// words (and, at a discount, their synonyms) counted in every field of
+// the article, each field weighed by bm25Boost, the counts saturating
+// (bm25K1) and longer articles discounted (bm25B). Where [Index.score]
+// asks how much of the question an article covers, and where, BM25F
+// rewards an article that speaks much of the question's rarer words: the
+// two fail on different questions, and their blend ranks better on shops
+// that neither was tuned for.
+var bm25Boost = [numFields]float64{2, 2, 1.5, 0.5, 1}
+
+const (
+	bm25K1 = 1.2
+	bm25B  = 0.75
+)
+
+// bm25 returns the BM25F score of an article against a query's concepts.
+// A concept counts once, by its best form.
+func (ix *Index) bm25(e *entry, concepts []concept) float64 {
+	n := float64(len(ix.entries))
+	norm := bm25K1 * (1 - bm25B + bm25B*e.length/max(ix.avgLength, 1))
+	total := 0.0
+	for _, c := range concepts {
+		best := 0.0
+		for i, form := range c.forms {
+			if len(form) == 0 {
+				continue
+			}
+			credit := c.formCredit(i)
+			if i > 0 {
+				credit *= bm25SynonymShare
+			}
+			s := 0.0
+			for _, t := range form {
+				tf := 0.0
+				for f := range numFields {
+					tf += bm25Boost[f] * float64(e.fields[f][t])
+				}
+				if tf == 0 {
+					continue
+				}
+				df := float64(ix.df[t])
+				idf := math.Log(1 + (n-df+0.5)/(df+0.5))
+				s += idf * tf * (bm25K1 + 1) / (tf + norm)
+			}
+			best = max(best, credit*s/float64(len(form)))
+		}
+		total += best
+	}
+	return total
+}
+
+// bm25SynonymShare is what a synonym's match counts in BM25F, against the
+// customer's own word.
+const bm25SynonymShare = 0.5
+
+// bm25Share is the part of BM25F in the order of hits. It was chosen on
+// the two shops' visible evaluation sets, each scored with the share the
+// other preferred: the first shop's sets preferred 0.25, the second's 0.3.
+const bm25Share = 0.25
