@@ -49,16 +49,16 @@ eval: build
 	./$(BIN) kb eval --kb ../shared/eval/kb --cases ../shared/eval/cases.jsonl
 
 # thesaurus makes kb/thesaurus_fr.txt.gz again from Debian's mythes-fr
-# package (kb/thesaurus_fr.LICENSE): each single-word entry with the first
-# twelve single-word synonyms of each of its meanings.
+# package (kb/thesaurus_fr.LICENSE): each single-word entry with the
+# single-word synonyms of all its meanings.
 MYTHES_FR ?= /usr/share/mythes/thes_fr.dat
 thesaurus:
 	@test -r $(MYTHES_FR) || { echo "thesaurus: $(MYTHES_FR) is missing: apt-get install mythes-fr"; exit 1; }
 	awk -F'|' ' \
 		NR == 1 { next } \
-		/^\(/ { if (head == "") next; n = 0; \
-			for (i = 2; i <= NF && n < 12; i++) { s = $$i; if (s ~ / / || s == "") continue; \
-				if (!((head, s) in seen)) { seen[head, s] = 1; syn[head] = syn[head] "|" s; n++ } } \
+		/^\(/ { if (head == "") next; \
+			for (i = 2; i <= NF; i++) { s = $$i; if (s ~ / / || s == "") continue; \
+				if (!((head, s) in seen)) { seen[head, s] = 1; syn[head] = syn[head] "|" s } } \
 			next } \
 		{ head = $$1; if (head ~ / /) head = "" } \
 		END { for (h in syn) print h syn[h] }' $(MYTHES_FR) | LC_ALL=C sort | gzip -9n > kb/thesaurus_fr.txt.gz

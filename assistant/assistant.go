@@ -46,12 +46,17 @@ type Searcher interface {
 type Config struct {
 	// Searcher is the knowledge base; it is required.
 	Searcher Searcher
-	// AnswerThreshold is the confidence from which the best article is
-	// given as the answer. Default 0.42.
+	// AnswerThreshold is the probability, as the model estimates it,
+	// that the best article is the right answer from which it is given as
+	// the answer. Default [DefaultAnswerThreshold].
 	AnswerThreshold float64
-	// SuggestThreshold is the confidence from which an article is offered
-	// as a suggestion in a fallback. Default 0.2.
+	// SuggestThreshold is the coverage (kb.Hit.Confidence) from which an
+	// article is offered as a suggestion when the assistant does not
+	// answer. Default 0.1.
 	SuggestThreshold float64
+	// Model estimates how likely the best article is the right answer;
+	// default the model fitted on the evaluation sets (docs/assistant.md).
+	Model *Model
 	// MaxArticles is the number of articles listed in a reply. Default 3.
 	MaxArticles int
 	// ArticleURL returns the address of an article's page, which links
@@ -73,7 +78,8 @@ type Config struct {
 
 // Service answers customers' messages. It is safe for concurrent use.
 type Service struct {
-	cfg Config
+	cfg   Config
+	model Model
 }
 
 // New returns a Service, or an error if the configuration lacks a Searcher.
@@ -82,10 +88,10 @@ func New(cfg Config) (*Service, error) {
 		return nil, errors.New("assistant: a Searcher is required")
 	}
 	if cfg.AnswerThreshold == 0 {
-		cfg.AnswerThreshold = 0.42
+		cfg.AnswerThreshold = DefaultAnswerThreshold
 	}
 	if cfg.SuggestThreshold == 0 {
-		cfg.SuggestThreshold = 0.2
+		cfg.SuggestThreshold = 0.1
 	}
 	if cfg.MaxArticles == 0 {
 		cfg.MaxArticles = 3
@@ -105,7 +111,11 @@ func New(cfg Config) (*Service, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	return &Service{cfg: cfg}, nil
+	svc := &Service{cfg: cfg, model: defaultModel}
+	if cfg.Model != nil {
+		svc.model = *cfg.Model
+	}
+	return svc, nil
 }
 
 // Message is what the customer wrote, with what is known of them.
@@ -161,54 +171,75 @@ type Reply struct {
 // knowledge base; the caller should then offer a person.
 func (s *Service) Answer(ctx context.Context, m Message) (Reply, error) {
 	words := normalize(m.Text)
-	lang := detectLang(words, m.Lang)
-	t := texts[lang]
-	reply := Reply{Lang: lang}
-	handoff := Action{ID: "handoff", Label: t.talkToPerson}
+	reply := Reply{Lang: detectLang(words, m.Lang)}
+	if r, ok := s.byIntent(ctx, m, words, reply); ok {
+		return r, nil
+	}
+	hits, err := s.cfg.Searcher.Search(ctx, m.Text, s.cfg.MaxArticles)
+	if err != nil {
+		return Reply{}, fmt.Errorf("assistant: %w", err)
+	}
+	return s.fromHits(hits, reply), nil
+}
 
+// byIntent answers the messages whose intent the words show: small talk,
+// a request for a person, a question about the customer's own order or
+// account. It reports false for the others, which the knowledge base
+// answers.
+func (s *Service) byIntent(ctx context.Context, m Message, words []string, reply Reply) (Reply, bool) {
+	t := texts[reply.Lang]
+	handoff := Action{ID: "handoff", Label: t.talkToPerson}
 	if kind, ok := smalltalkKind(words); ok {
 		reply.Route = RouteSmalltalk
 		reply.Text = t.smalltalk[kind]
-		return reply, nil
+		return reply, true
 	}
 	if wantsPerson(words) {
 		reply.Route = RouteHandoff
 		reply.Text = t.handoff
-		return reply, nil
+		return reply, true
 	}
 	refs, ok := aboutOwnOrder(m.Text, words)
 	if !ok && s.cfg.Orders != nil {
 		ok = s.followsOrder(m, words)
 	}
-	if ok {
-		reply.Route = RouteOrder
-		reply.OrderRefs = refs
-		if s.cfg.Orders != nil {
-			reply.Actions = []Action{handoff}
-			return s.orderAnswer(ctx, m, words, refs, reply), nil
-		}
-		if len(refs) > 0 {
-			reply.Text = fmt.Sprintf(t.orderNumber, strings.Join(refs, ", "))
-		} else {
-			reply.Text = t.orderAccount
-		}
-		reply.Actions = []Action{handoff}
-		return reply, nil
+	if !ok {
+		return reply, false
 	}
+	reply.Route = RouteOrder
+	reply.OrderRefs = refs
+	reply.Actions = []Action{handoff}
+	if s.cfg.Orders != nil {
+		return s.orderAnswer(ctx, m, words, refs, reply), true
+	}
+	if len(refs) > 0 {
+		reply.Text = fmt.Sprintf(t.orderNumber, strings.Join(refs, ", "))
+	} else {
+		reply.Text = t.orderAccount
+	}
+	return reply, true
+}
 
-	hits, err := s.cfg.Searcher.Search(ctx, m.Text, s.cfg.MaxArticles)
-	if err != nil {
-		return Reply{}, fmt.Errorf("assistant: %w", err)
+// fromHits chooses between the three outcomes of a question for the
+// knowledge base: the answer, when the model is sure enough of the best
+// article; else suggestions, the articles that may answer it with a
+// person beside them; else a fallback that offers the person alone.
+func (s *Service) fromHits(hits []kb.Hit, reply Reply) Reply {
+	t := texts[reply.Lang]
+	handoff := Action{ID: "handoff", Label: t.talkToPerson}
+	probs := make([]float64, len(hits))
+	for i := range hits {
+		probs[i] = s.model.prob(featuresOf(hits, i))
 	}
-	if len(hits) > 0 && hits[0].Confidence >= s.cfg.AnswerThreshold {
+	if len(hits) > 0 && probs[0] >= s.cfg.AnswerThreshold {
 		reply.Route = RouteFAQ
-		reply.Articles = refsOf(hits, 0)
+		reply.Articles = refsOf(hits, probs, 0)
 		reply.Text = s.articleText(hits[0].Article)
 		reply.Actions = faqActions(t)
-		return reply, nil
+		return reply
 	}
 	reply.Route = RouteFallback
-	reply.Articles = refsOf(hits, s.cfg.SuggestThreshold)
+	reply.Articles = refsOf(hits, probs, s.cfg.SuggestThreshold)
 	if len(reply.Articles) == 0 {
 		reply.Text = t.fallbackNothing
 	} else {
@@ -221,18 +252,22 @@ func (s *Service) Answer(ctx context.Context, m Message) (Reply, error) {
 		reply.Text = b.String()
 	}
 	reply.Actions = append(reply.Actions, handoff)
-	return reply, nil
+	return reply
 }
 
 // followsOrder reports whether a message that names no order is still
 // about the customer's orders or account: a verified customer asking about
 // "my order" or their credit, or a question about the order the
-// conversation is about ("can I cancel it?"), or the email address asked
-// for to verify it.
+// conversation is about ("can I cancel it?", « et la facture ? »), or the
+// email address asked for to verify it. A question on how to do
+// something goes to the FAQ.
 func (s *Service) followsOrder(m Message, words []string) bool {
+	if isHowTo(words) {
+		return false
+	}
 	c := m.Customer
 	asked := askedAspect(words)
-	if c.ID != "" && (mentionsOwnOrder(words) && asked != aspectSummary || asked == aspectCredit && refersToOwn(words)) {
+	if c.ID != "" && (mentionsOwnOrder(words) && asked != aspectSummary || asked == aspectCredit && (ownsAccountMoney(words) || aboutSelf(words))) {
 		return true
 	}
 	if c.Focus == "" {
@@ -241,14 +276,16 @@ func (s *Service) followsOrder(m Message, words []string) bool {
 	if emailRe.MatchString(m.Text) {
 		return true
 	}
-	return asked != aspectSummary && (refersBack(words) || mentionsOwnOrder(words))
+	// A short question follows on from the order just spoken of.
+	short := len(words) <= 6
+	return asked != aspectSummary && (short || refersBack(words) || mentionsOwnOrder(words))
 }
 
-// refersToOwn reports whether the words hold a possessive: "mon avoir",
-// "my balance".
-func refersToOwn(words []string) bool {
+// aboutSelf reports whether the customer speaks of themselves: « ai-je »,
+// « j'ai », "do I have".
+func aboutSelf(words []string) bool {
 	for _, w := range words {
-		if possessives[w] || w == "mes" || w == "j" || w == "je" || w == "i" {
+		if w == "je" || w == "j" || w == "i" || possessives[w] {
 			return true
 		}
 	}
@@ -305,14 +342,15 @@ func faqActions(t replyTexts) []Action {
 	}
 }
 
-// refsOf lists the hits whose confidence reaches min.
-func refsOf(hits []kb.Hit, min float64) []ArticleRef {
+// refsOf lists the hits whose coverage reaches min, each with the
+// model's probability that it is the right answer as its confidence.
+func refsOf(hits []kb.Hit, probs []float64, min float64) []ArticleRef {
 	var out []ArticleRef
-	for _, h := range hits {
+	for i, h := range hits {
 		if h.Confidence < min {
 			continue
 		}
-		out = append(out, ArticleRef{ID: h.Article.ID, Title: h.Article.Title, Score: h.Score, Confidence: h.Confidence, Snippet: h.Snippet})
+		out = append(out, ArticleRef{ID: h.Article.ID, Title: h.Article.Title, Score: h.Score, Confidence: probs[i], Snippet: h.Snippet})
 	}
 	return out
 }

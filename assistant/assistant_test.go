@@ -26,13 +26,17 @@ func (f fakeSearcher) Article(id string) *kb.Article {
 	return f.ArticleFn(id)
 }
 
-// hits returns a searcher that finds the given confidences, best first.
+// hits returns a searcher that finds articles of the given coverages,
+// best first, each one's other signals in proportion: a message whose
+// words the knowledge base all knows, the first hit ranked first by both
+// coverage and BM25F.
 func hits(conf ...float64) fakeSearcher {
 	return fakeSearcher{SearchFn: func(context.Context, string, int) ([]kb.Hit, error) {
 		var out []kb.Hit
 		for i, c := range conf {
 			id := string(rune('a' + i))
-			out = append(out, kb.Hit{Article: &kb.Article{ID: id, Title: "Titre " + id, Body: "Réponse " + id}, Score: c, Confidence: c})
+			out = append(out, kb.Hit{Article: &kb.Article{ID: id, Title: "Titre " + id, Body: "Réponse " + id},
+				Score: c, Confidence: c, Coverage: c, BM25: c / conf[0], Phrasing: c, Known: 1, Words: 4, Agree: i == 0})
 		}
 		return out, nil
 	}}
@@ -129,7 +133,10 @@ func TestFAQReply(t *testing.T) {
 }
 
 func TestFallback(t *testing.T) {
-	svc := newService(t, hits(0.4, 0.25, 0.1))
+	svc, err := New(Config{Searcher: hits(0.4, 0.25, 0.1), SuggestThreshold: 0.2})
+	if err != nil {
+		t.Fatal(err)
+	}
 	reply, err := svc.Answer(context.Background(), Message{Text: "un truc vague"})
 	if err != nil {
 		t.Fatal(err)

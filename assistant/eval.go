@@ -209,3 +209,65 @@ func (r *Report) add(c Case, reply Reply) {
 		r.Misses = append(r.Misses, Miss{Case: c, Route: reply.Route, Articles: ids})
 	}
 }
+
+// Samples returns the samples to fit a [Model] on from labelled cases:
+// for each case that no intent takes and that retrieves an article, the
+// features of the best article and whether it is the expected answer. A
+// case expecting another route than faq is a sample of a wrong answer.
+func (s *Service) Samples(ctx context.Context, cases []Case) ([]Sample, error) {
+	var out []Sample
+	for _, c := range cases {
+		m := Message{Text: c.Q}
+		words := normalize(m.Text)
+		if _, ok := s.byIntent(ctx, m, words, Reply{Lang: detectLang(words, "")}); ok {
+			continue
+		}
+		hits, err := s.cfg.Searcher.Search(ctx, m.Text, s.cfg.MaxArticles)
+		if err != nil {
+			return nil, err
+		}
+		if len(hits) == 0 {
+			continue
+		}
+		out = append(out, Sample{x: featuresOf(hits, 0), Right: c.Expect == "faq:"+hits[0].Article.ID})
+	}
+	return out, nil
+}
+
+// DefaultL2 is the penalty on the weights with which [FitModel] fits the
+// default model.
+const DefaultL2 = 1.0
+
+// EvaluateFolds scores cases by k-fold cross-validation: the cases are
+// dealt into k folds in turn, and each fold is answered with a model
+// fitted on the other folds' samples and on extra, samples from other
+// sets. k of 1 fits on extra alone.
+func (s *Service) EvaluateFolds(ctx context.Context, cases []Case, k int, extra []Sample) (Report, error) {
+	k = max(k, 1)
+	r := Report{Outcomes: map[string]int{}, Confusion: map[Route]map[Route]int{}}
+	for fold := range k {
+		var train, test []Case
+		for i, c := range cases {
+			if k > 1 && i%k != fold {
+				train = append(train, c)
+			} else {
+				test = append(test, c)
+			}
+		}
+		samples, err := s.Samples(ctx, train)
+		if err != nil {
+			return r, err
+		}
+		m := FitModel(append(samples, extra...), DefaultL2)
+		folded := *s
+		folded.model = m
+		for _, c := range test {
+			reply, err := folded.Answer(ctx, Message{Text: c.Q})
+			if err != nil {
+				return r, err
+			}
+			r.add(c, reply)
+		}
+	}
+	return r, nil
+}

@@ -129,7 +129,7 @@ var (
 	// personNouns name a member of staff, as opposed to the bot.
 	personNouns = setOf(`humain humaine humains conseiller conseillere conseillers agent agents operateur operatrice
 		interlocuteur interlocutrice quelqu qqn qq1 human humans agent advisor adviser operator representative rep someone somebody
-		vendeur vendeuse technicien technicienne responsable manager`)
+		responsable manager superviseur supervisor`)
 	// wantVerbs say the customer wants something: with a person noun,
 	// they ask for a person ("je voudrais qu'un humain me réponde").
 	wantVerbs = setOf("veux veut voudrais voudrait souhaite souhaiterais aimerais besoin exige jveux want need would like")
@@ -160,6 +160,11 @@ func wantsPerson(words []string) bool {
 			return true
 		}
 		for _, w := range words {
+			if pleaseWords[w] {
+				return true
+			}
+		}
+		for _, w := range words {
 			if wantVerbs[w] {
 				return true
 			}
@@ -177,6 +182,9 @@ func wantsPerson(words []string) bool {
 	}
 	return contains(words, "service client") && verbBefore(words, len(words)-1, len(words)) && len(words) <= 6 && !isQuestion(words)
 }
+
+// pleaseWords make a request of a person noun: « un responsable svp ».
+var pleaseWords = setOf("svp stp plait please pls plz")
 
 // callMe are requests to be called back.
 var callMe = []string{"rappelez moi", "appelez moi", "call me back", "call me"}
@@ -241,37 +249,99 @@ func orderRefs(text string) []string {
 }
 
 var (
-	ownOrderNouns = setOf("commande commandes colis paquet livraison order orders parcel package delivery achat")
-	possessives   = setOf("ma mon mes my notre")
+	ownOrderNouns = setOf("commande commandes colis paquet livraison order orders parcel package delivery achat achats purchase")
+	possessives   = setOf("ma mon mes my notre nos")
 	// liveStatus are phrases that ask for the present state of something
 	// of the customer's, which only live data can answer.
 	liveStatus = []string{"ou en est", "ou en sont", "ou est", "ou sont", "est elle partie", "est il parti",
-		"est elle arrivee", "est il arrive", "est elle expediee", "est il expedie", "where is", "where are",
-		"status of", "has my", "is my"}
-	// accountBalance asks what is left of the customer's own credit.
-	accountBalance = []string{"mon avoir", "mon credit", "ma cagnotte", "my credit", "my store credit", "my balance"}
-	howMuchLeft    = setOf("combien reste restant solde montant much left balance remaining")
+		"est elle arrivee", "est il arrive", "est elle expediee", "est il expedie", "est arrive", "est arrivee",
+		"a ete expedie", "a ete expediee", "a ete envoye", "a ete envoyee", "a ete livre", "a ete livree",
+		"where is", "where are", "status of", "has my", "is my", "has it", "did it arrive"}
+	// ownData are what a question may ask to see of the customer's own
+	// order: its tracking number, its invoice.
+	ownData = []string{"numero de suivi", "lien de suivi", "code de suivi", "tracking number", "tracking link", "facture", "invoice"}
+	// accountNouns are the customer's money held by the shop.
+	accountNouns = setOf("avoir avoirs credit solde cagnotte portefeuille porte monnaie points bons balance wallet")
+	howMuchLeft  = setOf("combien reste restant solde montant much left balance remaining")
+	// boughtVerbs, after "j'ai" or "I", say that the customer bought or
+	// sent the thing spoken of: « la robe que j'ai achetée ».
+	boughtVerbs = setOf(`achete achetee achetes achetees commande commandee commandes commandees envoye envoyee envoyes envoyees
+		expedie expediee paye payee recu recue bought ordered sent paid received`)
 )
 
 // mentionsOwnOrder reports whether the words say "my order", "mon colis"
 // and the like.
 func mentionsOwnOrder(words []string) bool {
 	for i := 1; i < len(words); i++ {
-		if ownOrderNouns[words[i]] && possessives[words[i-1]] {
+		// One word may stand between: « ma dernière commande ».
+		if ownOrderNouns[words[i]] && (possessives[words[i-1]] || i >= 2 && possessives[words[i-2]]) {
 			return true
 		}
 	}
 	return false
 }
 
-// pointsBack are words that refer to something already spoken of: "can I
-// cancel it?", "où en est-elle ?".
-var pointsBack = setOf("l la le elle il it this that cette celle ci")
+// boughtByMe reports whether the words speak of something the customer
+// bought or sent: « que j'ai achetée », "I ordered".
+func boughtByMe(words []string) bool {
+	for i := 1; i < len(words); i++ {
+		if !boughtVerbs[words[i]] {
+			continue
+		}
+		if words[i-1] == "i" || words[i-1] == "ai" && i >= 2 && (words[i-2] == "j" || words[i-2] == "je") {
+			return true
+		}
+	}
+	return false
+}
 
-// refersBack reports whether the words refer to something said before.
+// howToStarts begin a question on how to do something, which the FAQ
+// answers even when it speaks of the customer's order: « comment annuler
+// ma commande ? ».
+var howToStarts = []string{"comment", "how", "que faire", "que dois je faire", "what should", "what do i do", "what can i do",
+	"ou trouver", "ou puis je trouver", "where can i find", "est il possible", "is it possible", "quelle est la procedure",
+	"quelles sont les etapes", "c est quoi la procedure", "peut on", "can i", "can you"}
+
+// isHowTo reports whether the words ask how to do something.
+func isHowTo(words []string) bool {
+	// A greeting may come first: « bonjour, comment… ».
+	for len(words) > 0 && (greetingWords[words[0]] || politeWords[words[0]]) {
+		words = words[1:]
+	}
+	for _, p := range howToStarts {
+		f := strings.Fields(p)
+		if len(words) >= len(f) && contains(words[:len(f)], p) {
+			return true
+		}
+	}
+	return false
+}
+
+// refersBack reports whether the words refer to something said before
+// with a pronoun: « elle », "it", or « l' », « la », « le » before a
+// verb (« l'annuler », « la recevoir »).
 func refersBack(words []string) bool {
-	for _, w := range words {
-		if pointsBack[w] {
+	for i, w := range words {
+		switch w {
+		case "elle", "il", "it", "celle", "celui", "celle-ci":
+			return true
+		case "l", "la", "le":
+			if i+1 < len(words) && looksInfinitive(words[i+1]) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// looksInfinitive reports whether a French word looks like a verb in the
+// infinitive, as after an object pronoun.
+func looksInfinitive(w string) bool {
+	if len(w) < 5 {
+		return false
+	}
+	for _, end := range []string{"er", "ir", "re", "oir"} {
+		if strings.HasSuffix(w, end) {
 			return true
 		}
 	}
@@ -280,26 +350,45 @@ func refersBack(words []string) bool {
 
 // aboutOwnOrder reports whether the message is about the customer's own
 // order or account, which needs live data, and returns the order
-// references it holds.
+// references it holds: a reference; the state of something the customer
+// ordered or sent; its tracking number or invoice, asked for rather than
+// how to get it; what is left of the customer's credit.
 func aboutOwnOrder(text string, words []string) ([]string, bool) {
 	if refs := orderRefs(text); len(refs) > 0 {
 		return refs, true
 	}
-	if mentionsOwnOrder(words) {
+	own := mentionsOwnOrder(words) || boughtByMe(words)
+	if own {
 		for _, p := range liveStatus {
 			if contains(words, p) {
 				return nil, true
 			}
 		}
-	}
-	for _, p := range accountBalance {
-		if contains(words, p) {
-			for _, w := range words {
-				if howMuchLeft[w] {
+		if !isHowTo(words) {
+			for _, p := range ownData {
+				if contains(words, p) {
 					return nil, true
 				}
 			}
 		}
 	}
+	if ownsAccountMoney(words) {
+		for _, w := range words {
+			if howMuchLeft[w] {
+				return nil, true
+			}
+		}
+	}
 	return nil, false
+}
+
+// ownsAccountMoney reports whether the words say "my credit", « mon
+// porte-monnaie » and the like.
+func ownsAccountMoney(words []string) bool {
+	for i := 1; i < len(words); i++ {
+		if possessives[words[i-1]] && accountNouns[words[i]] {
+			return true
+		}
+	}
+	return false
 }

@@ -49,7 +49,7 @@ var aspectWords = []struct {
 	{aspectInvoice, []string{"factur*", "invoice*", "receipt*", "recu"}},
 	{aspectTracking, []string{"suivi", "suivre", "track*", "transporteur", "carrier"}},
 	{aspectPayment, []string{"virement*", "cheque", "cheques", "paiement*", "payer", "paye", "payee", "regl*", "transfer*", "payment*", "paid", "pay", "check"}},
-	{aspectCredit, []string{"avoir", "avoirs", "credit*", "solde", "cagnotte", "bon", "bons", "cadeau*", "subvention*", "voucher*", "gift", "subsid*", "balance"}},
+	{aspectCredit, []string{"avoir", "avoirs", "credit*", "solde", "cagnotte", "bons", "cadeau*", "subvention*", "voucher*", "gift", "subsid*", "balance"}},
 	{aspectDispatch, []string{"quand", "expedi*", "envoi", "envoye*", "partir", "partira", "livr*", "recevoir", "recevrai", "arrive*", "delai*", "when", "ship*", "dispatch*", "deliver*", "arriv*", "receive"}},
 }
 

@@ -55,6 +55,8 @@ type entry struct {
 	// length is the article's length in terms, each field weighed by
 	// its boost, for the BM25 part of the score.
 	length float64
+	// phrasings are the terms of the title and of each question.
+	phrasings [][]string
 	// sentences of the body, with their terms, to pick snippets from.
 	sentences []sentence
 }
@@ -123,6 +125,11 @@ func Build(c *Collection) (*Index, error) {
 		fields := [numFields]string{a.Title, strings.Join(a.Questions, "\n"), strings.Join(a.Tags, "\n"), a.Category, a.text}
 		var terms strings.Builder
 		e := &entry{article: a}
+		for _, q := range append([]string{a.Title}, a.Questions...) {
+			if terms := an.terms(q); len(terms) > 0 {
+				e.phrasings = append(e.phrasings, terms)
+			}
+		}
 		for _, text := range splitSentences(a.text) {
 			st := sentence{text: text, terms: map[string]struct{}{}}
 			for _, t := range an.terms(text) {
@@ -209,6 +216,24 @@ type Hit struct {
 	// match the query could have, counting each concept once by the field
 	// where it matches best: the coverage part of Score, before BM25F.
 	Coverage float64
+	// Strong, between 0 and 1, is the share of the query the article
+	// matches in its title, questions and tags.
+	Strong float64
+	// Known, between 0 and 1, is the share of the query that the
+	// knowledge base knows at all (the same for every hit of a query in
+	// one language); Words is how many words or phrases the query asks
+	// about.
+	Known float64
+	Words int
+	// BM25 is the article's BM25F relative to the best among the
+	// candidates, between 0 and 1.
+	BM25 float64
+	// Agree is set on the article that both coverage and BM25F rank
+	// first.
+	Agree bool
+	// Phrasing, between 0 and 1, is the largest share of the article's
+	// title, or of one of its questions, that the query holds.
+	Phrasing float64
 	// Snippet is the passage of the body that best matches the query.
 	Snippet string
 }
@@ -296,6 +321,15 @@ func (ix *Index) Search(ctx context.Context, text string, limit int) ([]Hit, err
 	if err != nil {
 		return nil, fmt.Errorf("kb: search: %w", err)
 	}
+	knownByLang := map[string]float64{}
+	knownOf := func(lang string) float64 {
+		k, ok := knownByLang[lang]
+		if !ok {
+			k = ix.known(perLang[lang])
+			knownByLang[lang] = k
+		}
+		return k
+	}
 	hits := make([]Hit, 0, len(res.Hits))
 	entries := make(map[*Article]*entry, len(res.Hits))
 	bm := make([]float64, 0, len(res.Hits))
@@ -305,7 +339,7 @@ func (ix *Index) Search(ctx context.Context, text string, limit int) ([]Hit, err
 		if e == nil {
 			continue
 		}
-		score, coverage := ix.score(e, perLang[e.article.Lang])
+		score, coverage, strong := ix.score(e, perLang[e.article.Lang])
 		if score <= 0 {
 			continue
 		}
@@ -315,15 +349,28 @@ func (ix *Index) Search(ctx context.Context, text string, limit int) ([]Hit, err
 		bm = append(bm, b)
 		bmMax = max(bmMax, b)
 		// Bleve's own score only breaks ties.
-		hits = append(hits, Hit{Article: e.article, Score: score + 1e-6*h.Score, Confidence: coverage})
+		hits = append(hits, Hit{Article: e.article, Score: score + 1e-6*h.Score, Confidence: coverage, Strong: strong,
+			Known: knownOf(e.article.Lang), Words: len(perLang[e.article.Lang])})
 	}
 	// The order blends the coverage score with BM25F, relative to the
 	// best BM25F among the candidates.
+	bestCoverage, bestBM := -1, -1
 	for i := range hits {
 		hits[i].Coverage = hits[i].Score
-		if bmMax > 0 {
-			hits[i].Score = (1-bm25Share)*hits[i].Score + bm25Share*bm[i]/bmMax
+		if bestCoverage < 0 || hits[i].Coverage > hits[bestCoverage].Coverage {
+			bestCoverage = i
 		}
+		if bestBM < 0 || bm[i] > bm[bestBM] {
+			bestBM = i
+		}
+		if bmMax > 0 {
+			hits[i].BM25 = bm[i] / bmMax
+		}
+		hits[i].Score = (1-bm25Share)*hits[i].Score + bm25Share*hits[i].BM25
+		hits[i].Phrasing = entries[hits[i].Article].phrasingCover(queryTerms(perLang[hits[i].Article.Lang]))
+	}
+	if bestCoverage >= 0 && bestCoverage == bestBM {
+		hits[bestCoverage].Agree = true
 	}
 	sort.SliceStable(hits, func(i, j int) bool {
 		if hits[i].Score != hits[j].Score {
@@ -485,8 +532,9 @@ func formDF(df map[string]int, form []string) int {
 // its best match, in the customer's own words or a synonym, in the field
 // that weighs most, plus a share of its matches in the other fields: an
 // article whose title, tags and body all speak of it is more about it.
-// score also returns the coverage used as confidence.
-func (ix *Index) score(e *entry, concepts []concept) (score, coverage float64) {
+// score also returns the coverage used as confidence, and the share of
+// the query matched in the fields that say what the article is about.
+func (ix *Index) score(e *entry, concepts []concept) (score, coverage, strongShare float64) {
 	var total float64
 	strong := false
 	for _, c := range concepts {
@@ -497,7 +545,7 @@ func (ix *Index) score(e *entry, concepts []concept) (score, coverage float64) {
 			total += c.weight
 		}
 		var perField [numFields]float64
-		covered := 0.0
+		covered, coveredStrong := 0.0, 0.0
 		for i, form := range c.forms {
 			if len(form) == 0 {
 				continue
@@ -521,8 +569,11 @@ func (ix *Index) score(e *entry, concepts []concept) (score, coverage float64) {
 				cov := credit * share
 				if !strongField(f) {
 					cov *= 0.6
-				} else if len(c.forms[0]) > 0 {
-					strong = true
+				} else {
+					coveredStrong = max(coveredStrong, cov)
+					if len(c.forms[0]) > 0 {
+						strong = true
+					}
 				}
 				covered = max(covered, cov)
 			}
@@ -534,19 +585,76 @@ func (ix *Index) score(e *entry, concepts []concept) (score, coverage float64) {
 		}
 		score += c.weight * (best + otherFieldsShare*(sum-best))
 		coverage += c.weight * covered
+		strongShare += c.weight * coveredStrong
 		if optional && covered > 0 {
 			total += c.weight
 		}
 	}
 	if total == 0 {
-		return 0, 0
+		return 0, 0, 0
 	}
 	coverage /= total
+	strongShare /= total
 	if !strong {
 		// Words found only in the body are mentions, not the subject.
 		coverage *= 0.5
 	}
-	return score, coverage
+	return score, coverage, strongShare
+}
+
+// queryTerms returns the terms of a query's concepts in the customer's
+// words and the lexicon's synonyms.
+func queryTerms(concepts []concept) map[string]bool {
+	terms := map[string]bool{}
+	for _, c := range concepts {
+		for i, form := range c.forms {
+			if c.loose > 0 && i >= c.loose {
+				break
+			}
+			for _, t := range form {
+				terms[t] = true
+			}
+		}
+	}
+	return terms
+}
+
+// phrasingCover returns the largest share of the terms of the article's
+// title or of one of its questions that terms holds.
+func (e *entry) phrasingCover(terms map[string]bool) float64 {
+	best := 0.0
+	for _, p := range e.phrasings {
+		n := 0
+		for _, t := range p {
+			if terms[t] {
+				n++
+			}
+		}
+		best = max(best, float64(n)/float64(len(p)))
+	}
+	return best
+}
+
+// known returns the share of a query's weight that the knowledge base
+// knows: concepts some article holds, in the customer's words or another.
+func (ix *Index) known(concepts []concept) float64 {
+	total, known := 0.0, 0.0
+	for _, c := range concepts {
+		if len(c.forms[0]) == 0 {
+			continue
+		}
+		total += c.weight
+		for _, form := range c.forms {
+			if formDF(ix.df, form) > 0 {
+				known += c.weight
+				break
+			}
+		}
+	}
+	if total == 0 {
+		return 0
+	}
+	return known / total
 }
 
 // maxScore is the score of an article matching every concept in every

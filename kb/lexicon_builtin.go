@@ -125,6 +125,15 @@ copie | duplicata | double de | exemplaire | copy | duplicate
 besoin d'aide | aide | aidez-moi | help | help me | assistance
 urgent | urgence | vite | rapidement | asap | urgently | au plus vite
 
+# Acheter et vendre entre particuliers ou à une boutique
+vendre | vente | ventes | vendu | vendue | revendre | sell | selling | sale | sold
+vendeur | vendeuse | vendeurs | seller | sellers | merchant
+acheteur | acheteuse | acheteurs | buyer | buyers | purchaser
+annonce | annonces | listing | listings | advert | ad
+avis | évaluation | évaluations | noter | note | review | reviews | rating | feedback
+négocier | négociation | négocie | faire une offre | contre-offre | negotiate | haggle | make an offer
+photo | photos | image | images | picture | pictures
+
 # Ce que vendent et proposent beaucoup de boutiques en ligne
 taille | tailles | size | sizes | pointure | guide des tailles
 cadeau | cadeaux | gift | gifts | offrir | emballage cadeau

@@ -14,8 +14,8 @@ import (
 // that says « négocier ». It is derived from the LibreOffice French
 // thesaurus as Debian ships it (package mythes-fr, thes_fr.dat, LGPL-2.1+:
 // see thesaurus_fr.LICENSE), by `make thesaurus`: each single-word entry
-// with the first single-word synonyms of each of its meanings, one line a
-// word, "word|syn|syn…", gzipped.
+// with the single-word synonyms of all its meanings, one line a word,
+// "word|syn|syn…", gzipped.
 //
 // A thesaurus is noisy (« colis » is also « valise »), so it only ever
 // adds to a query: a synonym is kept only when the knowledge base uses it,

@@ -92,6 +92,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return runCheck(args[2:], stdout, stderr)
 		case "eval":
 			return runEval(ctx, args[2:], stdout, stderr)
+		case "fit":
+			return runFit(ctx, args[2:], stdout, stderr)
 		}
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)

@@ -124,11 +124,22 @@ func TestKBEval(t *testing.T) {
 	}
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	last := lines[len(lines)-1]
-	if last != "faq_top1=0.000 faq_top3=0.000 route_acc=0.800 false_answers=0 cases=5" {
-		t.Errorf("last line = %q", last)
+	// The historical fields come first, the outcomes after them.
+	if want := "faq_top1=0.000 faq_top3=0.000 route_acc=0.800 false_answers=0 cases=5 right=0.000 wrong=0.000 shown=0.000 missed=0.000 right_or_shown=0.000 nonfaq_answered=0 nonfaq_route=0.800"; last != want {
+		t.Errorf("last line = %q, want %q", last, want)
 	}
-	if len(lines) != 2 || !strings.Contains(lines[0], "tarte tatin") {
-		t.Errorf("misses: %q", lines[:len(lines)-1])
+	var misses []string
+	for _, l := range lines {
+		if strings.HasPrefix(l, "miss: ") {
+			misses = append(misses, l)
+		}
+	}
+	if len(misses) != 1 || !strings.Contains(misses[0], "tarte tatin") {
+		t.Errorf("misses: %q", misses)
+	}
+	// The confusion of routes: one smalltalk case given a fallback.
+	if !strings.Contains(out, "smalltalk                  0         0         0         1         1") {
+		t.Errorf("no confusion table, or a wrong one:\n%s", out)
 	}
 }
 
