@@ -160,8 +160,10 @@ type Reply struct {
 	// OrderRefs are the order numbers recognised in the message.
 	OrderRefs []string
 	Actions   []Action
-	// Focus is the order the reply is about, for the questions that
-	// follow ("can I cancel it?").
+	// Focus is the order the conversation is about after this reply, for
+	// the questions that follow ("can I cancel it?"): the order answered
+	// about, the one already in focus after small talk, and "" once the
+	// conversation has moved on. The caller keeps it for the next message.
 	Focus string
 	// Verified is set when the message proved the visitor owns an order.
 	Verified *VerifiedOrder
@@ -192,6 +194,7 @@ func (s *Service) byIntent(ctx context.Context, m Message, words []string, reply
 	if kind, ok := smalltalkKind(words); ok {
 		reply.Route = RouteSmalltalk
 		reply.Text = t.smalltalk[kind]
+		reply.Focus = m.Customer.Focus
 		return reply, true
 	}
 	if wantsPerson(words) {
@@ -276,9 +279,9 @@ func (s *Service) followsOrder(m Message, words []string) bool {
 	if emailRe.MatchString(m.Text) {
 		return true
 	}
-	// A short question follows on from the order just spoken of.
-	short := len(words) <= 6
-	return asked != aspectSummary && (short || refersBack(words) || mentionsOwnOrder(words))
+	// A short question (« et la facture ? ») or one that points back
+	// (« puis-je l'annuler ? ») follows on from the order just spoken of.
+	return asked != aspectSummary && (len(words) <= 5 || refersBack(words))
 }
 
 // aboutSelf reports whether the customer speaks of themselves: « ai-je »,

@@ -305,7 +305,7 @@ var howToStarts = []string{"comment", "how", "que faire", "que dois je faire", "
 // isHowTo reports whether the words ask how to do something.
 func isHowTo(words []string) bool {
 	// A greeting may come first: « bonjour, comment… ».
-	for len(words) > 0 && (greetingWords[words[0]] || politeWords[words[0]]) {
+	for len(words) > 0 && greetingWords[words[0]] {
 		words = words[1:]
 	}
 	for _, p := range howToStarts {

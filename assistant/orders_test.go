@@ -308,3 +308,66 @@ func TestOrderQuestionsWithoutLiveData(t *testing.T) {
 		t.Errorf("%+v", r)
 	}
 }
+
+// TestHowToGoesToTheFAQ: a question on how to do something that mentions
+// the customer's order is for the FAQ (here, with a knowledge base that
+// knows nothing, a fallback); one that asks for the order's own data is
+// for the order route.
+func TestHowToGoesToTheFAQ(t *testing.T) {
+	svc, _ := newShop(t)
+	for _, c := range []struct {
+		who, msg string
+		want     Route
+	}{
+		{"", "comment télécharger la facture de ma commande ?", RouteFAQ},
+		{"", "comment annuler une commande ?", RouteFAQ},
+		{"alice", "comment annuler ma commande ?", RouteFAQ},
+		{"", "how do I track my order?", RouteFAQ},
+		{"", "où en est ma commande ?", RouteOrder},
+		{"", "je voudrais la facture de ma dernière commande", RouteOrder},
+		{"", "la robe que j'ai achetée hier a été expédiée ?", RouteOrder},
+		{"", "combien me reste-t-il sur mon solde ?", RouteOrder},
+	} {
+		r, err := svc.Answer(context.Background(), Message{Text: c.msg, Customer: Customer{ID: c.who}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := r.Route == RouteOrder; got != (c.want == RouteOrder) {
+			t.Errorf("%q (customer %q): route %s, want %s", c.msg, c.who, r.Route, c.want)
+		}
+	}
+}
+
+// TestFocusEndsWhenTheConversationMovesOn: the order in focus carries
+// through small talk to a short follow-up, and is dropped by a question
+// on another subject, after which a question with "la" in it is not about
+// the order.
+func TestFocusEndsWhenTheConversationMovesOn(t *testing.T) {
+	svc, _ := newShop(t)
+	ctx := context.Background()
+	who := Customer{ID: "alice"}
+	ask := func(msg string) Reply {
+		t.Helper()
+		r, err := svc.Answer(ctx, Message{Text: msg, Customer: who})
+		if err != nil {
+			t.Fatal(err)
+		}
+		who.Focus = r.Focus
+		return r
+	}
+	if r := ask("où en est ma commande CMD-2026-000101 ?"); r.Focus != "CMD-2026-000101" {
+		t.Fatalf("focus %q after the order's answer", r.Focus)
+	}
+	if r := ask("merci"); r.Route != RouteSmalltalk || r.Focus != "CMD-2026-000101" {
+		t.Errorf("after thanks: route %s, focus %q", r.Route, r.Focus)
+	}
+	if r := ask("et la facture ?"); r.Route != RouteOrder || !strings.Contains(r.Text, "FAC-ALICE-1") {
+		t.Errorf("a short follow-up: route %s, %q", r.Route, r.Text)
+	}
+	if r := ask("quels sont vos horaires ?"); r.Route == RouteOrder || r.Focus != "" {
+		t.Errorf("another subject: route %s, focus %q", r.Route, r.Focus)
+	}
+	if r := ask("est-ce que je peux payer la livraison en plusieurs fois par carte ?"); r.Route == RouteOrder {
+		t.Errorf("a question after the conversation moved on went to the order route: %q", r.Text)
+	}
+}

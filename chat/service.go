@@ -463,11 +463,11 @@ func (s *Service) assistantMessage(c *conn, text string) assistant.Message {
 	return m
 }
 
-// remember keeps what a reply established about the customer's orders.
+// remember keeps what a reply established about the customer's orders:
+// the order in focus (none once the conversation moved on) and the orders
+// the visitor proved theirs.
 func (c *conn) remember(r assistant.Reply) {
-	if r.Focus != "" {
-		c.focus = r.Focus
-	}
+	c.focus = r.Focus
 	if v := r.Verified; v != nil {
 		if c.verified == nil {
 			c.verified = map[string]string{}

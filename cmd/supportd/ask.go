@@ -59,9 +59,7 @@ func runAsk(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		if err != nil {
 			return err
 		}
-		if reply.Focus != "" {
-			who.Focus = reply.Focus
-		}
+		who.Focus = reply.Focus
 		if v := reply.Verified; v != nil {
 			who.Verified[v.Number] = v.Email
 		}
