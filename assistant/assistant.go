@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sort"
 	"strings"
 	"time"
 
@@ -173,15 +174,29 @@ type Reply struct {
 // knowledge base; the caller should then offer a person.
 func (s *Service) Answer(ctx context.Context, m Message) (Reply, error) {
 	words := normalize(m.Text)
-	reply := Reply{Lang: detectLang(words, m.Lang)}
+	reply := Reply{Lang: detectLang(m.Text, m.Lang)}
 	if r, ok := s.byIntent(ctx, m, words, reply); ok {
 		return r, nil
 	}
-	hits, err := s.cfg.Searcher.Search(ctx, m.Text, s.cfg.MaxArticles)
+	hits, err := s.search(ctx, m.Text, reply.Lang)
 	if err != nil {
 		return Reply{}, fmt.Errorf("assistant: %w", err)
 	}
 	return s.fromHits(hits, reply), nil
+}
+
+// search returns the articles that may answer text, best first, those in
+// the customer's language ahead of the others.
+func (s *Service) search(ctx context.Context, text, lang string) ([]kb.Hit, error) {
+	hits, err := s.cfg.Searcher.Search(ctx, text, s.cfg.MaxArticles+2)
+	if err != nil {
+		return nil, err
+	}
+	preferLanguage(hits, lang)
+	if len(hits) > s.cfg.MaxArticles {
+		hits = hits[:s.cfg.MaxArticles]
+	}
+	return hits, nil
 }
 
 // byIntent answers the messages whose intent the words show: small talk,
@@ -237,7 +252,7 @@ func (s *Service) fromHits(hits []kb.Hit, reply Reply) Reply {
 	if len(hits) > 0 && probs[0] >= s.cfg.AnswerThreshold {
 		reply.Route = RouteFAQ
 		reply.Articles = refsOf(hits, probs, 0)
-		reply.Text = s.articleText(hits[0].Article)
+		reply.Text = s.articleTextIn(hits[0].Article, reply.Lang)
 		reply.Actions = faqActions(t)
 		return reply
 	}
@@ -245,18 +260,34 @@ func (s *Service) fromHits(hits []kb.Hit, reply Reply) Reply {
 	reply.Articles = refsOf(hits, probs, s.cfg.SuggestThreshold)
 	if len(reply.Articles) == 0 {
 		reply.Text = t.fallbackNothing
-	} else {
-		var b strings.Builder
-		b.WriteString(t.fallbackSuggest)
-		for _, a := range reply.Articles {
-			b.WriteString("\n- " + a.Title)
-			reply.Actions = append(reply.Actions, Action{ID: "article:" + a.ID, Label: a.Title})
-		}
-		reply.Text = b.String()
+		reply.Actions = []Action{handoff}
+		return reply
 	}
-	reply.Actions = append(reply.Actions, handoff)
+	// Suggestions: the question, the articles as buttons, and « none of
+	// these », which hands over to a person.
+	reply.Text = t.fallbackSuggest
+	for _, a := range reply.Articles {
+		reply.Actions = append(reply.Actions, Action{ID: "article:" + a.ID, Label: a.Title})
+	}
+	reply.Actions = append(reply.Actions, Action{ID: "handoff", Label: t.noneOfThese})
 	return reply
 }
+
+// preferLanguage moves ahead the articles in the customer's language: an
+// article in another language keeps otherLanguageShare of its score, so
+// that it comes first only when the customer's language has nothing close.
+func preferLanguage(hits []kb.Hit, lang string) {
+	for i := range hits {
+		if hits[i].Article.Lang != lang {
+			hits[i].Score *= otherLanguageShare
+		}
+	}
+	sort.SliceStable(hits, func(i, j int) bool { return hits[i].Score > hits[j].Score })
+}
+
+// otherLanguageShare is the share of its score an article in another
+// language than the customer's keeps.
+const otherLanguageShare = 0.8
 
 // followsOrder reports whether a message that names no order is still
 // about the customer's orders or account: a verified customer asking about
@@ -335,6 +366,18 @@ func (s *Service) NotHelpfulReply(lang string, others []ArticleRef) Reply {
 // articleText is the markdown of an answer with an article.
 func (s *Service) articleText(a *kb.Article) string {
 	return "**" + a.Title + "**\n\n" + strings.TrimSpace(a.BodyWithLinks(s.cfg.ArticleURL))
+}
+
+// articleTextIn is the markdown of an answer with an article to a
+// customer writing in lang: an article in another language says so, in
+// the customer's language.
+func (s *Service) articleTextIn(a *kb.Article, lang string) string {
+	text := s.articleText(a)
+	if a.Lang != "" && a.Lang != lang {
+		t := texts[lang]
+		text = fmt.Sprintf(t.otherLanguage, t.langName[lang], t.langName[a.Lang]) + "\n\n" + text
+	}
+	return text
 }
 
 func faqActions(t replyTexts) []Action {

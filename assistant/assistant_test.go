@@ -199,3 +199,38 @@ func TestArticleReply(t *testing.T) {
 		t.Error("an unknown article was answered")
 	}
 }
+
+// TestReplyInTheCustomersLanguage: an English question is answered with
+// the English article when the knowledge base has one close to the French
+// one, and otherwise with the French article, saying so in English; the
+// buttons are in English either way.
+func TestReplyInTheCustomersLanguage(t *testing.T) {
+	article := func(id, lang string) *kb.Article {
+		return &kb.Article{ID: id, Title: "Titre " + id, Body: "Réponse " + id, Lang: lang}
+	}
+	searcher := func(articles ...*kb.Article) fakeSearcher {
+		return fakeSearcher{SearchFn: func(context.Context, string, int) ([]kb.Hit, error) {
+			var out []kb.Hit
+			for i, a := range articles {
+				c := 0.9 - 0.05*float64(i)
+				out = append(out, kb.Hit{Article: a, Score: c, Confidence: c, BM25: 1, Phrasing: 1 - 0.5*float64(i), Known: 1, Words: 4, Agree: i == 0})
+			}
+			return out, nil
+		}}
+	}
+	both := newService(t, searcher(article("refund", "fr"), article("refund-en", "en")))
+	r, _ := both.Answer(context.Background(), Message{Text: "when will I get my refund?"})
+	if r.Lang != "en" || len(r.Articles) == 0 || r.Articles[0].ID != "refund-en" {
+		t.Errorf("with an English article: lang %s, articles %+v", r.Lang, r.Articles)
+	}
+	frenchOnly := newService(t, searcher(article("refund", "fr")))
+	r, _ = frenchOnly.Answer(context.Background(), Message{Text: "when will I get my refund?"})
+	if r.Route != RouteFAQ || !strings.Contains(r.Text, "not available in English yet; here it is in French") {
+		t.Errorf("with a French article only: %+v", r)
+	}
+	for _, a := range r.Actions {
+		if a.ID == "handoff" && a.Label != "Talk to a person" {
+			t.Errorf("button %q in French under an English reply", a.Label)
+		}
+	}
+}

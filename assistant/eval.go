@@ -219,10 +219,10 @@ func (s *Service) Samples(ctx context.Context, cases []Case) ([]Sample, error) {
 	for _, c := range cases {
 		m := Message{Text: c.Q}
 		words := normalize(m.Text)
-		if _, ok := s.byIntent(ctx, m, words, Reply{Lang: detectLang(words, "")}); ok {
+		if _, ok := s.byIntent(ctx, m, words, Reply{Lang: detectLang(m.Text, "")}); ok {
 			continue
 		}
-		hits, err := s.cfg.Searcher.Search(ctx, m.Text, s.cfg.MaxArticles)
+		hits, err := s.search(ctx, m.Text, detectLang(m.Text, ""))
 		if err != nil {
 			return nil, err
 		}

@@ -52,34 +52,6 @@ func contains(words []string, phrase string) bool {
 }
 
 var (
-	englishMarkers = setOf("the my i you your is are do does can how what where when why please order orders want need with hello hi thanks thank speak person human talk someone refund delivery parcel package password account")
-	frenchMarkers  = setOf("le la les mon ma mes je vous est sont un une des du de comment ou quand pourquoi quel quelle commande colis bonjour merci svp veux voudrais parler avec pour pas livraison compte")
-)
-
-// detectLang guesses whether words are French or English, falling back on
-// the interface language, then French.
-func detectLang(words []string, hint string) string {
-	fr, en := 0, 0
-	for _, w := range words {
-		if frenchMarkers[w] {
-			fr++
-		}
-		if englishMarkers[w] {
-			en++
-		}
-	}
-	switch {
-	case en > fr:
-		return "en"
-	case fr > en:
-		return "fr"
-	case hint == "en":
-		return "en"
-	}
-	return "fr"
-}
-
-var (
 	greetingWords = setOf("bonjour bonsoir salut coucou hello hi hey bjr slt yo hola cc wesh")
 	thanksWords   = setOf("merci thanks thank thx ty mrc cimer remercie remerciements")
 	goodbyeWords  = setOf("revoir bye ciao bientot adieu goodbye tchao")

@@ -16,6 +16,9 @@ type replyTexts struct {
 	orderNumber     string
 	orderAccount    string
 	fallbackSuggest string
+	noneOfThese     string
+	otherLanguage   string
+	langName        map[string]string
 	fallbackNothing string
 	talkToPerson    string
 	helpfulYes      string
@@ -51,7 +54,10 @@ var texts = map[string]replyTexts{
 		handoff:         "Je vous mets en relation avec une personne de l'équipe. Je vous indique tout de suite le délai d'attente, ou comment nous laisser votre demande si personne n'est disponible.",
 		orderNumber:     "Je peux vous renseigner sur la commande %s. Pour protéger vos données, je dois d'abord m'assurer qu'elle est bien à vous : connectez-vous sur le site, ou indiquez-moi l'adresse email utilisée pour la commande.",
 		orderAccount:    "Je peux vous renseigner sur vos commandes et votre compte. Pour protéger vos données, connectez-vous d'abord sur le site, ou donnez-moi votre numéro de commande et l'adresse email utilisée.",
-		fallbackSuggest: "Je ne suis pas certain d'avoir bien compris. Ces articles peuvent vous aider :",
+		fallbackSuggest: "Votre question concerne-t-elle l'un de ces sujets ?",
+		noneOfThese:     "Aucune de ces réponses",
+		otherLanguage:   "_Cet article n'existe pas encore en %s ; le voici en %s._",
+		langName:        map[string]string{"fr": "français", "en": "anglais"},
 		fallbackNothing: "Je n'ai pas trouvé de réponse à cette question. Vous pouvez la reformuler, ou parler à une personne de l'équipe.",
 		talkToPerson:    "Parler à une personne",
 		helpfulYes:      "Oui, merci",
@@ -114,7 +120,10 @@ var texts = map[string]replyTexts{
 		handoff:         "I'm passing you to a person from the team. I'll tell you right away how long the wait is, or how to leave us your request if nobody is available.",
 		orderNumber:     "I can help with order %s. To protect your data, I first need to make sure it is yours: log in on the site, or tell me the email address used for the order.",
 		orderAccount:    "I can help with your orders and your account. To protect your data, please log in on the site first, or give me your order number and the email address you used.",
-		fallbackSuggest: "I'm not sure I understood. These articles may help:",
+		fallbackSuggest: "Is your question about one of these?",
+		noneOfThese:     "None of these",
+		otherLanguage:   "_This article is not available in %s yet; here it is in %s._",
+		langName:        map[string]string{"fr": "French", "en": "English"},
 		fallbackNothing: "I couldn't find an answer to that question. You can rephrase it, or talk to a person from the team.",
 		talkToPerson:    "Talk to a person",
 		helpfulYes:      "Yes, thanks",

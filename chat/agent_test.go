@@ -765,6 +765,10 @@ func TestAgentSeesTheVerifiedCustomersOrders(t *testing.T) {
 	}
 	c.say("m_00000001", "je veux parler à un conseiller")
 	conv := c.expect("conversation").Conversation
+	// The conversation is claimed once it is in the queue.
+	if q := marie.await("queued"); q.Item.Conversation != conv {
+		t.Fatalf("queued %s", q.Raw)
+	}
 	marie.send(map[string]any{"type": "claim", "conversation": conv})
 	got := marie.await("assigned").assigned()
 	if got.Customer == nil || got.Customer.ID != "cust-1001" || got.Customer.Name != "Client cust-1001" {

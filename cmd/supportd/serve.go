@@ -178,6 +178,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 
 	articleURL := func(id string) string { return "/help/" + id }
+	// The language models load now rather than on the first message.
+	go assistant.PreloadLanguages()
 	answerer, err := assistant.New(assistant.Config{Searcher: base, ArticleURL: articleURL, Orders: ordersSrc, Logger: logger})
 	if err != nil {
 		return err
