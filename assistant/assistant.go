@@ -182,7 +182,31 @@ func (s *Service) Answer(ctx context.Context, m Message) (Reply, error) {
 	if err != nil {
 		return Reply{}, fmt.Errorf("assistant: %w", err)
 	}
-	return s.fromHits(hits, reply), nil
+	return s.withOwnData(ctx, m, words, s.fromHits(hits, reply)), nil
+}
+
+// withOwnData follows the FAQ's answer to a verified customer's how-to
+// question about their order (« comment annuler ma commande ? ») with
+// what their own data says of it.
+func (s *Service) withOwnData(ctx context.Context, m Message, words []string, reply Reply) Reply {
+	if s.cfg.Orders == nil || m.Customer.ID == "" || reply.Route != RouteFAQ || !mentionsOwnOrder(words) || askedAspect(words) == aspectSummary {
+		return reply
+	}
+	own := s.orderAnswer(ctx, m, words, nil, Reply{Lang: reply.Lang})
+	if own.Text == "" {
+		return reply
+	}
+	reply.Text += "\n\n---\n\n" + own.Text
+	reply.Focus = own.Focus
+	// The order's own buttons come before the article's.
+	var actions []Action
+	for _, a := range own.Actions {
+		if a.ID != "handoff" {
+			actions = append(actions, a)
+		}
+	}
+	reply.Actions = append(actions, reply.Actions...)
+	return reply
 }
 
 // search returns the articles that may answer text, best first, those in

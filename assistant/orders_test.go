@@ -371,3 +371,28 @@ func TestFocusEndsWhenTheConversationMovesOn(t *testing.T) {
 		t.Errorf("a question after the conversation moved on went to the order route: %q", r.Text)
 	}
 }
+
+// TestHowToWithOwnData: a verified customer asking how to cancel their
+// order gets the FAQ's answer, then what their own order allows.
+func TestHowToWithOwnData(t *testing.T) {
+	f, err := orders.ParseFixture([]byte(shopYAML))
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, err := New(Config{Searcher: hits(0.9), Orders: f, Now: func() time.Time { return monday }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := svc.Answer(context.Background(), Message{Text: "comment annuler ma commande ?", Customer: Customer{ID: "bruno"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Route != RouteFAQ || !strings.Contains(r.Text, "Réponse a") || !strings.Contains(r.Text, "vous pouvez l'annuler") {
+		t.Errorf("reply %+v", r)
+	}
+	// An anonymous visitor gets the FAQ's answer alone.
+	r, _ = svc.Answer(context.Background(), Message{Text: "comment annuler ma commande ?"})
+	if r.Route != RouteFAQ || strings.Contains(r.Text, "CMD-") {
+		t.Errorf("anonymous reply %+v", r)
+	}
+}
