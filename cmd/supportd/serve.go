@@ -152,6 +152,13 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	// The language models load beside the knowledge base, and before
+	// supportd listens, so that the first customers do not wait for them.
+	languages := make(chan struct{})
+	go func() {
+		assistant.PreloadLanguages()
+		close(languages)
+	}()
 	base, err := openKB(cfg.kbDir, logger)
 	if err != nil {
 		return err
@@ -178,8 +185,6 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 
 	articleURL := func(id string) string { return "/help/" + id }
-	// The language models load now rather than on the first message.
-	go assistant.PreloadLanguages()
 	answerer, err := assistant.New(assistant.Config{Searcher: base, ArticleURL: articleURL, Orders: ordersSrc, Logger: logger})
 	if err != nil {
 		return err
@@ -276,6 +281,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	}()
 
+	<-languages
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		stopWatch()
