@@ -61,3 +61,17 @@ const bm25SynonymShare = 0.5
 // the two shops' visible evaluation sets, each scored with the share the
 // other preferred: the first shop's sets preferred 0.25, the second's 0.3.
 const bm25Share = 0.25
+
+// phrasingShare is the part, in the order of hits, of the query's likeness
+// to the article's title or one of its questions taken whole
+// ([Index.phrasingSim]): how a customer's phrasing that an editor accepted
+// into the questions helps the next customer who asks alike.
+const phrasingShare = 0.1
+
+// maxBagQuestion is the length, in terms, of the longest question whose
+// words count one by one in the article's questions field, as an editor's
+// short questions do; a longer one, as customers phrase theirs, counts only
+// by its likeness to the whole query, so that the details of one
+// customer's story (« le jean », « ma sœur ») do not pull other questions
+// to the article.
+const maxBagQuestion = 5

@@ -122,7 +122,15 @@ func Build(c *Collection) (*Index, error) {
 			ix.langs = append(ix.langs, a.Lang)
 			vocab[a.Lang] = map[string]int{}
 		}
-		fields := [numFields]string{a.Title, strings.Join(a.Questions, "\n"), strings.Join(a.Tags, "\n"), a.Category, a.text}
+		// A long question counts only by its likeness to the whole query
+		// (see maxBagQuestion).
+		var short []string
+		for _, q := range a.Questions {
+			if len(an.terms(q)) <= maxBagQuestion {
+				short = append(short, q)
+			}
+		}
+		fields := [numFields]string{a.Title, strings.Join(short, "\n"), strings.Join(a.Tags, "\n"), a.Category, a.text}
 		var terms strings.Builder
 		e := &entry{article: a}
 		for _, q := range append([]string{a.Title}, a.Questions...) {
@@ -330,6 +338,15 @@ func (ix *Index) Search(ctx context.Context, text string, limit int) ([]Hit, err
 		}
 		return k
 	}
+	termsOf := map[string]map[string]bool{}
+	termsByLang := func(lang string) map[string]bool {
+		t, ok := termsOf[lang]
+		if !ok {
+			t = queryTerms(perLang[lang])
+			termsOf[lang] = t
+		}
+		return t
+	}
 	hits := make([]Hit, 0, len(res.Hits))
 	entries := make(map[*Article]*entry, len(res.Hits))
 	bm := make([]float64, 0, len(res.Hits))
@@ -367,7 +384,9 @@ func (ix *Index) Search(ctx context.Context, text string, limit int) ([]Hit, err
 			hits[i].BM25 = bm[i] / bmMax
 		}
 		hits[i].Score = (1-bm25Share)*hits[i].Score + bm25Share*hits[i].BM25
-		hits[i].Phrasing = entries[hits[i].Article].phrasingCover(queryTerms(perLang[hits[i].Article.Lang]))
+		qt := termsByLang(hits[i].Article.Lang)
+		hits[i].Phrasing = entries[hits[i].Article].phrasingCover(qt)
+		hits[i].Score = (1-phrasingShare)*hits[i].Score + phrasingShare*ix.phrasingSim(entries[hits[i].Article], qt)
 	}
 	if bestCoverage >= 0 && bestCoverage == bestBM {
 		hits[bestCoverage].Agree = true
@@ -617,6 +636,47 @@ func queryTerms(concepts []concept) map[string]bool {
 		}
 	}
 	return terms
+}
+
+// phrasingSim returns the largest cosine similarity, in the space of
+// terms weighed by their idf, between the query's terms and the title or
+// one of the questions of the article.
+func (ix *Index) phrasingSim(e *entry, terms map[string]bool) float64 {
+	n := float64(len(ix.entries))
+	idf := func(t string) float64 {
+		df := float64(ix.df[t])
+		return math.Log(1 + (n-df+0.5)/(df+0.5))
+	}
+	qn := 0.0
+	for t := range terms {
+		if ix.df[t] > 0 {
+			w := idf(t)
+			qn += w * w
+		}
+	}
+	if qn == 0 {
+		return 0
+	}
+	best := 0.0
+	for _, p := range e.phrasings {
+		dot, pn := 0.0, 0.0
+		seen := map[string]bool{}
+		for _, t := range p {
+			if seen[t] {
+				continue
+			}
+			seen[t] = true
+			w := idf(t)
+			pn += w * w
+			if terms[t] {
+				dot += w * w
+			}
+		}
+		if pn > 0 {
+			best = max(best, dot/math.Sqrt(qn*pn))
+		}
+	}
+	return best
 }
 
 // phrasingCover returns the largest share of the terms of the article's

@@ -44,17 +44,28 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	casesPath := fs.String("cases", "", "labelled messages, one JSON object a line")
 	folds := fs.Int("folds", 0, "score by K-fold cross-validation: each fold answered by a model fitted on the other folds (and the --train sets)")
 	threshold := fs.Float64("answer-threshold", 0, "the probability of being right from which the assistant answers (default: the built-in one)")
+	learn := fs.String("learn", "", "first add the messages of these labelled cases to their articles' questions, as accepted phrasings (in a copy of --kb)")
 	var train evalSets
 	fs.Var(&train, "train", "fit the answer model on this set, KB:CASES, instead of using the built-in one (repeatable)")
-	if err := fs.Parse(args); err != nil || *casesPath == "" || *folds < 0 {
-		fmt.Fprintln(stderr, "usage: supportd kb eval --kb DIR --cases FILE [--folds K] [--train KB:CASES ...]")
+	if err := fs.Parse(args); err != nil || *casesPath == "" || *folds < 0 || *learn != "" && *dir == "" {
+		fmt.Fprintln(stderr, "usage: supportd kb eval --kb DIR --cases FILE [--folds K] [--train KB:CASES ...] [--learn CASES]")
 		return errUsage
 	}
 	cases, err := readCases(*casesPath)
 	if err != nil {
 		return err
 	}
-	svc, closeKB, err := evalService(*dir, *threshold, stderr)
+	kbDir := *dir
+	if *learn != "" {
+		copyDir, added, err := learnedCopy(*dir, *learn)
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(copyDir)
+		fmt.Fprintf(stdout, "learned: %d phrasings added from %s\n", added, *learn)
+		kbDir = copyDir
+	}
+	svc, closeKB, err := evalService(kbDir, *threshold, stderr)
 	if err != nil {
 		return err
 	}
