@@ -10,6 +10,7 @@ import (
 	"github.com/gorilla/websocket"
 	"golang.org/x/time/rate"
 
+	"github.com/supportd/supportd/assistant"
 	"github.com/supportd/supportd/identity"
 	"github.com/supportd/supportd/orders"
 	"github.com/supportd/supportd/store"
@@ -234,7 +235,7 @@ func (s *Service) handleAgent(ctx context.Context, c *conn, f AgentFrame) {
 	case "transfer":
 		code = s.take(ctx, f.Conversation, f.To, c.agent)
 	case "close":
-		code = s.closeConversation(ctx, f.Conversation, c.agent, f.Resolution)
+		code = s.closeConversation(ctx, f.Conversation, c.agent, f.Resolution, f.Article)
 	}
 	if code != "" {
 		s.agentError(c, code, f.Conversation, f.ClientID)
@@ -507,8 +508,10 @@ func (s *Service) customerOrders(ctx context.Context, info convInfo) ([]orderSum
 }
 
 // closeConversation ends an agent's conversation with a resolution; the
-// customer goes on with the assistant.
-func (s *Service) closeConversation(ctx context.Context, conv, login, resolution string) string {
+// customer goes on with the assistant. When the agent notes the article
+// that answered, the question the customer asked a person with becomes a
+// candidate phrasing of it.
+func (s *Service) closeConversation(ctx context.Context, conv, login, resolution, article string) string {
 	st := s.hub.stripe(conv)
 	st.Lock()
 	defer st.Unlock()
@@ -532,7 +535,39 @@ func (s *Service) closeConversation(ctx context.Context, conv, login, resolution
 	s.systemMessageLocked(ctx, st, conv, fmt.Sprintf(t.agentClosed, name), map[string]string{"event": "closed", "agent": login, "resolution": resolution})
 	s.stateLocked(st, conv, stateFrame{State: "bot"})
 	d.wake()
+	if article != "" {
+		if _, ok := s.cfg.Answerer.ArticleReply(article, h.info.lang); ok {
+			s.recordPhrasing(ctx, article, s.questionAsked(ctx, conv), store.PhrasingFromAgent, conv)
+		}
+	}
 	return ""
+}
+
+// questionAsked returns the customer's question in a conversation handed
+// to a person: the last message, before a person joined, that the
+// assistant tried to answer from the FAQ, or "" when there is none (the
+// customer asked for a person straight away).
+func (s *Service) questionAsked(ctx context.Context, conv string) string {
+	msgs, err := s.cfg.Store.Messages(ctx, conv, 0, 0)
+	if err != nil {
+		return ""
+	}
+	question, last := "", ""
+	for _, m := range msgs {
+		switch m.Author {
+		case store.AuthorAgent:
+			return question
+		case store.AuthorCustomer:
+			last = m.Text
+		case store.AuthorBot:
+			var data messageData
+			json.Unmarshal(m.Data, &data)
+			if data.Route == string(assistant.RouteFAQ) || data.Route == string(assistant.RouteFallback) {
+				question = last
+			}
+		}
+	}
+	return question
 }
 
 // enqueue puts a conversation in the queue after the customer asked for a

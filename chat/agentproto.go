@@ -31,6 +31,10 @@ type AgentFrame struct {
 	On           bool   `json:"on"`
 	To           string `json:"to"`
 	Resolution   string `json:"resolution"`
+	// Article, on close, is the article that answered the customer, if
+	// the agent notes one: the customer's question becomes a candidate
+	// phrasing of it.
+	Article string `json:"article"`
 }
 
 // DecodeAgentFrame parses and validates one frame from the agent console.
@@ -64,6 +68,9 @@ func DecodeAgentFrame(data []byte) (AgentFrame, *FrameError) {
 	case "close":
 		if !resolutions[f.Resolution] {
 			return f, &FrameError{Code: CodeInvalid, Detail: "resolution is answered, refunded, cancelled, escalated or spam"}
+		}
+		if len(f.Article) > 200 || !utf8.ValidString(f.Article) {
+			return f, &FrameError{Code: CodeInvalid, Detail: "article must be an article id"}
 		}
 	case "":
 		return f, &FrameError{Code: CodeBadFrame, Detail: "missing type"}

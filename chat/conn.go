@@ -47,6 +47,12 @@ type conn struct {
 	// fallbacks in a row offer a person.
 	lastQuestion string
 	lastRoute    assistant.Route
+	// suggested are the articles last suggested, for the question
+	// suggestedFor; picked is the one of them the customer opened, whose
+	// helpful vote makes that question a candidate phrasing of it.
+	suggestedFor string
+	suggested    []string
+	picked       string
 
 	mu sync.Mutex
 	// queue holds encoded frames waiting for the writer; queued counts

@@ -28,6 +28,12 @@ import (
 )
 
 // Answerer writes the bot's replies. *assistant.Service implements it.
+// PhrasingRecorder keeps candidate phrasings of articles.
+// *store.Bolt and *store.Postgres implement it.
+type PhrasingRecorder interface {
+	AddPhrasing(ctx context.Context, p *store.Phrasing) error
+}
+
 type Answerer interface {
 	Answer(ctx context.Context, m assistant.Message) (assistant.Reply, error)
 	ArticleReply(id, lang string) (assistant.Reply, bool)
@@ -105,6 +111,10 @@ type Config struct {
 	// holds each conversation across restarts. Either may be nil.
 	Agents      AgentDirectory
 	Assignments Assignments
+	// Phrasings records the customers' wordings of the questions that an
+	// article answered, for editors to add to its questions (supportd kb
+	// learned); nil records none.
+	Phrasings PhrasingRecorder
 	// Assign is AssignClaim (the default) or AssignRoundRobin.
 	Assign string
 	// MaxWait is the longest estimated wait for which a handoff joins the
@@ -510,6 +520,13 @@ func (s *Service) customerMessage(ctx context.Context, c *conn, f ClientFrame) {
 	}
 	reply, form, queue := s.handover(c, reply, f.Text)
 	c.lastQuestion, c.lastRoute = f.Text, reply.Route
+	c.suggestedFor, c.suggested, c.picked = "", nil, ""
+	if reply.Route == assistant.RouteFallback {
+		c.suggestedFor = f.Text
+		for _, a := range reply.Articles {
+			c.suggested = append(c.suggested, a.ID)
+		}
+	}
 	question := &store.Message{ConversationID: c.conversation, ClientID: f.ClientID, Author: store.AuthorCustomer, Text: f.Text}
 	stored, dup, err := s.exchange(ctx, c, question, s.botMessage(c.conversation, "", reply, form))
 	if err != nil {
@@ -589,6 +606,12 @@ func (s *Service) action(ctx context.Context, c *conn, f ClientFrame) {
 			s.sendError(c, CodeInvalid, f.ClientID, "")
 			return
 		}
+		// A suggestion picked: if the customer says it helped, their
+		// question becomes a candidate phrasing of the article.
+		c.picked = ""
+		if slices.Contains(c.suggested, id) {
+			c.picked = id
+		}
 		s.reply(ctx, c, f.ClientID, reply)
 	}
 }
@@ -616,6 +639,10 @@ func (s *Service) vote(ctx context.Context, c *conn, f ClientFrame) {
 		return
 	}
 	if helpful {
+		if c.picked != "" && c.picked == data.Articles[0].ID {
+			s.recordPhrasing(ctx, c.picked, c.suggestedFor, store.PhrasingFromVote, c.conversation)
+			c.picked = ""
+		}
 		c.send(encode(ackFrame{Type: "ack", ClientID: f.ClientID}), s.cfg.QueueBytes)
 		return
 	}
@@ -646,6 +673,19 @@ func (s *Service) vote(ctx context.Context, c *conn, f ClientFrame) {
 	}
 	if queue && !dup {
 		s.enqueue(ctx, c, c.lastQuestion)
+	}
+}
+
+// recordPhrasing records a customer's wording of a question as a
+// candidate phrasing of the article that answered it. A phrasing already
+// recorded, or that cannot be, is no error to the customer.
+func (s *Service) recordPhrasing(ctx context.Context, article, text, source, conv string) {
+	if s.cfg.Phrasings == nil || strings.TrimSpace(text) == "" {
+		return
+	}
+	err := s.cfg.Phrasings.AddPhrasing(ctx, &store.Phrasing{ArticleID: article, Text: text, Source: source, ConversationID: conv})
+	if err != nil && !errors.Is(err, store.ErrExists) {
+		s.log.Warn("chat: record phrasing", "conversation", conv, "article", article, "err", err)
 	}
 }
 

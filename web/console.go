@@ -12,7 +12,7 @@ type consoleText struct {
 	Queue, Held, HeldEmpty, Agents, Conversations, Tickets                        string
 	NoConversation, Transcript, Reply, ReplyHint, Send                            string
 	Customer, Orders, Articles, Transfer, TransferTo, TransferButton              string
-	Close, Resolution, CloseButton                                                string
+	Close, Resolution, CloseButton, AnsweredBy, NoArticle                         string
 	Answered, Refunded, Cancelled, Escalated, Spam                                string
 	TicketFilter, TicketsOpen, TicketsAnswered, TicketsAll, TicketsRefresh        string
 	NoTicket, TicketReply, TicketSend, NoScript                                   string
@@ -29,7 +29,7 @@ var consoleTexts = map[string]consoleText{
 		ReplyHint: "Entrée pour envoyer, Maj+Entrée pour aller à la ligne.", Send: "Envoyer",
 		Customer: "Client", Orders: "Commandes", Articles: "Articles montrés par l'assistant",
 		Transfer: "Transférer", TransferTo: "Transférer à", TransferButton: "Transférer",
-		Close: "Clôturer", Resolution: "Résolution", CloseButton: "Clôturer",
+		Close: "Clôturer", Resolution: "Résolution", CloseButton: "Clôturer", AnsweredBy: "Article qui a répondu", NoArticle: "Aucun",
 		Answered: "Répondu", Refunded: "Remboursé", Cancelled: "Annulé", Escalated: "Escaladé", Spam: "Spam",
 		TicketFilter: "Afficher", TicketsOpen: "Ouvertes", TicketsAnswered: "Répondues", TicketsAll: "Toutes",
 		TicketsRefresh: "Actualiser", NoTicket: "Choisissez une demande.",
@@ -45,7 +45,7 @@ var consoleTexts = map[string]consoleText{
 		ReplyHint: "Enter to send, Shift+Enter for a new line.", Send: "Send",
 		Customer: "Customer", Orders: "Orders", Articles: "Articles shown by the assistant",
 		Transfer: "Transfer", TransferTo: "Transfer to", TransferButton: "Transfer",
-		Close: "Close", Resolution: "Resolution", CloseButton: "Close",
+		Close: "Close", Resolution: "Resolution", CloseButton: "Close", AnsweredBy: "Article that answered", NoArticle: "None",
 		Answered: "Answered", Refunded: "Refunded", Cancelled: "Cancelled", Escalated: "Escalated", Spam: "Spam",
 		TicketFilter: "Show", TicketsOpen: "Open", TicketsAnswered: "Answered", TicketsAll: "All",
 		TicketsRefresh: "Refresh", NoTicket: "Pick a request.",
@@ -151,6 +151,10 @@ var consoleTemplate = template.Must(template.New("console").Parse(`<!doctype htm
 <option value="cancelled">{{.T.Cancelled}}</option>
 <option value="escalated">{{.T.Escalated}}</option>
 <option value="spam">{{.T.Spam}}</option>
+</select>
+<label for="answered-by" class="sr">{{.T.AnsweredBy}}</label>
+<select id="answered-by" title="{{.T.AnsweredBy}}">
+<option value="">{{.T.AnsweredBy}} : {{.T.NoArticle}}</option>
 </select>
 <button type="submit" id="close">{{.T.CloseButton}}</button>
 </form>

@@ -1,13 +1,17 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/supportd/supportd/kb"
+	"github.com/supportd/supportd/store"
 )
 
 // addPhrasing adds question to the questions of the article with that id
@@ -93,4 +97,134 @@ func learnedCopy(dir, casesPath string) (string, int, error) {
 		added++
 	}
 	return tmp, added, nil
+}
+
+// runLearned runs "supportd kb learned [accept|reject ID]": the candidate
+// phrasings that customers' conversations gave the articles, and the
+// editor's decisions on them.
+func runLearned(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var c serveConfig
+	fs := newFlagSet("kb learned", stderr)
+	fs.StringVar(&c.dataDir, "data", env("SUPPORTD_DATA", "data"), "folder of the embedded store, used without DATABASE_URL (SUPPORTD_DATA)")
+	fs.StringVar(&c.databaseURL, "database-url", env("DATABASE_URL", ""), "PostgreSQL URL; empty: the embedded store (DATABASE_URL)")
+	dir := fs.String("kb", env("SUPPORTD_KB", ""), "the knowledge-base folder whose articles an accepted phrasing is added to (SUPPORTD_KB)")
+	all := fs.Bool("all", false, "list the accepted and rejected phrasings too")
+	// Flags may come before, between or after the words.
+	var words []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return errUsage
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		words = append(words, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+	verb, rest := "list", words
+	if len(rest) > 0 {
+		verb, rest = rest[0], rest[1:]
+	}
+	var id int64
+	switch verb {
+	case "list":
+		if len(rest) != 0 {
+			return learnedUsage(stderr)
+		}
+	case "accept", "reject":
+		if len(rest) != 1 {
+			return learnedUsage(stderr)
+		}
+		n, err := strconv.ParseInt(rest[0], 10, 64)
+		if err != nil || n <= 0 {
+			return learnedUsage(stderr)
+		}
+		id = n
+		if verb == "accept" && *dir == "" {
+			fmt.Fprintln(stderr, "supportd kb learned accept: --kb names the folder of the article to edit")
+			return errUsage
+		}
+	default:
+		return learnedUsage(stderr)
+	}
+	st, _, err := openStore(ctx, c)
+	if err != nil {
+		return fmt.Errorf("open store: %w", err)
+	}
+	defer st.Close()
+	ph, ok := st.(store.Phrasings)
+	if !ok {
+		return fmt.Errorf("the store %T keeps no phrasings", st)
+	}
+	if verb == "list" {
+		status := store.PhrasingPending
+		if *all {
+			status = ""
+		}
+		list, err := ph.Phrasings(ctx, status)
+		if err != nil {
+			return err
+		}
+		printPhrasings(stdout, list)
+		return nil
+	}
+	list, err := ph.Phrasings(ctx, "")
+	if err != nil {
+		return err
+	}
+	var p *store.Phrasing
+	for i := range list {
+		if list[i].ID == id {
+			p = &list[i]
+		}
+	}
+	if p == nil {
+		fmt.Fprintf(stderr, "supportd kb learned: no phrasing %d\n", id)
+		return errFailed
+	}
+	if p.Status != store.PhrasingPending {
+		fmt.Fprintf(stderr, "supportd kb learned: phrasing %d is %s already\n", id, p.Status)
+		return errFailed
+	}
+	if verb == "reject" {
+		if err := ph.SetPhrasingStatus(ctx, id, store.PhrasingRejected); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "phrasing %d rejected\n", id)
+		return nil
+	}
+	err = addPhrasing(*dir, p.ArticleID, p.Text)
+	if err != nil && !errors.Is(err, kb.ErrHasQuestion) {
+		return err
+	}
+	if err := ph.SetPhrasingStatus(ctx, id, store.PhrasingAccepted); err != nil {
+		return err
+	}
+	if errors.Is(err, kb.ErrHasQuestion) {
+		fmt.Fprintf(stdout, "phrasing %d accepted: %s has that question already\n", id, p.ArticleID)
+		return nil
+	}
+	fmt.Fprintf(stdout, "phrasing %d accepted: added to the questions of %s\n", id, p.ArticleID)
+	return nil
+}
+
+func learnedUsage(stderr io.Writer) error {
+	fmt.Fprintln(stderr, "usage: supportd kb learned [--all] | accept ID --kb DIR | reject ID   (--data DIR or DATABASE_URL, as serve)")
+	return errUsage
+}
+
+// printPhrasings lists phrasings under their article.
+func printPhrasings(w io.Writer, list []store.Phrasing) {
+	if len(list) == 0 {
+		fmt.Fprintln(w, "no phrasing to review")
+		return
+	}
+	article := ""
+	for _, p := range list {
+		if p.ArticleID != article {
+			article = p.ArticleID
+			fmt.Fprintf(w, "%s\n", article)
+		}
+		fmt.Fprintf(w, "  %5d  %-8s  %-6s  %s  %q\n", p.ID, p.Status, p.Source, p.CreatedAt.Format("2006-01-02"), p.Text)
+	}
 }

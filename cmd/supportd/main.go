@@ -11,7 +11,9 @@
 //	supportd agent add LOGIN [--name NAME] [--capacity N]
 //	supportd agent list
 //	supportd kb check DIR
-//	supportd kb eval --kb DIR --cases FILE
+//	supportd kb eval --kb DIR --cases FILE [--folds K] [--train KB:CASES] [--learn CASES]
+//	supportd kb fit --set KB:CASES ...
+//	supportd kb learned [--all] | accept ID --kb DIR | reject ID
 package main
 
 import (
@@ -39,6 +41,11 @@ Usage:
   supportd agent list                          list the agents (both take --data DIR or DATABASE_URL, as serve)
   supportd kb check DIR                        report the problems of a knowledge-base folder
   supportd kb eval --kb DIR --cases FILE       score the assistant on labelled messages
+                                               (--folds K, --train KB:CASES, --learn CASES: docs/assistant.md)
+  supportd kb fit --set KB:CASES ...           fit the answer model on labelled sets, printed as Go
+  supportd kb learned [--all]                  list the phrasings customers gave the articles
+  supportd kb learned accept ID --kb DIR       add one to its article's questions (in its markdown file)
+  supportd kb learned reject ID                never propose it again
 
 Without --kb, supportd uses its built-in French demo knowledge base.
 `
@@ -94,6 +101,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return runEval(ctx, args[2:], stdout, stderr)
 		case "fit":
 			return runFit(ctx, args[2:], stdout, stderr)
+		case "learned":
+			return runLearned(ctx, args[2:], stdout, stderr)
 		}
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)

@@ -201,6 +201,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if dir, ok := st.(chat.AgentDirectory); ok {
 		chatCfg.Agents = dir
 	}
+	if ph, ok := st.(chat.PhrasingRecorder); ok {
+		chatCfg.Phrasings = ph
+	}
 	if cfg.now != "" {
 		start, err := time.Parse(time.RFC3339, cfg.now)
 		if err != nil {

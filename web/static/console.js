@@ -264,7 +264,7 @@
     replyForm: $('reply-form'), reply: $('reply'), send: $('send'),
     panel: $('customer-panel'), identity: $('identity'), orders: $('orders'), articles: $('articles'),
     transferForm: $('transfer-form'), transferTo: $('transfer-to'), transfer: $('transfer'),
-    closeForm: $('close-form'), resolution: $('resolution'), close: $('close'),
+    closeForm: $('close-form'), resolution: $('resolution'), close: $('close'), answeredBy: $('answered-by'),
     tickets: $('tickets'), ticketsStatus: $('tickets-status'), ticketsRefresh: $('tickets-refresh'),
     ticketEmpty: $('ticket-empty'), ticketDetail: $('ticket-detail'), ticketForm: $('ticket-form'),
     ticketReply: $('ticket-reply'), ticketSend: $('ticket-send'),
@@ -730,6 +730,10 @@
   };
   const renderArticles = (conv) => {
     el.articles.replaceChildren();
+    // The articles shown also fill the choice of the one that answered,
+    // whose id the close frame carries.
+    const chosen = el.answeredBy.value;
+    while (el.answeredBy.options.length > 1) el.answeredBy.remove(1);
     const seen = new Set();
     for (const m of sortedMsgs(conv)) {
       if (m.author !== 'bot' || !Array.isArray(m.articles)) continue;
@@ -742,8 +746,14 @@
         const li = el.articles.appendChild(h('li'));
         if (a.id) li.dataset.article = str(a.id);
         li.appendChild(link(url, str(a.title) || url));
+        if (a.id) {
+          const opt = el.answeredBy.appendChild(h('option', '', str(a.title) || str(a.id)));
+          opt.value = str(a.id);
+        }
       }
     }
+    el.answeredBy.value = chosen;
+    if (el.answeredBy.value !== chosen) el.answeredBy.value = '';
     if (!seen.size) el.articles.appendChild(h('li', 'muted', L.noArticles));
   };
 
@@ -1043,7 +1053,9 @@
     typingOff();
     lastAct = { type: 'close', conversation: selected };
     setStatus('');
-    send({ type: 'close', conversation: selected, resolution });
+    const article = el.answeredBy.value;
+    send(article ? { type: 'close', conversation: selected, resolution, article } : { type: 'close', conversation: selected, resolution });
+    el.answeredBy.value = '';
   });
 
   // ---- tabs: conversations and email requests ----

@@ -1,0 +1,107 @@
+package chat
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/supportd/supportd/assistant"
+	"github.com/supportd/supportd/store"
+)
+
+// suggesting answers every message with suggestions of the two payment
+// articles, as the assistant does when it is not sure.
+type suggesting struct{ *assistant.Service }
+
+func (s suggesting) Answer(ctx context.Context, m assistant.Message) (assistant.Reply, error) {
+	return assistant.Reply{Route: assistant.RouteFallback, Lang: "fr", Text: "Votre question concerne-t-elle l'un de ces sujets ?",
+		Articles: []assistant.ArticleRef{{ID: "paiement-cheque", Title: "Puis-je payer par chèque ?"}, {ID: "paiement-moyens", Title: "Quels moyens de paiement acceptez-vous ?"}},
+		Actions:  []assistant.Action{{ID: "article:paiement-cheque", Label: "chèque"}, {ID: "article:paiement-moyens", Label: "moyens"}, {ID: "handoff", Label: "Aucune de ces réponses"}}}, nil
+}
+
+func phrasingsOf(t *testing.T, st store.Store) []store.Phrasing {
+	t.Helper()
+	list, err := st.(store.Phrasings).Phrasings(context.Background(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return list
+}
+
+// TestPickedSuggestionVotedHelpfulIsAPhrasing: a customer who picks a
+// suggested article and says it helped gives their question as a
+// candidate phrasing of it; a helpful vote on an article the customer did
+// not pick among suggestions gives none.
+func TestPickedSuggestionVotedHelpfulIsAPhrasing(t *testing.T) {
+	e := newEnv(t, func(cfg *Config) {
+		cfg.Answerer = suggesting{cfg.Answerer.(*assistant.Service)}
+		cfg.Phrasings = cfg.Store.(PhrasingRecorder)
+	})
+	c := e.dial(t)
+	c.hello("", "", 0)
+	if r := c.ask("m_00000001", "je peux régler avec un chèque de ma banque ?"); r.Route != "fallback" || len(r.Articles) != 2 {
+		t.Fatalf("suggestions %s", r.Raw)
+	}
+	c.send(map[string]any{"type": "action", "client_id": "a_00000001", "action": "article:paiement-cheque", "seq": 2})
+	var article frame
+	for article.Author != "bot" {
+		article = c.await("message")
+	}
+	if article.Route != "faq" || article.Articles[0].ID != "paiement-cheque" {
+		t.Fatalf("picked %s", article.Raw)
+	}
+	if got := phrasingsOf(t, e.store); len(got) != 0 {
+		t.Errorf("a phrasing before the vote: %+v", got)
+	}
+	c.send(map[string]any{"type": "action", "client_id": "a_00000002", "action": "helpful:yes", "seq": article.Seq})
+	if ack := c.expect("ack"); ack.ClientID != "a_00000002" {
+		t.Fatalf("vote ack %+v", ack)
+	}
+	got := phrasingsOf(t, e.store)
+	if len(got) != 1 || got[0].ArticleID != "paiement-cheque" || got[0].Text != "je peux régler avec un chèque de ma banque ?" ||
+		got[0].Source != store.PhrasingFromVote || got[0].Status != store.PhrasingPending {
+		t.Fatalf("phrasings %+v", got)
+	}
+	// A second vote does not record it twice.
+	c.send(map[string]any{"type": "action", "client_id": "a_00000003", "action": "helpful:yes", "seq": article.Seq})
+	c.expect("ack")
+	if got := phrasingsOf(t, e.store); len(got) != 1 {
+		t.Errorf("phrasings after a second vote %+v", got)
+	}
+}
+
+// TestAgentNotesTheArticle: an agent who closes a conversation noting the
+// article that answered gives the customer's question, the one the
+// assistant could not answer, as a candidate phrasing of it; an unknown
+// article gives none.
+func TestAgentNotesTheArticle(t *testing.T) {
+	e, agentURL := deskEnv(t, func(cfg *Config) { cfg.Phrasings = cfg.Store.(PhrasingRecorder) })
+	marie := dialAgent(t, agentURL, "marie", 3)
+	marie.online()
+	for i, article := range []string{"paiement-cheque", "nulle-part"} {
+		c := e.dial(t)
+		c.start("m_0000000"+string(rune('1'+2*i)), "mon virement bancaire n'apparaît toujours pas")
+		c.say("m_0000000"+string(rune('2'+2*i)), "je veux parler à un conseiller")
+		var conv string
+		for conv == "" {
+			if q := marie.await("queued"); q.Item.Conversation != "" {
+				conv = q.Item.Conversation
+			}
+		}
+		marie.send(map[string]any{"type": "claim", "conversation": conv})
+		marie.await("assigned")
+		marie.send(map[string]any{"type": "message", "conversation": conv, "client_id": "g_0000000" + string(rune('1'+i)), "text": "Voici la réponse."})
+		marie.await("ack")
+		marie.send(map[string]any{"type": "close", "conversation": conv, "resolution": "answered", "article": article})
+		marie.await("released")
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	var got []store.Phrasing
+	for len(got) == 0 && time.Now().Before(deadline) {
+		got = phrasingsOf(t, e.store)
+		time.Sleep(10 * time.Millisecond)
+	}
+	if len(got) != 1 || got[0].ArticleID != "paiement-cheque" || got[0].Text != "mon virement bancaire n'apparaît toujours pas" || got[0].Source != store.PhrasingFromAgent {
+		t.Fatalf("phrasings %+v", got)
+	}
+}
