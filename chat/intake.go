@@ -2,9 +2,11 @@ package chat
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
+	"unicode"
 
 	"github.com/supportd/supportd/assistant"
 	"github.com/supportd/supportd/orders"
@@ -82,11 +84,16 @@ func (s *Service) intake(ctx context.Context, c *conn, f ClientFrame) {
 		s.sendError(c, CodeInvalid, f.ClientID, "")
 		return
 	}
-	transcript, err := s.cfg.Store.Messages(ctx, c.conversation, 0, 200)
+	all, err := s.cfg.Store.Messages(ctx, c.conversation, 0, 0)
 	if err != nil {
 		s.storeFailed(c, f.ClientID, err)
 		return
 	}
+	if code := s.mayTakeIntake(all, f); code != "" {
+		s.sendError(c, code, f.ClientID, "")
+		return
+	}
+	transcript := all[:min(len(all), 200)]
 	var recent []orders.Order
 	if c.customer.ID != "" && s.cfg.Orders != nil {
 		// The orders help the team; a failure to read them must not lose
@@ -121,19 +128,61 @@ func (s *Service) intake(ctx context.Context, c *conn, f ClientFrame) {
 	t, _ := textsFor(lang)
 	confirm := assistant.Reply{Route: assistant.RouteHandoff, Lang: lang, Text: fmt.Sprintf(t.intakeDone, stored.Number, stored.Email, when)}
 	// The confirmation carries the frame's client id: a retried intake
-	// finds it stored and is only acknowledged.
-	if _, _, err := s.append(ctx, c, s.botMessage(c.conversation, f.ClientID, confirm, nil)); err != nil {
+	// finds it stored and is only acknowledged. It names the form it
+	// used up.
+	m := s.botMessage(c.conversation, f.ClientID, confirm, nil)
+	m.Data, _ = json.Marshal(messageData{Route: string(confirm.Route), FormSeq: f.Seq})
+	if _, _, err := s.append(ctx, c, m); err != nil {
 		s.storeFailed(c, f.ClientID, err)
 	}
+}
+
+// mayTakeIntake returns why the email request f cannot be taken, or "":
+// it must answer a form the server offered in this conversation (message
+// f.Seq), one not used by another request already, within the caps per
+// conversation and per email address. A retry of a request that was taken
+// (the same client id) is let through, to be acknowledged.
+func (s *Service) mayTakeIntake(msgs []store.Message, f ClientFrame) string {
+	offered, usedBy, taken := false, "", 0
+	for _, m := range msgs {
+		if m.Author != store.AuthorBot {
+			continue
+		}
+		var data messageData
+		json.Unmarshal(m.Data, &data)
+		if m.Seq == f.Seq && data.Form != nil {
+			offered = true
+		}
+		if data.FormSeq > 0 {
+			taken++
+			if data.FormSeq == f.Seq {
+				usedBy = m.ClientID
+			}
+		}
+	}
+	switch {
+	case !offered:
+		return CodeInvalid
+	case usedBy == f.ClientID:
+		return ""
+	case usedBy != "":
+		return CodeFormUsed
+	case taken >= s.cfg.IntakesPerConversation || !s.intakeLimits.Allow(strings.ToLower(f.Email)):
+		return CodeIntakeLimit
+	}
+	return ""
 }
 
 // ticketEmails are the notification to the support inbox and the
 // confirmation to the customer.
 func (s *Service) ticketEmails(t store.Ticket, transcript []store.Message, recent []orders.Order, when string) []store.Email {
 	tx, _ := textsFor(t.Lang)
+	// What the customer wrote is quoted, line by line, and their name kept
+	// on one line, so that none of it can pass for supportd's own lines
+	// (« Client vérifié : … »).
 	who := t.Email
-	if t.Name != "" {
-		who = t.Name + " <" + t.Email + ">"
+	if name := oneLine(t.Name); name != "" {
+		who = name + " <" + t.Email + ">"
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "Demande n° %d\nDe : %s\n", t.Number, who)
@@ -148,9 +197,9 @@ func (s *Service) ticketEmails(t store.Ticket, transcript []store.Message, recen
 			fmt.Fprintf(&b, "- %s du %s, %s, %s, suivi %s\n", o.Number, o.PlacedAt.In(s.cfg.Hours.Location()).Format("02/01/2006"), o.Status, o.Total.Format("fr"), o.TrackingNumber)
 		}
 	}
-	fmt.Fprintf(&b, "Conversation : %s\nLangue : %s\n\nMessage :\n%s\n\nConversation avec l'assistant :\n", t.ConversationID, t.Lang, t.Message)
+	fmt.Fprintf(&b, "Conversation : %s\nLangue : %s\n\nMessage :\n%s\n\nConversation avec l'assistant :\n", t.ConversationID, t.Lang, quoted(t.Message))
 	for _, m := range transcript {
-		fmt.Fprintf(&b, "[%s] %s : %s\n", m.CreatedAt.In(s.cfg.Hours.Location()).Format("02/01 15:04"), m.Author, m.Text)
+		fmt.Fprintf(&b, "[%s] %s :\n%s\n", m.CreatedAt.In(s.cfg.Hours.Location()).Format("02/01 15:04"), m.Author, quoted(m.Text))
 	}
 	var emails []store.Email
 	if s.cfg.SupportInbox != "" {
@@ -162,7 +211,46 @@ func (s *Service) ticketEmails(t store.Ticket, transcript []store.Message, recen
 	emails = append(emails, store.Email{
 		ID: fmt.Sprintf("ticket-%d-customer", t.Number), From: s.cfg.MailFrom, To: []string{t.Email}, ReplyTo: s.cfg.SupportInbox,
 		Subject: fmt.Sprintf(tx.confirmSubject, t.Number),
-		Text:    fmt.Sprintf(tx.confirmBody, t.Number, when, t.Message),
+		Text:    fmt.Sprintf(tx.confirmBody, t.Number, when, quoted(excerpt(t.Message, confirmExcerpt))),
 	})
 	return emails
+}
+
+// confirmExcerpt is how much of the request, in characters, the
+// customer's confirmation quotes: enough to recognise it, too little to
+// carry a message to someone else's address.
+const confirmExcerpt = 200
+
+// quoted returns text with each line behind "> ".
+func quoted(text string) string {
+	lines := strings.Split(strings.ReplaceAll(strings.TrimSpace(text), "\r\n", "\n"), "\n")
+	for i, l := range lines {
+		lines[i] = "> " + strings.TrimRight(strings.ReplaceAll(l, "\r", " "), " ")
+	}
+	return strings.Join(lines, "\n")
+}
+
+// oneLine returns s with its line breaks and other control characters
+// turned into spaces.
+func oneLine(s string) string {
+	return strings.TrimSpace(strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, s))
+}
+
+// excerpt returns the first n characters of s, cut at a word, with "…"
+// when it is cut.
+func excerpt(s string, n int) string {
+	r := []rune(strings.TrimSpace(s))
+	if len(r) <= n {
+		return string(r)
+	}
+	cut := string(r[:n])
+	if i := strings.LastIndexAny(cut, " \n"); i > n/2 {
+		cut = cut[:i]
+	}
+	return strings.TrimSpace(cut) + "…"
 }

@@ -32,6 +32,8 @@ const (
 	CodeConversationNotFound = "conversation_not_found"
 	CodeCustomerToken        = "customer_token_invalid"
 	CodeInvalidEmail         = "invalid_email"
+	CodeFormUsed             = "form_used"
+	CodeIntakeLimit          = "intake_limit"
 	CodeUnavailable          = "unavailable"
 	CodeInternal             = "internal"
 )
@@ -56,6 +58,21 @@ type ClientFrame struct {
 	Email string `json:"email"`
 	// typing
 	On bool `json:"on"`
+}
+
+// plainText reports whether s is valid UTF-8 without control characters
+// other than tabs and line breaks: a NUL byte cannot be stored, and the
+// other controls have no place in a message.
+func plainText(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if r < 0x20 && r != '\n' && r != '\t' && r != '\r' || r == 0x7f {
+			return false
+		}
+	}
+	return true
 }
 
 // FrameError is a frame the server cannot accept, with the error code and
@@ -97,8 +114,8 @@ func DecodeClientFrame(data []byte) (ClientFrame, *FrameError) {
 		if f.Text == "" {
 			return f, &FrameError{Code: CodeInvalid, ClientID: f.ClientID, Detail: "empty message"}
 		}
-		if !utf8.ValidString(f.Text) {
-			return f, &FrameError{Code: CodeInvalid, ClientID: f.ClientID, Detail: "text is not valid UTF-8"}
+		if !plainText(f.Text) {
+			return f, &FrameError{Code: CodeInvalid, ClientID: f.ClientID, Detail: "text is not plain UTF-8 text"}
 		}
 		if utf8.RuneCountInString(f.Text) > MaxTextLength {
 			return f, &FrameError{Code: CodeTooLong, ClientID: f.ClientID, Detail: "message too long"}
@@ -118,8 +135,8 @@ func DecodeClientFrame(data []byte) (ClientFrame, *FrameError) {
 			return f, &FrameError{Code: CodeInvalid, Detail: "client_id must be 8 to 64 characters of A-Z a-z 0-9 _ -"}
 		}
 		f.Text = strings.TrimSpace(f.Text)
-		if f.Text == "" || !utf8.ValidString(f.Text) {
-			return f, &FrameError{Code: CodeInvalid, ClientID: f.ClientID, Detail: "empty message"}
+		if f.Text == "" || !plainText(f.Text) {
+			return f, &FrameError{Code: CodeInvalid, ClientID: f.ClientID, Detail: "empty message, or not plain UTF-8 text"}
 		}
 		if utf8.RuneCountInString(f.Text) > MaxTextLength {
 			return f, &FrameError{Code: CodeTooLong, ClientID: f.ClientID, Detail: "message too long"}

@@ -87,6 +87,12 @@ type Config struct {
 	// and 20.
 	VerifyBurst   int
 	VerifyPerHour int
+	// IntakesPerConversation is how many email requests one conversation
+	// may send, and IntakesPerEmailHour how many may be sent for one
+	// address an hour, so that the form cannot make supportd email any
+	// address at will. Default 3 and 3.
+	IntakesPerConversation int
+	IntakesPerEmailHour    int
 	// Tickets keeps the requests taken by email; with it, a handoff that
 	// no one can take in the chat offers the email form (intake.go).
 	Tickets TicketStore
@@ -141,8 +147,10 @@ type Service struct {
 	active     atomic.Int64
 	wg         sync.WaitGroup
 	closed     atomic.Bool
-	// verifyLimits limits order verifications per client address.
+	// verifyLimits limits order verifications per client address;
+	// intakeLimits email requests per email address.
 	verifyLimits *ratelimit.Keyed
+	intakeLimits *ratelimit.Keyed
 }
 
 // NewService returns a Service, or an error if Store or Answerer is
@@ -172,6 +180,12 @@ func NewService(cfg Config) (*Service, error) {
 	if cfg.ReplayLimit == 0 {
 		cfg.ReplayLimit = 500
 	}
+	if cfg.IntakesPerConversation == 0 {
+		cfg.IntakesPerConversation = 3
+	}
+	if cfg.IntakesPerEmailHour == 0 {
+		cfg.IntakesPerEmailHour = 3
+	}
 	if cfg.VerifyBurst == 0 {
 		cfg.VerifyBurst = 5
 	}
@@ -200,6 +214,7 @@ func NewService(cfg Config) (*Service, error) {
 	s := &Service{
 		cfg: cfg, hub: newHub(), desk: newDesk(), log: cfg.Logger,
 		verifyLimits: ratelimit.NewKeyed(rate.Limit(float64(cfg.VerifyPerHour)/3600), cfg.VerifyBurst),
+		intakeLimits: ratelimit.NewKeyed(rate.Limit(float64(cfg.IntakesPerEmailHour)/3600), cfg.IntakesPerEmailHour),
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s.stopDesk = cancel
@@ -721,6 +736,9 @@ type messageData struct {
 	Articles []ArticleRef `json:"articles,omitempty"`
 	Actions  []ActionRef  `json:"actions,omitempty"`
 	Form     *IntakeForm  `json:"form,omitempty"`
+	// FormSeq, on the confirmation of an email request, is the message
+	// whose form the request was sent with: a form takes one request.
+	FormSeq int64 `json:"form_seq,omitempty"`
 }
 
 // append stores a message and pushes it to the conversation's sockets, in
@@ -828,7 +846,9 @@ func (s *Service) setTyping(conversation, author string, on bool) {
 
 // storeFailed tells the client its frame was not stored.
 func (s *Service) storeFailed(c *conn, clientID string, err error) {
-	if errors.Is(err, store.ErrNotFound) {
+	// What the store can never hold is the client's mistake: retrying
+	// would not help.
+	if errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrInvalid) {
 		s.sendError(c, CodeInvalid, clientID, "")
 		return
 	}
