@@ -44,9 +44,14 @@ const (
 	sessionCookie   = "supportd_agent"
 	csrfCookie      = "supportd_csrf"
 	sessionDuration = 8 * time.Hour
-	// loginsPerMinute is how many login attempts one address, and one
-	// login, may make a minute.
+	// loginsPerMinute is how many login attempts one address may make a
+	// minute, and one login before its attempts are slowed down.
 	loginsPerMinute = 5
+	// slowLoginEvery is the pace of the attempts on a login past
+	// loginsPerMinute, whatever the addresses they come from; one that
+	// would wait over slowLoginWait is refused.
+	slowLoginEvery = time.Second
+	slowLoginWait  = 10 * time.Second
 	// PasswordCost is the bcrypt cost of agents' passwords.
 	PasswordCost = 12
 )
@@ -54,6 +59,9 @@ const (
 // agentPages holds the state of the agents' pages.
 type agentPages struct {
 	byIP, byLogin *ratelimit.Keyed
+	// slowLogin paces the attempts on a login that byLogin has run out:
+	// slowed down, never refused, so that nobody can lock an agent out.
+	slowLogin *ratelimit.Keyed
 	// dummyHash is compared against when the login does not exist, so
 	// that an unknown login takes as long as a wrong password.
 	dummyHash func() []byte
@@ -63,7 +71,8 @@ func newAgentPages(cost int) *agentPages {
 	lim := rate.Limit(float64(loginsPerMinute) / 60)
 	return &agentPages{
 		byIP:    ratelimit.NewKeyed(lim, loginsPerMinute),
-		byLogin: ratelimit.NewKeyed(lim, loginsPerMinute),
+		byLogin:   ratelimit.NewKeyed(lim, loginsPerMinute),
+		slowLogin: ratelimit.NewKeyed(rate.Every(slowLoginEvery), 1),
 		dummyHash: sync.OnceValue(func() []byte {
 			h, err := bcrypt.GenerateFromPassword([]byte(randomToken()), cost)
 			if err != nil {
@@ -235,11 +244,23 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	if len(login) > 64 {
 		login = login[:64]
 	}
-	ipOK := h.agents.byIP.Allow(h.clientIP(r))
-	if !ipOK || !h.agents.byLogin.Allow(login) {
+	if !h.agents.byIP.Allow(h.clientIP(r)) {
 		w.Header().Set("Retry-After", "60")
 		h.renderLogin(w, r, http.StatusTooManyRequests, t.Limited)
 		return
+	}
+	// Fast attempts on one login, maybe from many addresses, are slowed
+	// to one a second for that login rather than refused: the agent can
+	// still log in with the right password, and guessing stays slow.
+	if !h.agents.byLogin.Allow(login) {
+		ctx, cancel := context.WithTimeout(r.Context(), slowLoginWait)
+		err := h.agents.slowLogin.Wait(ctx, login)
+		cancel()
+		if err != nil {
+			w.Header().Set("Retry-After", "10")
+			h.renderLogin(w, r, http.StatusTooManyRequests, t.Limited)
+			return
+		}
 	}
 	var agent *store.Agent
 	if store.ValidLogin(login) {

@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -354,4 +356,33 @@ func TestKill9KeepsTickets(t *testing.T) {
 	if err != nil || len(emails) != 2 {
 		t.Errorf("outbox %d emails, %v; want 2", len(emails), err)
 	}
+}
+
+// TestSlowRequestIsCutOff: a request whose body trickles in at a byte a
+// second is cut off at the read timeout, not kept open.
+func TestSlowRequestIsCutOff(t *testing.T) {
+	srv := startServer(t, t.TempDir(), "--read-timeout", "1s")
+	c, err := net.Dial("tcp", srv.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	fmt.Fprintf(c, "POST /agent/login HTTP/1.1\r\nHost: %s\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\n", srv.addr)
+	closed := make(chan struct{})
+	go func() {
+		io.Copy(io.Discard, c)
+		close(closed)
+	}()
+	// Far longer than the timeout: the server must have closed before.
+	for range 30 {
+		select {
+		case <-closed:
+			return
+		case <-time.After(500 * time.Millisecond):
+		}
+		if _, err := c.Write([]byte("a")); err != nil {
+			return
+		}
+	}
+	t.Fatal("a request trickled for 15 s is still open")
 }

@@ -34,6 +34,7 @@ type serveConfig struct {
 	connPerMinute     int
 	trustForwardedFor bool
 	shutdownTimeout   time.Duration
+	readTimeout       time.Duration
 	logLevel          string
 	orders            string
 	ordersDatabaseURL string
@@ -90,6 +91,7 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.StringVar(&c.allowedOrigins, "allowed-origins", env("SUPPORTD_ALLOWED_ORIGINS", ""), "comma-separated origins whose pages may open the chat, e.g. https://shop.example, besides supportd's own pages (SUPPORTD_ALLOWED_ORIGINS)")
 	fs.IntVar(&c.connPerMinute, "conn-per-minute", envInt("SUPPORTD_CONN_PER_MINUTE", 20), "websockets one IP address may open a minute; -1: no limit (SUPPORTD_CONN_PER_MINUTE)")
 	fs.BoolVar(&c.trustForwardedFor, "trust-forwarded-for", env("SUPPORTD_TRUST_FORWARDED_FOR", "") == "true", "take the client address from X-Forwarded-For, behind a proxy (SUPPORTD_TRUST_FORWARDED_FOR)")
+	fs.DurationVar(&c.readTimeout, "read-timeout", envDuration("SUPPORTD_READ_TIMEOUT", 30*time.Second), "longest time a client may take to send a request, body included; a websocket has its own deadlines once open (SUPPORTD_READ_TIMEOUT)")
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", envDuration("SUPPORTD_SHUTDOWN_TIMEOUT", 10*time.Second), "how long connections may take to close on shutdown (SUPPORTD_SHUTDOWN_TIMEOUT)")
 	fs.StringVar(&c.logLevel, "log-level", env("SUPPORTD_LOG_LEVEL", "info"), "debug, info, warn or error (SUPPORTD_LOG_LEVEL)")
 	fs.StringVar(&c.orders, "orders", env("SUPPORTD_ORDERS", "demo"), "customers' orders: demo (built-in), postgres (ORDERS_DATABASE_URL, else DATABASE_URL) or the path of a YAML fixture (SUPPORTD_ORDERS)")
@@ -291,9 +293,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		<-watchDone
 		return err
 	}
+	// A client that trickles its request is cut off at the read timeout;
+	// once a websocket is open, its read deadline follows its pongs.
 	srv := &http.Server{
 		Handler:           handler,
-		ReadHeaderTimeout: 10 * time.Second,
+		ReadHeaderTimeout: min(10*time.Second, cfg.readTimeout),
+		ReadTimeout:       cfg.readTimeout,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}

@@ -3,6 +3,7 @@
 package ratelimit
 
 import (
+	"context"
 	"sync"
 	"time"
 
@@ -30,6 +31,21 @@ func NewKeyed(r rate.Limit, burst int) *Keyed {
 func (l *Keyed) Allow(key string) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	return l.limiterLocked(key).AllowN(time.Now(), 1)
+}
+
+// Wait blocks until key may act, and counts it; it returns the context's
+// error if that comes first (or would come before the wait ends).
+func (l *Keyed) Wait(ctx context.Context, key string) error {
+	l.mu.Lock()
+	lim := l.limiterLocked(key)
+	l.mu.Unlock()
+	return lim.Wait(ctx)
+}
+
+// limiterLocked returns key's bucket, forgetting the full ones once a
+// minute.
+func (l *Keyed) limiterLocked(key string) *rate.Limiter {
 	now := time.Now()
 	if now.Sub(l.cleaned) > time.Minute {
 		// A bucket back at its full burst knows nothing worth keeping.
@@ -45,5 +61,5 @@ func (l *Keyed) Allow(key string) bool {
 		lim = rate.NewLimiter(l.rate, l.burst)
 		l.byKey[key] = lim
 	}
-	return lim.AllowN(now, 1)
+	return lim
 }
