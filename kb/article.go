@@ -149,6 +149,27 @@ var knownFields = map[string]bool{
 	"lang": true, "updated": true, "status": true,
 }
 
+// ValidID reports whether id can name an article: 1 to 200 characters
+// among ASCII letters, digits, '-', '_', '.' and '/', in names separated
+// by single slashes, none of them "." or "..". An id goes into links and
+// pages (/help/ID), so that it must never climb out of a path.
+func ValidID(id string) bool {
+	if id == "" || len(id) > 200 {
+		return false
+	}
+	for _, r := range id {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.' || r == '/') {
+			return false
+		}
+	}
+	for _, part := range strings.Split(id, "/") {
+		if part == "" || part == "." || part == ".." {
+			return false
+		}
+	}
+	return true
+}
+
 // ParseArticle parses one article file. name is its slash-separated path
 // inside the knowledge base. It returns the article, or nil when the file
 // cannot be used at all, and every problem found; an article with problems
@@ -228,6 +249,10 @@ func ParseArticle(name string, data []byte) (*Article, []Problem) {
 	}
 	if a.ID == "" {
 		a.ID = strings.TrimSuffix(name, path.Ext(name))
+	}
+	if !ValidID(a.ID) {
+		report(lineOr(lines, "id", 1), "bad id %q: use letters, digits, '-', '_', '.' and '/' between names, no '..'; this file is skipped", a.ID)
+		return nil, problems
 	}
 	if a.Title == "" {
 		report(lineOr(lines, "title", 1), "missing title")

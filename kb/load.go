@@ -41,7 +41,7 @@ func (c *Collection) Published() []*Article {
 // problems when they are minor (an unknown field, a broken link). The
 // error is non-nil only when the folder itself cannot be read.
 func Load(fsys fs.FS) (*Collection, []Problem, error) {
-	var names []string
+	var names, links []string
 	err := fs.WalkDir(fsys, ".", func(name string, d fs.DirEntry, err error) error {
 		if err != nil {
 			if name == "." {
@@ -56,6 +56,12 @@ func Load(fsys fs.FS) (*Collection, []Problem, error) {
 			}
 			return nil
 		}
+		// A link may lead out of the folder: the knowledge base is what
+		// the folder holds, nothing it points to.
+		if d.Type()&fs.ModeSymlink != 0 {
+			links = append(links, name)
+			return nil
+		}
 		if !d.IsDir() && strings.EqualFold(path.Ext(base), ".md") {
 			names = append(names, name)
 		}
@@ -68,6 +74,9 @@ func Load(fsys fs.FS) (*Collection, []Problem, error) {
 
 	c := &Collection{Files: len(names)}
 	var problems []Problem
+	for _, name := range links {
+		problems = append(problems, Problem{Path: name, Line: 1, Message: "symbolic link: skipped (put the file itself in the folder)"})
+	}
 	byID := map[string]*Article{}
 	for _, name := range names {
 		data, err := readLimited(fsys, name)
@@ -113,7 +122,9 @@ func Load(fsys fs.FS) (*Collection, []Problem, error) {
 		}
 	}
 
-	if data, err := readLimited(fsys, SynonymsFile); err == nil {
+	if fi, err := fs.Lstat(fsys, SynonymsFile); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
+		problems = append(problems, Problem{Path: SynonymsFile, Line: 1, Message: "symbolic link: skipped (put the file itself in the folder)"})
+	} else if data, err := readLimited(fsys, SynonymsFile); err == nil {
 		groups, ps := ParseSynonyms(SynonymsFile, data)
 		c.Synonyms = groups
 		problems = append(problems, ps...)

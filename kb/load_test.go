@@ -1,6 +1,8 @@
 package kb
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -83,5 +85,54 @@ func TestLoadBadInput(t *testing.T) {
 func TestLoadMissingFolder(t *testing.T) {
 	if _, _, err := Load(fstest.MapFS{}); err != nil {
 		t.Errorf("an empty folder is not an error: %v", err)
+	}
+}
+
+// TestLoadStaysInTheFolder: a symbolic link, to a file or a folder out of
+// the knowledge base, is not followed, and an id that would climb out of
+// a path is refused; kb check names both.
+func TestLoadStaysInTheFolder(t *testing.T) {
+	outside := t.TempDir()
+	os.WriteFile(filepath.Join(outside, "secret.md"), []byte("---\ntitle: Secret\n---\nroot:x:0:0\n"), 0o644)
+	os.WriteFile(filepath.Join(outside, "synonyms.yaml"), []byte("synonyms:\n  - [a, b]\n"), 0o644)
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "ok.md"), []byte("---\ntitle: OK\n---\nCorps.\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "climb.md"), []byte("---\nid: ../../etc/passwd\ntitle: Climb\n---\nCorps.\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "abs.md"), []byte("---\nid: /etc\ntitle: Abs\n---\nCorps.\n"), 0o644)
+	for _, link := range [][2]string{{filepath.Join(outside, "secret.md"), "linked.md"}, {outside, "sub"}, {filepath.Join(outside, "synonyms.yaml"), "synonyms.yaml"}} {
+		if err := os.Symlink(link[0], filepath.Join(dir, link[1])); err != nil {
+			t.Skipf("no symbolic links here: %v", err)
+		}
+	}
+	c, problems, err := Load(os.DirFS(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, a := range c.Articles {
+		ids = append(ids, a.ID)
+	}
+	if len(ids) != 1 || ids[0] != "ok" || len(c.Synonyms) != 0 {
+		t.Errorf("articles %v, synonyms %v; want only ok", ids, c.Synonyms)
+	}
+	var msgs []string
+	for _, p := range problems {
+		msgs = append(msgs, p.String())
+	}
+	all := strings.Join(msgs, "\n")
+	for _, want := range []string{"linked.md:1: symbolic link", "sub:1: symbolic link", "synonyms.yaml:1: symbolic link", `climb.md:2: bad id "../../etc/passwd"`, `abs.md:2: bad id "/etc"`} {
+		if !strings.Contains(all, want) {
+			t.Errorf("problems lack %q:\n%s", want, all)
+		}
+	}
+	for _, id := range []string{"a", "livraison/delais", "faq.v2_x-y"} {
+		if !ValidID(id) {
+			t.Errorf("ValidID(%q) = false", id)
+		}
+	}
+	for _, id := range []string{"", "..", "a/../b", "a//b", "a/", "é", "a b", "a\\b", strings.Repeat("a", 201)} {
+		if ValidID(id) {
+			t.Errorf("ValidID(%q) = true", id)
+		}
 	}
 }
