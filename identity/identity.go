@@ -16,8 +16,12 @@
 package identity
 
 import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -62,7 +66,14 @@ type Verifier struct {
 	Leeway time.Duration
 	// Now returns the current time; nil means time.Now. Tests set it.
 	Now func() time.Time
+	// MaxLifetime is how far ahead a token's expiry may be: a token that
+	// vouches for longer is refused, so that a leaked token cannot serve
+	// for years. Default [DefaultMaxLifetime].
+	MaxLifetime time.Duration
 }
+
+// DefaultMaxLifetime is the default of [Verifier.MaxLifetime].
+const DefaultMaxLifetime = 24 * time.Hour
 
 // NewVerifier returns a Verifier of tokens signed with secret, or an error
 // if the secret is shorter than [MinSecretLength].
@@ -97,6 +108,16 @@ func (v *Verifier) Verify(token string) (Customer, error) {
 	if err != nil {
 		return Customer{}, fmt.Errorf("%w: %w", ErrInvalidToken, err)
 	}
+	if !numericExp(token) {
+		return Customer{}, fmt.Errorf("%w: exp is not a number of seconds", ErrInvalidToken)
+	}
+	maxLife := v.MaxLifetime
+	if maxLife <= 0 {
+		maxLife = DefaultMaxLifetime
+	}
+	if c.ExpiresAt.Time.After(v.now().Add(maxLife + v.Leeway)) {
+		return Customer{}, fmt.Errorf("%w: expires more than %s ahead", ErrInvalidToken, maxLife)
+	}
 	if c.Subject == "" || len(c.Subject) > 200 || !utf8.ValidString(c.Subject) {
 		return Customer{}, fmt.Errorf("%w: the subject (customer id) is missing or not valid", ErrInvalidToken)
 	}
@@ -104,6 +125,26 @@ func (v *Verifier) Verify(token string) (Customer, error) {
 		return Customer{}, fmt.Errorf("%w: name or email not valid", ErrInvalidToken)
 	}
 	return Customer{ID: c.Subject, Name: c.Name, Email: c.Email, Expires: c.ExpiresAt.Time}, nil
+}
+
+// numericExp reports whether the exp claim of a token whose signature was
+// checked is a JSON number, as RFC 7519 wants, and not a text that looks
+// like one ("9999999999"), which the JWT library would accept.
+func numericExp(token string) bool {
+	parts := strings.Split(token, ".")
+	if len(parts) != 3 {
+		return false
+	}
+	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		return false
+	}
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(payload, &fields) != nil {
+		return false
+	}
+	exp := bytes.TrimSpace(fields["exp"])
+	return len(exp) > 0 && exp[0] >= '0' && exp[0] <= '9'
 }
 
 // Sign returns a token vouching for c until c.Expires, signed the way the

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -93,6 +94,11 @@ func TestVerifyRefusesAttacks(t *testing.T) {
 		"too long":        valid + strings.Repeat("A", MaxTokenLength),
 		"sub not string":  rawToken(hs, map[string]any{"sub": 1002, "exp": now.Add(time.Hour).Unix()}, secret),
 		"sub too long":    rawToken(hs, claims(strings.Repeat("x", 300), now.Add(time.Hour)), secret),
+		// A token that vouches for years, properly signed, is refused.
+		"exp in ten years":   rawToken(hs, claims("cust-1001", now.AddDate(10, 0, 0)), secret),
+		"exp in 25 hours":    rawToken(hs, claims("cust-1001", now.Add(25*time.Hour)), secret),
+		"exp as text":        rawToken(hs, map[string]any{"sub": "cust-1001", "exp": fmt.Sprint(now.Add(time.Hour).Unix())}, secret),
+		"exp as huge number": rawToken(hs, map[string]any{"sub": "cust-1001", "exp": 1e300}, secret),
 	}
 	for name, tok := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -104,6 +110,20 @@ func TestVerifyRefusesAttacks(t *testing.T) {
 				t.Errorf("a refused token still gave %+v", c)
 			}
 		})
+	}
+}
+
+// TestMaxLifetime: a shop may allow longer tokens, up to what it sets.
+func TestMaxLifetime(t *testing.T) {
+	v := verifier(t)
+	v.MaxLifetime = 7 * 24 * time.Hour
+	tok, _ := v.Sign(Customer{ID: "cust-1001", Expires: now.Add(6 * 24 * time.Hour)})
+	if _, err := v.Verify(tok); err != nil {
+		t.Errorf("a six-day token with a seven-day maximum: %v", err)
+	}
+	tok, _ = v.Sign(Customer{ID: "cust-1001", Expires: now.Add(8 * 24 * time.Hour)})
+	if _, err := v.Verify(tok); !errors.Is(err, ErrInvalidToken) {
+		t.Errorf("an eight-day token with a seven-day maximum: %v", err)
 	}
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/supportd/supportd/assistant"
 	"github.com/supportd/supportd/chat"
 	"github.com/supportd/supportd/hours"
+	"github.com/supportd/supportd/identity"
 	"github.com/supportd/supportd/mail"
 	"github.com/supportd/supportd/orders"
 	"github.com/supportd/supportd/store"
@@ -39,6 +40,7 @@ type serveConfig struct {
 	orders            string
 	ordersDatabaseURL string
 	customerSecret    string
+	tokenMaxAge       time.Duration
 	demoLogins        string
 	hoursFile         string
 	supportInbox      string
@@ -91,6 +93,7 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.StringVar(&c.allowedOrigins, "allowed-origins", env("SUPPORTD_ALLOWED_ORIGINS", ""), "comma-separated origins whose pages may open the chat, e.g. https://shop.example, besides supportd's own pages (SUPPORTD_ALLOWED_ORIGINS)")
 	fs.IntVar(&c.connPerMinute, "conn-per-minute", envInt("SUPPORTD_CONN_PER_MINUTE", 20), "websockets one IP address may open a minute; -1: no limit (SUPPORTD_CONN_PER_MINUTE)")
 	fs.BoolVar(&c.trustForwardedFor, "trust-forwarded-for", env("SUPPORTD_TRUST_FORWARDED_FOR", "") == "true", "take the client address from X-Forwarded-For, behind a proxy (SUPPORTD_TRUST_FORWARDED_FOR)")
+	fs.DurationVar(&c.tokenMaxAge, "customer-token-max-age", envDuration("SUPPORTD_CUSTOMER_TOKEN_MAX_AGE", identity.DefaultMaxLifetime), "longest a customer token may vouch for, from now; one expiring later is refused (SUPPORTD_CUSTOMER_TOKEN_MAX_AGE)")
 	fs.DurationVar(&c.readTimeout, "read-timeout", envDuration("SUPPORTD_READ_TIMEOUT", 30*time.Second), "longest time a client may take to send a request, body included; a websocket has its own deadlines once open (SUPPORTD_READ_TIMEOUT)")
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", envDuration("SUPPORTD_SHUTDOWN_TIMEOUT", 10*time.Second), "how long connections may take to close on shutdown (SUPPORTD_SHUTDOWN_TIMEOUT)")
 	fs.StringVar(&c.logLevel, "log-level", env("SUPPORTD_LOG_LEVEL", "info"), "debug, info, warn or error (SUPPORTD_LOG_LEVEL)")
@@ -179,6 +182,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	defer closeOrders()
 	verifier, err := customerVerifier(cfg.customerSecret, cfg.demoLoginsOn())
+	if verifier != nil {
+		verifier.MaxLifetime = cfg.tokenMaxAge
+	}
 	if err != nil {
 		return fmt.Errorf("SUPPORTD_CUSTOMER_SECRET: %w", err)
 	}
