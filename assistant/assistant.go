@@ -127,6 +127,10 @@ type Message struct {
 	Lang string
 	// Customer is who writes, as far as the chat could verify.
 	Customer Customer
+	// AfterFallback tells that the assistant's previous reply in the
+	// conversation found no answer either: this one then offers a person
+	// outright.
+	AfterFallback bool
 }
 
 // ArticleRef is an article a reply answers with or suggests.
@@ -182,7 +186,19 @@ func (s *Service) Answer(ctx context.Context, m Message) (Reply, error) {
 	if err != nil {
 		return Reply{}, fmt.Errorf("assistant: %w", err)
 	}
-	return s.withOwnData(ctx, m, words, s.fromHits(hits, reply)), nil
+	reply = s.fromHits(hits, reply)
+	if reply.Route == RouteFallback && m.AfterFallback {
+		// Twice without an answer: a person is offered, as a button; the
+		// customer chooses, and nothing is sent anywhere until they do.
+		t := texts[reply.Lang]
+		reply.Text = t.stillNoAnswer
+		for i, a := range reply.Actions {
+			if a.ID == "handoff" {
+				reply.Actions[i].Label = t.talkToPerson
+			}
+		}
+	}
+	return s.withOwnData(ctx, m, words, reply), nil
 }
 
 // withOwnData follows the FAQ's answer to a verified customer's how-to

@@ -20,6 +20,7 @@ type replyTexts struct {
 	otherLanguage   string
 	langName        map[string]string
 	fallbackNothing string
+	stillNoAnswer   string
 	talkToPerson    string
 	helpfulYes      string
 	helpfulNo       string
@@ -59,6 +60,7 @@ var texts = map[string]replyTexts{
 		otherLanguage:   "_Cet article n'existe pas encore en %s ; le voici en %s._",
 		langName:        map[string]string{"fr": "français", "en": "anglais"},
 		fallbackNothing: "Je n'ai pas trouvé de réponse à cette question. Vous pouvez la reformuler, ou parler à une personne de l'équipe.",
+		stillNoAnswer:   "Je ne trouve toujours pas de réponse, désolé. Une personne de l'équipe peut sûrement vous aider : voulez-vous lui parler ?",
 		talkToPerson:    "Parler à une personne",
 		helpfulYes:      "Oui, merci",
 		helpfulNo:       "Non",
@@ -125,6 +127,7 @@ var texts = map[string]replyTexts{
 		otherLanguage:   "_This article is not available in %s yet; here it is in %s._",
 		langName:        map[string]string{"fr": "French", "en": "English"},
 		fallbackNothing: "I couldn't find an answer to that question. You can rephrase it, or talk to a person from the team.",
+		stillNoAnswer:   "I still can't find an answer, sorry. A person from the team can surely help: would you like to talk to them?",
 		talkToPerson:    "Talk to a person",
 		helpfulYes:      "Yes, thanks",
 		helpfulNo:       "No",

@@ -47,6 +47,9 @@ type conn struct {
 	// fallbacks in a row offer a person.
 	lastQuestion string
 	lastRoute    assistant.Route
+	// lastFound tells whether the assistant found anything for
+	// lastQuestion (see prefill).
+	lastFound bool
 	// suggested are the articles last suggested, for the question
 	// suggestedFor; picked is the one of them the customer opened, whose
 	// helpful vote makes that question a candidate phrasing of it.
@@ -183,4 +186,14 @@ func (c *conn) writeLoop() {
 			return
 		}
 	}
+}
+
+// prefill is what the email form's message starts with when the customer
+// asks for a person with the button: their last question, if the
+// assistant found anything for it; never a message it found nothing for.
+func (c *conn) prefill() string {
+	if !c.lastFound {
+		return ""
+	}
+	return c.lastQuestion
 }

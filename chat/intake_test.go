@@ -80,7 +80,9 @@ func TestHandoffTakesAnEmailRequest(t *testing.T) {
 }
 
 // TestTwoFallbacksOfferAPerson: the second answer in a row that finds
-// nothing hands over with the form.
+// nothing offers a person, as a button, and opens no form: the customer
+// chooses. Pressed, the button opens the email form, whose message is not
+// prefilled with what the assistant found nothing for.
 func TestTwoFallbacksOfferAPerson(t *testing.T) {
 	e := intakeEnv(t, saturday)
 	c := e.dial(t)
@@ -99,8 +101,15 @@ func TestTwoFallbacksOfferAPerson(t *testing.T) {
 	for second.Author != "bot" {
 		second = c.next()
 	}
-	if second.Route != "handoff" || !strings.Contains(string(second.Raw), `"form"`) {
+	if second.Route != "fallback" || strings.Contains(string(second.Raw), `"form"`) || !strings.Contains(second.Text, "voulez-vous lui parler") ||
+		!strings.Contains(string(second.Raw), `{"id":"handoff","label":"Parler à une personne"}`) {
 		t.Fatalf("second fallback %s", second.Raw)
+	}
+	c.send(map[string]any{"type": "action", "client_id": "a_00000001", "action": "handoff", "seq": second.Seq})
+	c.expect("ack")
+	offer := c.expect("message")
+	if !strings.Contains(string(offer.Raw), `"form":{"email":"","message":""}`) {
+		t.Errorf("the form after the button: %s", offer.Raw)
 	}
 }
 

@@ -520,7 +520,9 @@ func (s *Service) customerMessage(ctx context.Context, c *conn, f ClientFrame) {
 	// share one commit: the customer waits for one write, not two.
 	s.setTyping(c.conversation, "bot", true)
 	defer s.setTyping(c.conversation, "bot", false)
-	reply, err := s.cfg.Answerer.Answer(ctx, s.assistantMessage(c, f.Text))
+	m := s.assistantMessage(c, f.Text)
+	m.AfterFallback = c.lastRoute == assistant.RouteFallback
+	reply, err := s.cfg.Answerer.Answer(ctx, m)
 	if err != nil {
 		s.log.Error("chat: answer", "conversation", c.conversation, "err", err)
 		reply = s.cfg.Answerer.HandoffReply(c.locale)
@@ -528,13 +530,11 @@ func (s *Service) customerMessage(ctx context.Context, c *conn, f ClientFrame) {
 		reply.Text = texts[c.locale].cannotAnswer
 		reply.Actions = []assistant.Action{{ID: ActionHandoff, Label: texts[c.locale].talkToPerson}}
 	}
-	// Two answers in a row that found nothing: a person is offered.
-	if reply.Route == assistant.RouteFallback && c.lastRoute == assistant.RouteFallback {
-		handoff := s.cfg.Answerer.HandoffReply(reply.Lang)
-		reply.Route, reply.Text = handoff.Route, reply.Text+"\n\n"+handoff.Text
-	}
 	reply, form, queue := s.handover(c, reply, f.Text)
 	c.lastQuestion, c.lastRoute = f.Text, reply.Route
+	// A question the assistant found something for may prefill the email
+	// form; one it found nothing for (nonsense, off topic) may not.
+	c.lastFound = reply.Route == assistant.RouteFAQ || len(reply.Articles) > 0
 	c.suggestedFor, c.suggested, c.picked = "", nil, ""
 	if reply.Route == assistant.RouteFallback {
 		c.suggestedFor = f.Text
@@ -593,7 +593,7 @@ func (s *Service) action(ctx context.Context, c *conn, f ClientFrame) {
 			c.send(encode(ackFrame{Type: "ack", ClientID: f.ClientID}), s.cfg.QueueBytes)
 			return
 		}
-		reply, form, queue := s.handover(c, s.cfg.Answerer.HandoffReply(c.locale), c.lastQuestion)
+		reply, form, queue := s.handover(c, s.cfg.Answerer.HandoffReply(c.locale), c.prefill())
 		c.lastRoute = reply.Route
 		_, dup, err := s.append(ctx, c, s.botMessage(c.conversation, f.ClientID, reply, form))
 		if err != nil {
@@ -675,7 +675,7 @@ func (s *Service) vote(ctx context.Context, c *conn, f ClientFrame) {
 		}
 		return
 	}
-	handoff, form, queue := s.handover(c, s.cfg.Answerer.HandoffReply(c.locale), c.lastQuestion)
+	handoff, form, queue := s.handover(c, s.cfg.Answerer.HandoffReply(c.locale), c.prefill())
 	if form != nil || queue {
 		reply.Route, reply.Text = handoff.Route, reply.Text+"\n\n"+handoff.Text
 		reply.Actions = slices.DeleteFunc(reply.Actions, func(a assistant.Action) bool { return a.ID == ActionHandoff })
