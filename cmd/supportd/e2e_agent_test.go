@@ -117,6 +117,22 @@ func TestAgentHandoffInBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Once, and still once after the widget reconnects (the server sends
+	// the conversation's state again).
+	var log string
+	err = chromedp.Run(customer,
+		chromedp.Reload(),
+		click(".sd-launcher"),
+		waitText(".sd-log", "Marie a rejoint la conversation."),
+		chromedp.Sleep(500*time.Millisecond),
+		chromedp.Text(".sd-log", &log, chromedp.ByQuery),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(log, "a rejoint la conversation"); n != 1 {
+		t.Errorf("the customer sees %d lines saying an agent joined:\n%s", n, log)
+	}
 	err = chromedp.Run(agent,
 		chromedp.WaitEnabled("#reply", chromedp.ByID),
 		typeInto("#reply", "Bonjour, ici Marie : que puis-je faire pour vous ?"),

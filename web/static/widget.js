@@ -41,9 +41,6 @@
       unread: (n) => n + (n > 1 ? ' nouveaux messages' : ' nouveau message'),
       queued: (p, w) => (p ? 'Vous êtes n°\u00a0' + p + " dans la file d'attente." : "Vous êtes dans la file d'attente.") +
         (w ? ' Attente estimée\u00a0: ' + (w < 60 ? "moins d'une minute." : 'environ ' + Math.round(w / 60) + '\u00a0min.') : ''),
-      st_agent: 'Un conseiller a rejoint la conversation.',
-      st_bot: "Vous discutez avec l'assistant.",
-      st_closed: 'La conversation est terminée.',
       orders: 'Aide sur une commande',
       f_email: 'Votre adresse email',
       f_message: 'Votre message',
@@ -74,9 +71,6 @@
       unread: (n) => n + (n > 1 ? ' new messages' : ' new message'),
       queued: (p, w) => (p ? 'You are number ' + p + ' in the queue.' : 'You are in the queue.') +
         (w ? ' Estimated wait: ' + (w < 60 ? 'under a minute.' : 'about ' + Math.round(w / 60) + ' min.') : ''),
-      st_agent: 'An agent has joined the conversation.',
-      st_bot: 'You are chatting with the assistant.',
-      st_closed: 'The conversation has ended.',
       orders: 'Help with an order',
       f_email: 'Your email address',
       f_message: 'Your message',
@@ -678,11 +672,13 @@
       if (f.author === 'bot' || f.author === 'agent') showTyping(f.author, !!f.on);
     },
     state(f) {
-      const text = f.state === 'queued' ? t('queued')(+f.position || 0, +f.wait_seconds || 0)
-        : f.state === 'agent' ? t('st_agent') : f.state === 'closed' ? t('st_closed') : t('st_bot');
-      // A new position in the queue updates the line instead of adding one.
+      // Who joined, left or closed is told once, by the conversation's own
+      // system messages; the state frame only keeps the queue line up to
+      // date (a new position updates it rather than adding one).
+      if (f.state !== 'queued') return;
+      const text = t('queued')(+f.position || 0, +f.wait_seconds || 0);
       const last = log.lastElementChild;
-      if (f.state === 'queued' && last && last.dataset.state === 'queued') last.textContent = text;
+      if (last && last.dataset.state === 'queued') last.textContent = text;
       else { const el = line(text, 'sd-state'); if (el) el.dataset.state = f.state; }
     },
     error(f) {
