@@ -75,3 +75,7 @@ const phrasingShare = 0.1
 // customer's story (« le jean », « ma sœur ») do not pull other questions
 // to the article.
 const maxBagQuestion = 5
+
+// exactScore is the least score of an article asked for in the very words
+// of its title or of one of its questions.
+const exactScore = 0.99

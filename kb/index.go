@@ -347,6 +347,20 @@ func (ix *Index) Search(ctx context.Context, text string, limit int) ([]Hit, err
 		}
 		return t
 	}
+	ownOf := map[string]map[string]bool{}
+	ownByLang := func(lang string) map[string]bool {
+		t, ok := ownOf[lang]
+		if !ok {
+			t = map[string]bool{}
+			for _, c := range perLang[lang] {
+				for _, term := range c.forms[0] {
+					t[term] = true
+				}
+			}
+			ownOf[lang] = t
+		}
+		return t
+	}
 	hits := make([]Hit, 0, len(res.Hits))
 	entries := make(map[*Article]*entry, len(res.Hits))
 	bm := make([]float64, 0, len(res.Hits))
@@ -387,6 +401,11 @@ func (ix *Index) Search(ctx context.Context, text string, limit int) ([]Hit, err
 		qt := termsByLang(hits[i].Article.Lang)
 		hits[i].Phrasing = entries[hits[i].Article].phrasingCover(qt)
 		hits[i].Score = (1-phrasingShare)*hits[i].Score + phrasingShare*ix.phrasingSim(entries[hits[i].Article], qt)
+		// A question asked in the very words of an article's title or of
+		// one of its questions is that article's.
+		if ix.phrasingSim(entries[hits[i].Article], ownByLang(hits[i].Article.Lang)) > 0.999 {
+			hits[i].Score = max(hits[i].Score, exactScore)
+		}
 	}
 	if bestCoverage >= 0 && bestCoverage == bestBM {
 		hits[bestCoverage].Agree = true
@@ -639,8 +658,9 @@ func queryTerms(concepts []concept) map[string]bool {
 }
 
 // phrasingSim returns the largest cosine similarity, in the space of
-// terms weighed by their idf, between the query's terms and the title or
-// one of the questions of the article.
+// terms weighed by their idf, between the query's own terms (the
+// customer's words, without synonyms) and the title or one of the
+// questions of the article.
 func (ix *Index) phrasingSim(e *entry, terms map[string]bool) float64 {
 	n := float64(len(ix.entries))
 	idf := func(t string) float64 {

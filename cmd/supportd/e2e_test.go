@@ -202,3 +202,42 @@ func TestEmailRequestInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestAnswerReadsWell: a long answer shows its first part with « Lire la
+// suite », read from its start; « À lire » does not repeat the article
+// just given.
+func TestAnswerReadsWell(t *testing.T) {
+	srv := startServer(t, t.TempDir())
+	ctx := newBrowser(t)
+	var hiddenBefore, hiddenAfter bool
+	var readMore string
+	var topVisible bool
+	err := chromedp.Run(ctx,
+		chromedp.Navigate("http://"+srv.addr+"/"),
+		click(".sd-launcher"),
+		typeInto(".sd-input", "Mon colis n'est jamais arrivé, que faire ?"),
+		click(".sd-send"),
+		waitText(".sd-log", "Je n'ai pas reçu mon colis, que faire ?"),
+		chromedp.WaitVisible(".sd-msg.sd-bot .sd-more", chromedp.ByQuery),
+		// The top of the answer is in view.
+		chromedp.Evaluate(`(() => { const m = [...document.querySelectorAll('.sd-msg.sd-bot')].pop(); const s = document.querySelector('.sd-scroll');
+			return m.getBoundingClientRect().top >= s.getBoundingClientRect().top - 1 && m.getBoundingClientRect().top < s.getBoundingClientRect().bottom; })()`, &topVisible),
+		chromedp.Evaluate(`!document.querySelector('.sd-log').innerText.includes('réexpédié')`, &hiddenBefore),
+		chromedp.Text(".sd-msg.sd-bot .sd-articles", &readMore, chromedp.ByQuery),
+		click(".sd-msg.sd-bot .sd-more"),
+		waitText(".sd-log", "réexpédié"),
+		chromedp.Evaluate(`!!document.querySelector('.sd-msg.sd-bot .sd-more')`, &hiddenAfter),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !hiddenBefore || hiddenAfter {
+		t.Errorf("the end of the article was shown before « Lire la suite » (%v), or the button stayed (%v)", !hiddenBefore, hiddenAfter)
+	}
+	if !topVisible {
+		t.Error("the answer's start is out of view")
+	}
+	if strings.Contains(readMore, "Je n'ai pas reçu mon colis") {
+		t.Errorf("« À lire » repeats the article just given: %q", readMore)
+	}
+}

@@ -37,6 +37,7 @@
       helpful: 'Cette réponse vous a-t-elle aidé\u00a0?',
       thanks: 'Merci pour votre retour\u00a0!',
       articles: 'À lire\u00a0:',
+      more: 'Lire la suite',
       intro: 'Bonjour\u00a0! Posez-nous votre question\u00a0: commande, livraison, paiement, retour…',
       unread: (n) => n + (n > 1 ? ' nouveaux messages' : ' nouveau message'),
       queued: (p, w) => (p ? 'Vous êtes n°\u00a0' + p + " dans la file d'attente." : "Vous êtes dans la file d'attente.") +
@@ -67,6 +68,7 @@
       helpful: 'Did this answer your question?',
       thanks: 'Thanks for your feedback!',
       articles: 'Read more:',
+      more: 'Read on',
       intro: 'Hello! Ask us anything about orders, delivery, payment or returns.',
       unread: (n) => n + (n > 1 ? ' new messages' : ' new message'),
       queued: (p, w) => (p ? 'You are number ' + p + ' in the queue.' : 'You are in the queue.') +
@@ -375,18 +377,45 @@
       wrap.append(h('div', 'sd-who', f.agent || t('agent')), h('span', 'sd-text', f.text));
     } else {
       if (author === 'bot') wrap.appendChild(sr(t('bot')));
-      markdown(f.text || '', wrap.appendChild(h('div', 'sd-md')));
+      const md = wrap.appendChild(h('div', 'sd-md'));
+      markdown(f.text || '', md);
+      if (author === 'bot' && f.route === 'faq') foldLong(md);
     }
     timeOf(wrap, f.created_at);
     if (author === 'bot') extras(wrap, f);
     return wrap;
   };
 
+  // foldLong shows a long answer's first part, with « Lire la suite » to
+  // show the rest where it is.
+  const FOLD_AFTER = 450;
+  const foldLong = (md) => {
+    const blocks = [...md.children];
+    let length = 0, cut = -1;
+    blocks.forEach((b, i) => {
+      length += b.textContent.length;
+      if (cut < 0 && i >= 1 && length > FOLD_AFTER && i < blocks.length - 1) cut = i + 1;
+    });
+    if (cut < 0) return;
+    const rest = blocks.slice(cut);
+    rest.forEach((b) => { b.hidden = true; });
+    const more = md.appendChild(h('button', 'sd-chip sd-more', t('more')));
+    more.type = 'button';
+    more.addEventListener('click', () => {
+      rest.forEach((b) => { b.hidden = false; });
+      more.remove();
+      if (rest[0]) { rest[0].tabIndex = -1; rest[0].focus(); }
+    });
+  };
+
   // extras adds a bot message's articles (links) and actions (buttons).
   const extras = (wrap, f) => {
     const acts = Array.isArray(f.actions) ? f.actions.filter((a) => a && typeof a.id === 'string') : [];
     const viaButton = new Set(acts.map((a) => a.id.startsWith('article:') && a.id.slice(8)));
-    const arts = (Array.isArray(f.articles) ? f.articles : []).filter((a) => a && a.url && !viaButton.has(a.id) && resolve(a.url));
+    // « À lire » lists the other articles: never the one just given, nor
+    // one already offered as a button.
+    const given = f.route === 'faq' && Array.isArray(f.articles) && f.articles[0] ? f.articles[0].id : null;
+    const arts = (Array.isArray(f.articles) ? f.articles : []).filter((a) => a && a.url && a.id !== given && !viaButton.has(a.id) && resolve(a.url));
     if (arts.length) {
       const box = wrap.appendChild(h('div', 'sd-articles'));
       box.appendChild(h('span', 'sd-label', t('articles')));
@@ -657,7 +686,13 @@
         } else {
           el = renderMessage(f);
         }
+        const stick = atBottom();
         place(el, f.seq);
+        // A new answer is read from its start: the panel scrolls to its
+        // top, not to its end.
+        if (ready && stick && (f.author === 'bot' || f.author === 'agent')) {
+          scroller.scrollTop += el.getBoundingClientRect().top - scroller.getBoundingClientRect().top - 8;
+        }
         if (f.author === 'bot' || f.author === 'agent') {
           if (typingAuthor === f.author) showTyping(f.author, false);
           if (!isOpen && f.seq > S.read) { unread++; renderBadge(); }
