@@ -131,7 +131,7 @@ func (s *Service) intake(ctx context.Context, c *conn, f ClientFrame) {
 	// finds it stored and is only acknowledged. It names the form it
 	// used up.
 	m := s.botMessage(c.conversation, f.ClientID, confirm, nil)
-	m.Data, _ = json.Marshal(messageData{Route: string(confirm.Route), FormSeq: f.Seq})
+	m.Data, _ = json.Marshal(messageData{Route: string(confirm.Route), Lang: confirm.Lang, FormSeq: f.Seq})
 	if _, _, err := s.append(ctx, c, m); err != nil {
 		s.storeFailed(c, f.ClientID, err)
 	}

@@ -267,15 +267,18 @@ type MessageFrame struct {
 	Type string `json:"type"`
 	// Conversation is set in the frames sent to agents, who follow
 	// several conversations on one socket.
-	Conversation string       `json:"conversation,omitempty"`
-	Seq          int64        `json:"seq"`
-	Author       string       `json:"author"`
-	Text         string       `json:"text"`
-	ClientID     string       `json:"client_id,omitempty"`
-	Route        string       `json:"route,omitempty"`
-	Articles     []ArticleRef `json:"articles,omitempty"`
-	Actions      []ActionRef  `json:"actions,omitempty"`
-	Agent        string       `json:"agent,omitempty"`
+	Conversation string `json:"conversation,omitempty"`
+	Seq          int64  `json:"seq"`
+	Author       string `json:"author"`
+	Text         string `json:"text"`
+	ClientID     string `json:"client_id,omitempty"`
+	Route        string `json:"route,omitempty"`
+	// Lang is the language of a bot message ("fr", "en"): the widget's
+	// own texts follow it.
+	Lang     string       `json:"lang,omitempty"`
+	Articles []ArticleRef `json:"articles,omitempty"`
+	Actions  []ActionRef  `json:"actions,omitempty"`
+	Agent    string       `json:"agent,omitempty"`
 	// Form asks the customer for their email address and message when
 	// nobody can answer in the chat.
 	Form      *IntakeForm `json:"form,omitempty"`

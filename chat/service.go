@@ -530,6 +530,10 @@ func (s *Service) customerMessage(ctx context.Context, c *conn, f ClientFrame) {
 		reply.Text = texts[c.locale].cannotAnswer
 		reply.Actions = []assistant.Action{{ID: ActionHandoff, Label: texts[c.locale].talkToPerson}}
 	}
+	// The conversation goes on in the language the customer writes in.
+	if _, ok := texts[reply.Lang]; ok {
+		c.locale = reply.Lang
+	}
 	reply, form, queue := s.handover(c, reply, f.Text)
 	c.lastQuestion, c.lastRoute = f.Text, reply.Route
 	// A question the assistant found something for may prefill the email
@@ -719,7 +723,7 @@ func (s *Service) reply(ctx context.Context, c *conn, clientID string, r assista
 // botMessage is the message that stores a bot reply, with the email form
 // if any.
 func (s *Service) botMessage(conversation, clientID string, r assistant.Reply, form *IntakeForm) *store.Message {
-	data := messageData{Route: string(r.Route), Form: form}
+	data := messageData{Route: string(r.Route), Lang: r.Lang, Form: form}
 	for _, a := range r.Articles {
 		data.Articles = append(data.Articles, ArticleRef{ID: a.ID, Title: a.Title, URL: s.cfg.ArticleURL(a.ID)})
 	}
@@ -736,6 +740,8 @@ type messageData struct {
 	Articles []ArticleRef `json:"articles,omitempty"`
 	Actions  []ActionRef  `json:"actions,omitempty"`
 	Form     *IntakeForm  `json:"form,omitempty"`
+	// Lang is the language the reply is written in.
+	Lang string `json:"lang,omitempty"`
 	// FormSeq, on the confirmation of an email request, is the message
 	// whose form the request was sent with: a form takes one request.
 	FormSeq int64 `json:"form_seq,omitempty"`
@@ -811,7 +817,7 @@ func (s *Service) messageFrameOf(m *store.Message) MessageFrame {
 	if len(m.Data) > 0 {
 		var d messageData
 		if json.Unmarshal(m.Data, &d) == nil {
-			f.Route, f.Articles, f.Actions, f.Form = d.Route, d.Articles, d.Actions, d.Form
+			f.Route, f.Lang, f.Articles, f.Actions, f.Form = d.Route, d.Lang, d.Articles, d.Actions, d.Form
 		}
 	}
 	return f

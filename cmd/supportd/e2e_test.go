@@ -241,3 +241,31 @@ func TestAnswerReadsWell(t *testing.T) {
 		t.Errorf("« À lire » repeats the article just given: %q", readMore)
 	}
 }
+
+// TestOneLanguagePerReply: a customer who writes in English on the French
+// demo page gets the answer, its buttons and the widget's own texts in
+// English, told that the article exists in French only.
+func TestOneLanguagePerReply(t *testing.T) {
+	srv := startServer(t, t.TempDir())
+	ctx := newBrowser(t)
+	var placeholder, buttons string
+	err := chromedp.Run(ctx,
+		chromedp.Navigate("http://"+srv.addr+"/"),
+		click(".sd-launcher"),
+		typeInto(".sd-input", "How can I track my parcel?"),
+		click(".sd-send"),
+		waitText(".sd-log", "not available in English yet; here it is in French"),
+		waitText(".sd-log", "Comment suivre ma commande et mon colis ?"),
+		chromedp.AttributeValue(".sd-input", "placeholder", &placeholder, nil, chromedp.ByQuery),
+		chromedp.Text(".sd-msg.sd-bot .sd-actions", &buttons, chromedp.ByQuery),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if placeholder != "Type your message…" {
+		t.Errorf("placeholder %q, want the English one", placeholder)
+	}
+	if !strings.Contains(buttons, "Talk to a person") || strings.Contains(buttons, "Parler") {
+		t.Errorf("buttons %q, want them in English", buttons)
+	}
+}

@@ -674,6 +674,11 @@
     },
     message(f) {
       if (typeof f.seq !== 'number') return;
+      // The widget speaks the language the assistant answers in.
+      if (f.author === 'bot' && T[f.lang] && f.lang !== locale && !shown.has(f.seq)) {
+        locale = f.lang;
+        applyTexts();
+      }
       if (!shown.has(f.seq)) {
         shown.add(f.seq);
         let el = f.author === 'customer' && f.client_id && pending.get(f.client_id);
