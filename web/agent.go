@@ -70,7 +70,7 @@ type agentPages struct {
 func newAgentPages(cost int) *agentPages {
 	lim := rate.Limit(float64(loginsPerMinute) / 60)
 	return &agentPages{
-		byIP:    ratelimit.NewKeyed(lim, loginsPerMinute),
+		byIP:      ratelimit.NewKeyed(lim, loginsPerMinute),
 		byLogin:   ratelimit.NewKeyed(lim, loginsPerMinute),
 		slowLogin: ratelimit.NewKeyed(rate.Every(slowLoginEvery), 1),
 		dummyHash: sync.OnceValue(func() []byte {
