@@ -41,6 +41,8 @@ type Searcher interface {
 	Search(ctx context.Context, text string, limit int) ([]kb.Hit, error)
 	// Article returns the published article with that id, or nil.
 	Article(id string) *kb.Article
+	// Articles returns the published articles, by category then title.
+	Articles() []*kb.Article
 }
 
 // Config configures a [Service]. A zero field takes the default given.
@@ -81,6 +83,9 @@ type Config struct {
 type Service struct {
 	cfg   Config
 	model Model
+	// asked counts the answers given with each article, for the start
+	// screen's frequent questions.
+	asked *askedCounts
 }
 
 // New returns a Service, or an error if the configuration lacks a Searcher.
@@ -112,7 +117,7 @@ func New(cfg Config) (*Service, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	svc := &Service{cfg: cfg, model: defaultModel}
+	svc := &Service{cfg: cfg, model: defaultModel, asked: &askedCounts{n: map[string]int{}}}
 	if cfg.Model != nil {
 		svc.model = *cfg.Model
 	}
@@ -290,6 +295,7 @@ func (s *Service) fromHits(hits []kb.Hit, reply Reply) Reply {
 		probs[i] = s.model.prob(featuresOf(hits, i))
 	}
 	if len(hits) > 0 && probs[0] >= s.cfg.AnswerThreshold {
+		s.countAsked(hits[0].Article.ID)
 		reply.Route = RouteFAQ
 		reply.Articles = refsOf(hits, probs, 0)
 		reply.Text = s.articleTextIn(hits[0].Article, reply.Lang)

@@ -19,6 +19,8 @@ func (f fakeSearcher) Search(ctx context.Context, text string, limit int) ([]kb.
 	return f.SearchFn(ctx, text, limit)
 }
 
+func (f fakeSearcher) Articles() []*kb.Article { return nil }
+
 func (f fakeSearcher) Article(id string) *kb.Article {
 	if f.ArticleFn == nil {
 		return nil

@@ -21,6 +21,8 @@ type replyTexts struct {
 	langName        map[string]string
 	fallbackNothing string
 	stillNoAnswer   string
+	greetingStart   string
+	otherTopic      string
 	talkToPerson    string
 	helpfulYes      string
 	helpfulNo       string
@@ -60,6 +62,8 @@ var texts = map[string]replyTexts{
 		otherLanguage:   "_Cet article n'existe pas encore en %s ; le voici en %s._",
 		langName:        map[string]string{"fr": "français", "en": "anglais"},
 		fallbackNothing: "Je n'ai pas trouvé de réponse à cette question. Vous pouvez la reformuler, ou parler à une personne de l'équipe.",
+		greetingStart:   "Bonjour ! Je suis l'assistant de la boutique : je réponds tout de suite à partir de notre aide en ligne. Pour parler à une personne de l'équipe, demandez-le ou touchez « Parler à une personne ».",
+		otherTopic:      "Autres questions",
 		stillNoAnswer:   "Je ne trouve toujours pas de réponse, désolé. Une personne de l'équipe peut sûrement vous aider : voulez-vous lui parler ?",
 		talkToPerson:    "Parler à une personne",
 		helpfulYes:      "Oui, merci",
@@ -127,6 +131,8 @@ var texts = map[string]replyTexts{
 		otherLanguage:   "_This article is not available in %s yet; here it is in %s._",
 		langName:        map[string]string{"fr": "French", "en": "English"},
 		fallbackNothing: "I couldn't find an answer to that question. You can rephrase it, or talk to a person from the team.",
+		greetingStart:   "Hello! I'm the shop's assistant: I answer right away from our help centre. To talk to a person from the team, just ask, or press \"Talk to a person\".",
+		otherTopic:      "Other questions",
 		stillNoAnswer:   "I still can't find an answer, sorry. A person from the team can surely help: would you like to talk to them?",
 		talkToPerson:    "Talk to a person",
 		helpfulYes:      "Yes, thanks",

@@ -62,6 +62,8 @@ func (emptySearcher) Search(context.Context, string, int) ([]kb.Hit, error) { re
 
 func (emptySearcher) Article(string) *kb.Article { return nil }
 
+func (emptySearcher) Articles() []*kb.Article { return nil }
+
 func token(t *testing.T, v *identity.Verifier, id string, ttl time.Duration) string {
 	t.Helper()
 	tok, err := v.Sign(identity.Customer{ID: id, Name: "Client " + id, Expires: time.Now().Add(ttl)})

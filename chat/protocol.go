@@ -243,6 +243,23 @@ type welcomeFrame struct {
 	LastSeq      int64  `json:"last_seq"`
 	// Customer is set when the hello's customer token was valid.
 	Customer *customerInfo `json:"customer,omitempty"`
+	// Start is what the widget shows before any question.
+	Start *startScreen `json:"start,omitempty"`
+}
+
+// startScreen is the widget's start screen: who answers and how to reach
+// a person, today's hours, the shop's topics and their questions, the
+// questions asked most.
+type startScreen struct {
+	Greeting string       `json:"greeting"`
+	Hours    string       `json:"hours"`
+	Topics   []startTopic `json:"topics"`
+	Frequent []ArticleRef `json:"frequent"`
+}
+
+type startTopic struct {
+	Name     string       `json:"name"`
+	Articles []ArticleRef `json:"articles"`
 }
 
 // customerInfo is what the widget is told of the verified customer.

@@ -37,6 +37,7 @@ type PhrasingRecorder interface {
 type Answerer interface {
 	Answer(ctx context.Context, m assistant.Message) (assistant.Reply, error)
 	ArticleReply(id, lang string) (assistant.Reply, bool)
+	StartScreen(lang string) assistant.Start
 	HandoffReply(lang string) assistant.Reply
 	NotHelpfulReply(lang string, others []assistant.ArticleRef) assistant.Reply
 	OrderReply(ctx context.Context, m assistant.Message, number, question string) assistant.Reply
@@ -472,7 +473,25 @@ func (s *Service) welcome(c *conn, conversation, state string, lastSeq int64) []
 	if c.customer.ID != "" {
 		f.Customer = &customerInfo{Name: c.customer.Name}
 	}
+	f.Start = s.startScreen(c.locale)
 	return encode(f)
+}
+
+// startScreen is what the widget shows before any question, in lang.
+func (s *Service) startScreen(lang string) *startScreen {
+	st := s.cfg.Answerer.StartScreen(lang)
+	out := &startScreen{Greeting: st.Greeting, Hours: s.cfg.Hours.DescribeToday(s.cfg.Now(), lang), Topics: []startTopic{}, Frequent: []ArticleRef{}}
+	for _, t := range st.Topics {
+		topic := startTopic{Name: t.Name}
+		for _, a := range t.Articles {
+			topic.Articles = append(topic.Articles, ArticleRef{ID: a.ID, Title: a.Title, URL: s.cfg.ArticleURL(a.ID)})
+		}
+		out.Topics = append(out.Topics, topic)
+	}
+	for _, a := range st.Frequent {
+		out.Frequent = append(out.Frequent, ArticleRef{ID: a.ID, Title: a.Title, URL: s.cfg.ArticleURL(a.ID)})
+	}
+	return out
 }
 
 // assistantMessage is what the assistant is told of a message: its text
@@ -580,9 +599,10 @@ func (s *Service) unanswered(ctx context.Context, m *store.Message) bool {
 // action handles a button pressed under a message.
 func (s *Service) action(ctx context.Context, c *conn, f ClientFrame) {
 	if c.conversation == "" {
-		// Asking for one's orders may open the conversation; every other
-		// button belongs to a message of it.
-		if f.Action != ActionOrders {
+		// Asking for one's orders, or an article of the start screen, may
+		// open the conversation; every other button belongs to a message
+		// of it.
+		if f.Action != ActionOrders && !strings.HasPrefix(f.Action, actionArticle) {
 			s.sendError(c, CodeInvalid, f.ClientID, "")
 			return
 		}

@@ -95,3 +95,40 @@ func englishClock(c Clock) string {
 	}
 	return fmt.Sprintf("%d:%02d %s", h, c.Minute, suffix)
 }
+
+// DescribeToday phrases for a customer the opening hours of now's day, in
+// the schedule's zone: « Aujourd'hui : 9 h – 12 h 30, 14 h – 18 h » or,
+// on a closed day, « Fermé aujourd'hui : réouverture lundi 23 novembre à
+// 9 h ». lang is as for [Schedule.DescribeNextOpen].
+func (s *Schedule) DescribeToday(now time.Time, lang string) string {
+	lang = strings.ToLower(lang)
+	english := lang == "en" || strings.HasPrefix(lang, "en-")
+	today := DateOf(now.In(s.Location()))
+	spans := s.spans(today)
+	if len(spans) == 0 {
+		next := s.DescribeNextOpen(now, lang)
+		switch {
+		case english && next != "":
+			return "Closed today: open again " + next
+		case english:
+			return "Closed today"
+		case next != "":
+			return "Fermé aujourd'hui : réouverture " + next
+		}
+		return "Fermé aujourd'hui"
+	}
+	var parts []string
+	for _, sp := range spans {
+		from := Clock{sp.start / 3600, sp.start % 3600 / 60}
+		to := Clock{sp.end / 3600 % 24, sp.end % 3600 / 60}
+		if english {
+			parts = append(parts, englishClock(from)+" – "+englishClock(to))
+		} else {
+			parts = append(parts, frenchClock(from)+" – "+frenchClock(to))
+		}
+	}
+	if english {
+		return "Today: " + strings.Join(parts, ", ")
+	}
+	return "Aujourd'hui : " + strings.Join(parts, ", ")
+}

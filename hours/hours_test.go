@@ -667,3 +667,21 @@ func BenchmarkDispatchDate(b *testing.B) {
 	}
 	_ = sink
 }
+
+func TestDescribeToday(t *testing.T) {
+	s := DefaultSchedule()
+	paris, _ := time.LoadLocation("Europe/Paris")
+	for _, test := range []struct {
+		at         time.Time
+		lang, want string
+	}{
+		{time.Date(2026, 11, 23, 8, 0, 0, 0, paris), "fr", "Aujourd'hui : 9 h – 12 h 30, 14 h – 18 h"},
+		{time.Date(2026, 11, 23, 20, 0, 0, 0, paris), "en", "Today: 9 am – 12:30 pm, 2 pm – 6 pm"},
+		{time.Date(2026, 11, 22, 10, 0, 0, 0, paris), "fr", "Fermé aujourd'hui : réouverture demain à 9 h"},
+		{time.Date(2026, 12, 25, 10, 0, 0, 0, paris), "en", "Closed today: open again Monday 28 December at 9 am"},
+	} {
+		if got := s.DescribeToday(test.at, test.lang); got != test.want {
+			t.Errorf("DescribeToday(%v, %s) = %q, want %q", test.at, test.lang, got, test.want)
+		}
+	}
+}

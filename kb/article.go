@@ -36,6 +36,9 @@ type Article struct {
 	// Status is "published" unless the front matter says otherwise; only
 	// published articles are indexed.
 	Status string
+	// Featured articles (featured: true) are offered on the chat's start
+	// screen until real traffic says which questions are asked most.
+	Featured bool
 	// Body is the markdown after the front matter.
 	Body string
 	// BodyLine is the line of the file on which Body starts.
@@ -104,6 +107,7 @@ type frontMatter struct {
 	Lang      string    `yaml:"lang"`
 	Updated   string    `yaml:"updated"`
 	Status    string    `yaml:"status"`
+	Featured  bool      `yaml:"featured"`
 }
 
 // stringSet decodes either a YAML sequence of strings or one string.
@@ -146,7 +150,7 @@ func kindName(k yaml.Kind) string {
 
 var knownFields = map[string]bool{
 	"id": true, "title": true, "category": true, "tags": true, "questions": true,
-	"lang": true, "updated": true, "status": true,
+	"lang": true, "updated": true, "status": true, "featured": true,
 }
 
 // ValidID reports whether id can name an article: 1 to 200 characters
@@ -238,6 +242,7 @@ func ParseArticle(name string, data []byte) (*Article, []Problem) {
 		Category:  strings.TrimSpace(fm.Category),
 		Tags:      fm.Tags,
 		Questions: fm.Questions,
+		Featured:  fm.Featured,
 		Lang:      strings.ToLower(strings.TrimSpace(fm.Lang)),
 		Updated:   strings.TrimSpace(fm.Updated),
 		Status:    strings.ToLower(strings.TrimSpace(fm.Status)),

@@ -153,6 +153,17 @@ func (b *Base) Article(id string) *Article {
 	return h.ix.Article(id)
 }
 
+// Articles returns the articles served, by category, then title (in
+// byte order).
+func (b *Base) Articles() []*Article {
+	h := b.cur.Load()
+	if h == nil || !h.acquire() {
+		return nil
+	}
+	defer h.release()
+	return h.ix.Articles()
+}
+
 // Len returns the number of articles served.
 func (b *Base) Len() int {
 	h := b.cur.Load()

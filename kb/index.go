@@ -197,6 +197,21 @@ func Build(c *Collection) (*Index, error) {
 // Close releases the index.
 func (ix *Index) Close() error { return ix.bleve.Close() }
 
+// Articles returns the indexed articles, by category, then title.
+func (ix *Index) Articles() []*Article {
+	out := make([]*Article, 0, len(ix.entries))
+	for _, e := range ix.entries {
+		out = append(out, e.article)
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Category != out[j].Category {
+			return out[i].Category < out[j].Category
+		}
+		return out[i].Title < out[j].Title
+	})
+	return out
+}
+
 // Len returns the number of indexed articles.
 func (ix *Index) Len() int { return len(ix.entries) }
 

@@ -42,6 +42,8 @@ var _ ChatServer = (*chat.Service)(nil)
 // implements it.
 type Articles interface {
 	Article(id string) *kb.Article
+	// Articles returns the published articles, by category then title.
+	Articles() []*kb.Article
 }
 
 // Config configures the handler. A zero field takes the default given.
@@ -140,7 +142,8 @@ func NewHandler(cfg Config) (*Handler, error) {
 	r.Get("/healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
 	r.Get("/readyz", h.readyz)
 	r.Get("/ws", h.websocket)
-	r.Get("/help/{id}", h.article)
+	r.Get("/help", h.helpIndex)
+	r.Get("/help/*", h.article)
 	if cfg.Agents != nil {
 		h.agents = newAgentPages(PasswordCost)
 		h.routeAgents(r)
@@ -289,17 +292,97 @@ a{color:#2d5bd7}.meta{color:#5b6475;font-size:.9rem}
 </style>
 </head>
 <body>
-<p class="meta">{{.Category}}</p>
+<main>
+<p class="meta"><a href="/help">{{.Back}}</a> · {{.Category}}</p>
 <h1>{{.Title}}</h1>
 {{.Body}}
 {{if .Updated}}<p class="meta">{{.UpdatedLabel}} {{.Updated}}</p>{{end}}
+</main>
 </body>
 </html>
 `))
 
+// helpPage lists the articles by category: the help centre a shop can
+// link to.
+var helpPage = template.Must(template.New("help").Parse(`<!doctype html>
+<html lang="{{.Lang}}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{.Title}}</title>
+<style>
+body{font:16px/1.55 system-ui,sans-serif;max-width:42rem;margin:2rem auto;padding:0 1rem;color:#1d2433}
+a{color:#2d5bd7}h2{margin-top:1.8rem;font-size:1.15rem}ul{padding-left:1.2rem}li{margin:.3rem 0}
+</style>
+</head>
+<body>
+<main>
+<h1>{{.Title}}</h1>
+{{range .Topics}}<section>
+<h2>{{.Name}}</h2>
+<ul>{{range .Articles}}
+<li><a href="{{.URL}}">{{.Title}}</a></li>{{end}}
+</ul>
+</section>
+{{else}}<p>{{.Empty}}</p>
+{{end}}</main>
+</body>
+</html>
+`))
+
+// helpIndex serves /help: the published articles of the visitor's
+// language (from ?lang= or Accept-Language), or all when it has none, by
+// category.
+func (h *Handler) helpIndex(w http.ResponseWriter, r *http.Request) {
+	lang := pageLang(r)
+	all := h.cfg.Articles.Articles()
+	var articles []*kb.Article
+	for _, a := range all {
+		if a.Lang == lang {
+			articles = append(articles, a)
+		}
+	}
+	if len(articles) == 0 {
+		articles = all
+	}
+	type link struct{ Title, URL string }
+	type topic struct {
+		Name     string
+		Articles []link
+	}
+	var topics []topic
+	index := map[string]int{}
+	other := map[string]string{"fr": "Autres questions", "en": "Other questions"}[lang]
+	for _, a := range articles {
+		name := a.Category
+		if name == "" {
+			name = other
+		}
+		i, ok := index[name]
+		if !ok {
+			i = len(topics)
+			index[name] = i
+			topics = append(topics, topic{Name: name})
+		}
+		topics[i].Articles = append(topics[i].Articles, link{Title: a.Title, URL: "/help/" + url.PathEscape(a.ID)})
+	}
+	title, empty := "Aide en ligne", "Aucun article pour l'instant."
+	if lang == "en" {
+		title, empty = "Help centre", "No article yet."
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'")
+	helpPage.Execute(w, map[string]any{"Lang": lang, "Title": title, "Empty": empty, "Topics": topics})
+}
+
 // article serves the page of one published article.
 func (h *Handler) article(w http.ResponseWriter, r *http.Request) {
-	a := h.cfg.Articles.Article(chi.URLParam(r, "id"))
+	id, err := url.PathUnescape(chi.URLParam(r, "*"))
+	if err != nil {
+		http.NotFound(w, r)
+		return
+	}
+	a := h.cfg.Articles.Article(id)
 	if a == nil {
 		http.NotFound(w, r)
 		return
@@ -309,14 +392,14 @@ func (h *Handler) article(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "cannot render this article", http.StatusInternalServerError)
 		return
 	}
-	label := "Mis à jour le"
+	label, back := "Mis à jour le", "Toutes les questions"
 	if a.Lang == "en" {
-		label = "Updated"
+		label, back = "Updated", "All questions"
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' https: data:; base-uri 'none'; form-action 'none'")
 	articlePage.Execute(w, map[string]any{
-		"Lang": a.Lang, "Title": a.Title, "Category": a.Category, "Updated": a.Updated, "UpdatedLabel": label,
+		"Lang": a.Lang, "Title": a.Title, "Category": a.Category, "Updated": a.Updated, "UpdatedLabel": label, "Back": back,
 		// goldmark drops raw HTML and dangerous link schemes, so its
 		// output is safe to include as it is.
 		"Body": template.HTML(body),

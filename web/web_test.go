@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"sort"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -28,6 +29,15 @@ func (f *fakeChat) ServeConn(ctx context.Context, ws *websocket.Conn) error {
 type fakeArticles map[string]*kb.Article
 
 func (f fakeArticles) Article(id string) *kb.Article { return f[id] }
+
+func (f fakeArticles) Articles() []*kb.Article {
+	var out []*kb.Article
+	for _, a := range f {
+		out = append(out, a)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Category+out[i].Title < out[j].Category+out[j].Title })
+	return out
+}
 
 func newTestServer(t *testing.T, cfg Config) (*httptest.Server, *fakeChat) {
 	t.Helper()
@@ -215,5 +225,38 @@ func TestDemoLogin(t *testing.T) {
 	_, body = get(t, off.URL+"/?as=cust-1")
 	if strings.Contains(body, "data-customer-token") || strings.Contains(body, "Compte démo") {
 		t.Error("demo logins offered without a signer")
+	}
+}
+
+// TestHelpIndex: /help lists the articles by category, in the visitor's
+// language, titles escaped, each linking to its page, ids with a slash
+// included.
+func TestHelpIndex(t *testing.T) {
+	parse := func(name, data string) *kb.Article {
+		a, _ := kb.ParseArticle(name, []byte(data))
+		return a
+	}
+	srv, _ := newTestServer(t, Config{Articles: fakeArticles{
+		"livraison/delais": parse("livraison/delais.md", "---\ntitle: Délais <b>de</b> livraison\ncategory: Livraison\n---\nSous 48 h.\n"),
+		"retour":           parse("retour.md", "---\nid: retour\ntitle: Retourner un article\ncategory: Retours\n---\n14 jours.\n"),
+		"refund-en":        parse("refund.md", "---\nid: refund-en\ntitle: When will I get my refund?\ncategory: Payment\nlang: en\n---\nSoon.\n"),
+	}})
+	resp, body := get(t, srv.URL+"/help?lang=fr")
+	if resp.StatusCode != 200 {
+		t.Fatalf("/help: %s", resp.Status)
+	}
+	for _, want := range []string{"<h2>Livraison</h2>", "<h2>Retours</h2>", `href="/help/livraison%2Fdelais"`, "Délais &lt;b&gt;de&lt;/b&gt; livraison", `href="/help/retour"`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/help lacks %q:\n%s", want, body)
+		}
+	}
+	if strings.Contains(body, "refund") {
+		t.Errorf("the French help lists the English article:\n%s", body)
+	}
+	if _, en := get(t, srv.URL+"/help?lang=en"); !strings.Contains(en, "When will I get my refund?") || strings.Contains(en, "Retourner") {
+		t.Errorf("/help?lang=en:\n%s", en)
+	}
+	if resp, page := get(t, srv.URL+"/help/livraison%2Fdelais"); resp.StatusCode != 200 || !strings.Contains(page, "Sous 48 h.") || !strings.Contains(page, `href="/help"`) {
+		t.Errorf("the article of an id with a slash: %s\n%s", resp.Status, page)
 	}
 }

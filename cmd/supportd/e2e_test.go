@@ -269,3 +269,36 @@ func TestOneLanguagePerReply(t *testing.T) {
 		t.Errorf("buttons %q, want them in English", buttons)
 	}
 }
+
+// TestStartScreenInBrowser: the widget opens on who answers, today's
+// hours and the shop's topics; a topic leads to its questions, a question
+// to its article, and the article to a person.
+func TestStartScreenInBrowser(t *testing.T) {
+	srv := startServer(t, t.TempDir(), "--now", "2026-11-23T10:00:00+01:00")
+	ctx := newBrowser(t)
+	err := chromedp.Run(ctx,
+		chromedp.Navigate("http://"+srv.addr+"/"),
+		click(".sd-launcher"),
+		waitText(".sd-log", "Je suis l'assistant de la boutique"),
+		waitText(".sd-home", "Aujourd'hui : 9 h – 12 h 30, 14 h – 18 h"),
+		waitText(".sd-home", "Sujets"),
+		click(`.sd-topics .sd-chip:first-child`),
+		chromedp.WaitVisible(".sd-topic-list .sd-chip", chromedp.ByQuery),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var topic, question string
+	err = chromedp.Run(ctx,
+		chromedp.Text(".sd-topics .sd-chip:first-child", &topic, chromedp.ByQuery),
+		chromedp.Text(".sd-topic-list .sd-chip:first-child", &question, chromedp.ByQuery),
+		click(".sd-topic-list .sd-chip:first-child"),
+		waitText(".sd-msg.sd-bot .sd-md", question),
+		chromedp.WaitVisible(".sd-msg.sd-bot .sd-vote", chromedp.ByQuery),
+		click(".sd-msg.sd-bot .sd-actions .sd-handoff"),
+		chromedp.WaitVisible(".sd-intake input[type=email]", chromedp.ByQuery),
+	)
+	if err != nil {
+		t.Fatalf("topic %q, question %q: %v", topic, question, err)
+	}
+}

@@ -38,6 +38,8 @@
       thanks: 'Merci pour votre retour\u00a0!',
       articles: 'À lire\u00a0:',
       more: 'Lire la suite',
+      frequent: 'Questions fréquentes',
+      topics: 'Sujets',
       intro: 'Bonjour\u00a0! Posez-nous votre question\u00a0: commande, livraison, paiement, retour…',
       unread: (n) => n + (n > 1 ? ' nouveaux messages' : ' nouveau message'),
       queued: (p, w) => (p ? 'Vous êtes n°\u00a0' + p + " dans la file d'attente." : "Vous êtes dans la file d'attente.") +
@@ -69,6 +71,8 @@
       thanks: 'Thanks for your feedback!',
       articles: 'Read more:',
       more: 'Read on',
+      frequent: 'Frequent questions',
+      topics: 'Topics',
       intro: 'Hello! Ask us anything about orders, delivery, payment or returns.',
       unread: (n) => n + (n > 1 ? ' new messages' : ' new message'),
       queued: (p, w) => (p ? 'You are number ' + p + ' in the queue.' : 'You are in the queue.') +
@@ -488,6 +492,49 @@
     return b;
   };
 
+  // ---- start screen: greeting, today's hours, frequent questions, topics ----
+  // A topic opens its questions in place; a question is asked by its
+  // article's button, as a suggestion is.
+  const startBox = h('div', 'sd-home');
+  startBox.dataset.seq = 0;
+  intro.after(startBox);
+  const renderStart = (st) => {
+    if (typeof st.greeting === 'string' && st.greeting) intro.textContent = st.greeting;
+    startBox.replaceChildren();
+    if (typeof st.hours === 'string' && st.hours) startBox.appendChild(h('p', 'sd-hours', st.hours));
+    const articleButton = (a) => button({ id: 'article:' + a.id, label: a.title }, 0);
+    const valid = (a) => a && typeof a.id === 'string' && typeof a.title === 'string';
+    const frequent = (Array.isArray(st.frequent) ? st.frequent : []).filter(valid);
+    if (frequent.length) {
+      startBox.appendChild(h('p', 'sd-label', t('frequent')));
+      const box = startBox.appendChild(h('div', 'sd-actions'));
+      frequent.forEach((a) => box.appendChild(articleButton(a)));
+    }
+    const topics = (Array.isArray(st.topics) ? st.topics : []).filter((x) => x && typeof x.name === 'string' && Array.isArray(x.articles));
+    if (!topics.length) return;
+    startBox.appendChild(h('p', 'sd-label', t('topics')));
+    const box = startBox.appendChild(h('div', 'sd-actions sd-topics'));
+    const list = startBox.appendChild(h('div', 'sd-actions sd-topic-list'));
+    list.hidden = true;
+    topics.forEach((x) => {
+      const b = box.appendChild(h('button', 'sd-chip', x.name));
+      b.type = 'button';
+      b.setAttribute('aria-expanded', 'false');
+      b.addEventListener('click', () => {
+        const open = b.getAttribute('aria-expanded') !== 'true';
+        box.querySelectorAll('button').forEach((o) => o.setAttribute('aria-expanded', 'false'));
+        b.setAttribute('aria-expanded', String(open));
+        list.replaceChildren();
+        list.hidden = !open;
+        if (open) {
+          x.articles.filter(valid).forEach((a) => list.appendChild(articleButton(a)));
+          const first = list.querySelector('button');
+          if (first) first.focus();
+        }
+      });
+    });
+  };
+
   // ---- typing indicator (bot/agent) ----
   let typingTimer = 0;
   const showTyping = (author, on) => {
@@ -638,6 +685,7 @@
   const handlers = {
     welcome(f) {
       orderStart.hidden = !(f.customer && typeof f.customer === 'object');
+      if (f.start && typeof f.start === 'object') renderStart(f.start);
       ready = true;
       attempt = 0;
       if (lost) { lost = false; setStatus(t('back'), 3000); } else setStatus('');
