@@ -3,7 +3,8 @@
 #   make run    build supportd and answer questions on the demo FAQ
 #   make test   everything CI checks: formatting, vet, tests with the race detector,
 #               against a real PostgreSQL (DATABASE_URL, or a throwaway cluster) and a
-#               real headless Chromium; installs them from Debian's packages if missing
+#               real headless Chromium with axe-core; installs them (Debian's packages,
+#               npm's axe-core) if missing
 
 GO ?= go
 BIN := bin/supportd
@@ -22,6 +23,7 @@ test: fmt-check vet deps unit
 deps:
 	@.ci/ensure-postgres
 	@.ci/ensure-chromium
+	@.ci/ensure-axe
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \

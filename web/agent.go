@@ -164,13 +164,11 @@ var agentTemplate = template.Must(template.New("agent").Parse(`<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{.T.Title}}</title>
-<style>
-body{font:16px/1.55 system-ui,sans-serif;max-width:24rem;margin:3rem auto;padding:0 1rem;color:#1d2433}
-label{display:block;margin:.8rem 0 .2rem}input{width:100%;box-sizing:border-box;padding:.4rem}
-button{margin-top:1rem;padding:.5rem 1rem}.error{color:#b3261e}
-</style>
+<link rel="icon" href="data:,">
+<link rel="stylesheet" href="/console.css">
 </head>
-<body>
+<body class="login-page">
+<main class="login">
 <h1>{{.T.Title}}</h1>
 {{if .Name}}<p>{{.T.Hello}} {{.Name}}</p>
 <form method="post" action="/agent/logout">
@@ -187,6 +185,7 @@ button{margin-top:1rem;padding:.5rem 1rem}.error{color:#b3261e}
 <button type="submit">{{.T.Submit}}</button>
 </form>
 {{end}}
+</main>
 </body>
 </html>
 `))

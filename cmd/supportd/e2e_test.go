@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 )
 
 // chromiumPath finds the Chromium the end-to-end tests drive; make test
@@ -300,5 +301,65 @@ func TestStartScreenInBrowser(t *testing.T) {
 	)
 	if err != nil {
 		t.Fatalf("topic %q, question %q: %v", topic, question, err)
+	}
+}
+
+// TestWidgetKeyboard: from the text box, Tab goes round the panel's own
+// buttons, never out of it; Escape closes the panel and gives the focus
+// back to the launcher.
+func TestWidgetKeyboard(t *testing.T) {
+	srv := startServer(t, t.TempDir())
+	ctx := newBrowser(t)
+	err := chromedp.Run(ctx,
+		chromedp.Navigate("http://"+srv.addr+"/"),
+		click(".sd-launcher"),
+		typeInto(".sd-input", "Comment suivre mon colis ?"),
+		pressEnter(".sd-input"),
+		chromedp.WaitVisible(".sd-msg.sd-bot .sd-vote .sd-chip", chromedp.ByQuery),
+		chromedp.Focus(".sd-input", chromedp.ByQuery),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	focused := func() (inPanel bool, what string) {
+		t.Helper()
+		var r struct {
+			In   bool   `json:"in"`
+			What string `json:"what"`
+		}
+		if err := chromedp.Run(ctx, chromedp.Evaluate(`(() => { const a = document.activeElement;
+			return { in: !!a.closest('.sd-panel'), what: a.tagName + '.' + a.className + ' ' + (a.textContent || '').slice(0, 30) }; })()`, &r)); err != nil {
+			t.Fatal(err)
+		}
+		return r.In, r.What
+	}
+	sawVote := false
+	for i := range 40 {
+		if err := chromedp.Run(ctx, chromedp.KeyEvent(kb.Tab)); err != nil {
+			t.Fatal(err)
+		}
+		in, what := focused()
+		if !in {
+			t.Fatalf("Tab %d left the panel for %s", i+1, what)
+		}
+		if strings.Contains(what, "Oui, merci") {
+			sawVote = true
+		}
+	}
+	if !sawVote {
+		t.Error("Tab never reached the answer's buttons")
+	}
+	var hidden bool
+	var active string
+	err = chromedp.Run(ctx,
+		chromedp.KeyEvent(kb.Escape),
+		chromedp.Evaluate(`document.querySelector('.sd-panel').hidden`, &hidden),
+		chromedp.Evaluate(`document.activeElement.className`, &active),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !hidden || !strings.Contains(active, "sd-launcher") {
+		t.Errorf("after Escape: panel hidden %v, focus on %q", hidden, active)
 	}
 }

@@ -315,8 +315,18 @@
   };
   launcher.addEventListener('click', () => (isOpen ? close() : open()));
   closeBtn.addEventListener('click', close);
+  // The panel is a dialog: Tab and Shift+Tab go round its own controls
+  // (the messages' buttons included) rather than out of it; Escape closes
+  // it and gives the focus back to the launcher.
   root.addEventListener('keydown', (e) => {
-    if (e.key === 'Escape' && isOpen) { e.preventDefault(); close(); }
+    if (e.key === 'Escape' && isOpen) { e.preventDefault(); close(); return; }
+    if (e.key !== 'Tab' || !isOpen || !panel.contains(document.activeElement)) return;
+    const items = [...panel.querySelectorAll('button, a[href], textarea, input, select')]
+      .filter((el) => !el.disabled && el.offsetParent !== null && el.tabIndex >= 0);
+    if (!items.length) return;
+    const first = items[0], last = items[items.length - 1];
+    if (!e.shiftKey && document.activeElement === last) { e.preventDefault(); first.focus(); }
+    else if (e.shiftKey && document.activeElement === first) { e.preventDefault(); last.focus(); }
   });
 
   let statusTimer = 0;
