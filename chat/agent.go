@@ -533,6 +533,9 @@ func (s *Service) closeConversation(ctx context.Context, conv, login, resolution
 	s.saveAssignment(ctx, conv, "bot", "")
 	t, _ := textsFor(h.info.lang)
 	s.systemMessageLocked(ctx, st, conv, fmt.Sprintf(t.agentClosed, name), map[string]string{"event": "closed", "agent": login, "resolution": resolution})
+	if resolution != "spam" {
+		s.offerSurveyLocked(ctx, st, conv, h.info.lang, login)
+	}
 	s.stateLocked(st, conv, stateFrame{State: "bot"})
 	d.wake()
 	if article != "" {

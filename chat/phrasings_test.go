@@ -2,6 +2,7 @@ package chat
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -103,5 +104,44 @@ func TestAgentNotesTheArticle(t *testing.T) {
 	}
 	if len(got) != 1 || got[0].ArticleID != "paiement-cheque" || got[0].Text != "mon virement bancaire n'apparaît toujours pas" || got[0].Source != store.PhrasingFromAgent {
 		t.Fatalf("phrasings %+v", got)
+	}
+}
+
+// TestSurveyAfterClose: when an agent closes, the customer is asked to
+// rate the conversation; the answer is stored once, the agents are told,
+// and an answer to a message that offered no survey is refused.
+func TestSurveyAfterClose(t *testing.T) {
+	e, agentURL := deskEnv(t, func(cfg *Config) { cfg.Surveys = cfg.Store.(SurveyStore) })
+	marie := dialAgent(t, agentURL, "marie", 3)
+	marie.online()
+	c, conv, _ := askForPerson(t, e, "m_00000001")
+	marie.send(map[string]any{"type": "claim", "conversation": conv})
+	marie.await("assigned")
+	marie.send(map[string]any{"type": "close", "conversation": conv, "resolution": "answered"})
+	var offer frame
+	for !strings.Contains(string(offer.Raw), `"survey":true`) {
+		offer = c.await("message")
+	}
+	if offer.Text != "Comment évalueriez-vous cette conversation ?" {
+		t.Errorf("survey offer %s", offer.Raw)
+	}
+	c.send(map[string]any{"type": "survey", "client_id": "s_00000001", "seq": offer.Seq - 1, "rating": 5})
+	if f := c.await("error"); f.Code != CodeInvalid {
+		t.Errorf("an answer to the message before the offer: %s", f.Raw)
+	}
+	for range 2 { // the second is a retry
+		c.send(map[string]any{"type": "survey", "client_id": "s_00000002", "seq": offer.Seq, "rating": 4, "comment": "Rapide et aimable"})
+		if ack := c.await("ack"); ack.ClientID != "s_00000002" {
+			t.Fatalf("survey ack %s", ack.Raw)
+		}
+	}
+	c.send(map[string]any{"type": "survey", "client_id": "s_00000003", "seq": offer.Seq, "rating": 1})
+	c.await("ack")
+	if f := marie.await("survey"); !strings.Contains(string(f.Raw), `"rating":4`) || !strings.Contains(string(f.Raw), "Rapide et aimable") {
+		t.Errorf("the agents are told %s", f.Raw)
+	}
+	list, err := e.store.(store.Surveys).ListSurveys(t.Context(), 0)
+	if err != nil || len(list) != 1 || list[0].Rating != 4 || list[0].Agent != "marie" || list[0].Comment != "Rapide et aimable" {
+		t.Errorf("surveys %+v, %v", list, err)
 	}
 }

@@ -56,6 +56,9 @@ type ClientFrame struct {
 	Seq      int64  `json:"seq"`
 	// intake
 	Email string `json:"email"`
+	// survey: the rating, 1 to 5, and a comment
+	Rating  int    `json:"rating"`
+	Comment string `json:"comment"`
 	// typing
 	On bool `json:"on"`
 }
@@ -146,6 +149,20 @@ func DecodeClientFrame(data []byte) (ClientFrame, *FrameError) {
 			return f, &FrameError{Code: CodeInvalidEmail, ClientID: f.ClientID, Detail: "not an email address"}
 		}
 		f.Email = email
+	case "survey":
+		if !validClientID(f.ClientID) {
+			return f, &FrameError{Code: CodeInvalid, Detail: "client_id must be 8 to 64 characters of A-Z a-z 0-9 _ -"}
+		}
+		if f.Rating < 1 || f.Rating > 5 || f.Seq < 1 {
+			return f, &FrameError{Code: CodeInvalid, ClientID: f.ClientID, Detail: "rating is 1 to 5, seq the survey's message"}
+		}
+		f.Comment = strings.TrimSpace(f.Comment)
+		if !plainText(f.Comment) {
+			return f, &FrameError{Code: CodeInvalid, ClientID: f.ClientID, Detail: "comment is not plain UTF-8 text"}
+		}
+		if utf8.RuneCountInString(f.Comment) > 1000 {
+			return f, &FrameError{Code: CodeTooLong, ClientID: f.ClientID, Detail: "comment too long"}
+		}
 	case "typing":
 	case "":
 		return f, &FrameError{Code: CodeBadFrame, Detail: "missing type"}
@@ -298,8 +315,11 @@ type MessageFrame struct {
 	Agent    string       `json:"agent,omitempty"`
 	// Form asks the customer for their email address and message when
 	// nobody can answer in the chat.
-	Form      *IntakeForm `json:"form,omitempty"`
-	CreatedAt time.Time   `json:"created_at"`
+	Form *IntakeForm `json:"form,omitempty"`
+	// Survey marks the message that asks the customer to rate the
+	// conversation (a survey frame answers it).
+	Survey    bool      `json:"survey,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
 }
 
 // IntakeForm is the email request form shown under a handoff message,

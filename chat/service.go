@@ -118,6 +118,9 @@ type Config struct {
 	// holds each conversation across restarts. Either may be nil.
 	Agents      AgentDirectory
 	Assignments Assignments
+	// Surveys keeps the customers' answers to the satisfaction survey
+	// offered when an agent closes; nil offers none.
+	Surveys SurveyStore
 	// Phrasings records the customers' wordings of the questions that an
 	// article answered, for editors to add to its questions (supportd kb
 	// learned); nil records none.
@@ -383,6 +386,8 @@ func (s *Service) handle(ctx context.Context, c *conn, f ClientFrame) {
 		s.action(ctx, c, f)
 	case "intake":
 		s.intake(ctx, c, f)
+	case "survey":
+		s.survey(ctx, c, f)
 	case "typing":
 		if c.conversation != "" {
 			s.customerTyping(c.conversation, f.On)
@@ -762,6 +767,9 @@ type messageData struct {
 	Form     *IntakeForm  `json:"form,omitempty"`
 	// Lang is the language the reply is written in.
 	Lang string `json:"lang,omitempty"`
+	// Survey, on the message that offers the satisfaction survey after
+	// an agent closed the conversation, names that agent.
+	Survey *surveyOffer `json:"survey,omitempty"`
 	// FormSeq, on the confirmation of an email request, is the message
 	// whose form the request was sent with: a form takes one request.
 	FormSeq int64 `json:"form_seq,omitempty"`
@@ -838,6 +846,7 @@ func (s *Service) messageFrameOf(m *store.Message) MessageFrame {
 		var d messageData
 		if json.Unmarshal(m.Data, &d) == nil {
 			f.Route, f.Lang, f.Articles, f.Actions, f.Form = d.Route, d.Lang, d.Articles, d.Actions, d.Form
+			f.Survey = d.Survey != nil
 		}
 	}
 	return f

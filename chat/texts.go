@@ -9,6 +9,7 @@ type chatTexts struct {
 	confirmSubject, confirmBody                     string
 	// The queue and the agents (agent.go).
 	queuedOffer, agentJoined, agentTakesOver, agentClosed, requeued, nobodyLeft string
+	surveyAsk, surveyThanks                                                     string
 	// An agent's answer to an email request (tickets.go).
 	answerSubject, answerBody string
 	errors                    map[string]string
@@ -31,6 +32,8 @@ var texts = map[string]chatTexts{
 		agentJoined:    "%s a rejoint la conversation.",
 		agentTakesOver: "%s prend le relais.",
 		agentClosed:    "%s a terminé la conversation. Je reste là si vous avez une autre question.",
+		surveyAsk:      "Comment évalueriez-vous cette conversation ?",
+		surveyThanks:   "Merci pour votre avis !",
 		requeued:       "Votre conseiller a dû s'absenter : vous repassez en tête de la file d'attente.",
 		nobodyLeft:     "Plus aucun conseiller n'est disponible pour le moment.",
 		intakeOffer:    "Personne de l'équipe ne peut vous répondre dans le chat pour le moment. Laissez-nous votre adresse email et votre message : nous vous répondrons par email %s.",
@@ -65,6 +68,8 @@ var texts = map[string]chatTexts{
 		agentJoined:    "%s joined the conversation.",
 		agentTakesOver: "%s takes over.",
 		agentClosed:    "%s ended the conversation. I am still here if you have another question.",
+		surveyAsk:      "How would you rate this conversation?",
+		surveyThanks:   "Thank you for your feedback!",
 		requeued:       "Your agent had to step away: you are back at the head of the queue.",
 		nobodyLeft:     "No agent is available any more for now.",
 		intakeOffer:    "Nobody from the team can answer in the chat right now. Leave us your email address and your message: we will answer by email %s.",

@@ -28,6 +28,8 @@ type AgentDesk interface {
 	// AnswerTicket emails an agent's answer and marks the request
 	// answered.
 	AnswerTicket(ctx context.Context, number int64, login, text string) (chat.TicketInfo, error)
+	// Surveys lists the latest satisfaction surveys, with their mean.
+	Surveys(ctx context.Context, limit int) ([]chat.SurveyInfo, float64, error)
 }
 
 var _ AgentDesk = (*chat.Service)(nil)
@@ -42,6 +44,18 @@ func (h *Handler) routeDesk(r chi.Router) {
 	r.Get("/api/tickets", h.listTickets)
 	r.Get("/api/tickets/{number}", h.showTicket)
 	r.Post("/api/tickets/{number}/reply", h.answerTicket)
+	r.Get("/api/surveys", h.listSurveys)
+}
+
+// listSurveys answers GET /agent/api/surveys: the 50 latest answers to
+// the satisfaction survey and their mean rating.
+func (h *Handler) listSurveys(w http.ResponseWriter, r *http.Request) {
+	list, mean, err := h.cfg.Desk.Surveys(r.Context(), 50)
+	if err != nil {
+		h.apiError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"surveys": list, "mean": mean})
 }
 
 // sameOrigin reports whether the request's Origin is the server's own:

@@ -34,6 +34,10 @@ func (d *fakeDesk) Tickets(ctx context.Context, status string) ([]chat.TicketInf
 	return []chat.TicketInfo{{Number: 7, Email: "lea@example.fr", Status: store.TicketOpen}}, nil
 }
 
+func (d *fakeDesk) Surveys(ctx context.Context, limit int) ([]chat.SurveyInfo, float64, error) {
+	return []chat.SurveyInfo{{Conversation: "c_1", Agent: "zoe", Rating: 4, Comment: "<b>bien</b>"}}, 4, nil
+}
+
 func (d *fakeDesk) TicketDetail(ctx context.Context, n int64) (chat.TicketInfo, []json.RawMessage, error) {
 	if n != 7 {
 		return chat.TicketInfo{}, nil, store.ErrNotFound

@@ -9,7 +9,7 @@ import (
 // console.js writes itself are in its own table.
 type consoleText struct {
 	Title, Hello, Logout, Presence, Online, Away, Offline, Connection, Connecting string
-	Queue, Held, HeldEmpty, Agents, Conversations, Tickets                        string
+	Queue, Held, HeldEmpty, Agents, Conversations, Tickets, Satisfaction          string
 	NoConversation, Transcript, Reply, ReplyHint, Send                            string
 	Customer, Orders, Articles, Transfer, TransferTo, TransferButton              string
 	Close, Resolution, CloseButton, AnsweredBy, NoArticle                         string
@@ -23,7 +23,7 @@ var consoleTexts = map[string]consoleText{
 		Presence: "Statut", Online: "En ligne", Away: "Absent", Offline: "Hors ligne",
 		Connection: "Connexion", Connecting: "Connexion…",
 		Queue: "File d'attente", Held: "Mes conversations", HeldEmpty: "Aucune conversation en cours.",
-		Agents: "Conseillers", Conversations: "Conversations", Tickets: "Demandes par email",
+		Agents: "Conseillers", Conversations: "Conversations", Tickets: "Demandes par email", Satisfaction: "Satisfaction",
 		NoConversation: "Choisissez une conversation, ou prenez-en une dans la file d'attente.",
 		Transcript:     "Messages de la conversation", Reply: "Votre réponse",
 		ReplyHint: "Entrée pour envoyer, Maj+Entrée pour aller à la ligne.", Send: "Envoyer",
@@ -39,7 +39,7 @@ var consoleTexts = map[string]consoleText{
 		Presence: "Status", Online: "Online", Away: "Away", Offline: "Offline",
 		Connection: "Connection", Connecting: "Connecting…",
 		Queue: "Queue", Held: "My conversations", HeldEmpty: "No conversation in progress.",
-		Agents: "Agents", Conversations: "Conversations", Tickets: "Email requests",
+		Agents: "Agents", Conversations: "Conversations", Tickets: "Email requests", Satisfaction: "Satisfaction",
 		NoConversation: "Pick a conversation, or take one from the queue.",
 		Transcript:     "Conversation messages", Reply: "Your reply",
 		ReplyHint: "Enter to send, Shift+Enter for a new line.", Send: "Send",
@@ -101,6 +101,10 @@ var consoleTemplate = template.Must(template.New("console").Parse(`<!doctype htm
 <section class="box" aria-labelledby="agents-title">
 <h2 id="agents-title">{{.T.Agents}}</h2>
 <ul id="agents" class="list"></ul>
+</section>
+<section class="box" aria-labelledby="surveys-title">
+<h2 id="surveys-title">{{.T.Satisfaction}} <span id="surveys-mean" class="count"></span></h2>
+<ul id="surveys" class="list surveys" aria-live="polite"></ul>
 </section>
 </nav>
 <main class="main">

@@ -89,22 +89,28 @@ func TestAgentHandoffInBrowser(t *testing.T) {
 	// The customer's tab, in the browser the agent's tab started.
 	customer, cancel := chromedp.NewContext(agent)
 	defer cancel()
+	// The customer starts from the widget's start screen: a topic, one
+	// of its questions, the article, and then a person.
 	err = chromedp.Run(customer,
 		chromedp.Navigate("http://"+srv.addr+"/"),
 		chromedp.WaitVisible(".sd-launcher", chromedp.ByQuery),
 		click(".sd-launcher"),
-		chromedp.WaitVisible(".sd-input", chromedp.ByQuery),
-		typeInto(".sd-input", "Je voudrais parler à une personne"),
-		click(".sd-send"),
+		waitText(".sd-home", "Sujets"),
+		click(".sd-topics .sd-chip:first-child"),
+		click(".sd-topic-list .sd-chip:first-child"),
+		chromedp.WaitVisible(".sd-msg.sd-bot .sd-vote", chromedp.ByQuery),
+		click(".sd-msg.sd-bot .sd-actions .sd-handoff"),
 		waitText(".sd-log", "Je vous mets en relation avec un conseiller"),
 		waitText(".sd-log", "n°\u00a01 dans la file"),
+		typeInto(".sd-input", "Je voudrais parler à une personne"),
+		click(".sd-send"),
 	)
 	if err != nil {
 		t.Fatal(err)
 	}
 	err = chromedp.Run(agent,
 		chromedp.WaitVisible("#queue .queue-item button.claim", chromedp.ByQuery),
-		waitText("#queue", "Je voudrais parler à une personne"),
+		waitText("#queue", "Visiteur anonyme"),
 		click("#queue .queue-item button.claim"),
 		chromedp.WaitVisible("#held .held-item", chromedp.ByQuery),
 		waitText("#transcript", "Je voudrais parler à une personne"),
@@ -157,7 +163,19 @@ func TestAgentHandoffInBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := chromedp.Run(customer, waitText(".sd-log", "Marie a terminé la conversation.")); err != nil {
+	// The customer rates the conversation; the console shows it.
+	err = chromedp.Run(customer,
+		waitText(".sd-log", "Marie a terminé la conversation."),
+		waitText(".sd-log", "Comment évalueriez-vous cette conversation ?"),
+		click(`.sd-survey .sd-star[aria-label="4 sur 5"]`),
+		typeInto(".sd-survey .sd-comment", "Rapide et aimable"),
+		click(".sd-survey button[type=submit]"),
+		waitText(".sd-log", "Merci pour votre avis"),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Run(agent, waitText("#surveys", "4/5"), waitText("#surveys", "Rapide et aimable")); err != nil {
 		t.Fatal(err)
 	}
 

@@ -212,6 +212,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if ph, ok := st.(chat.PhrasingRecorder); ok {
 		chatCfg.Phrasings = ph
 	}
+	if sv, ok := st.(chat.SurveyStore); ok {
+		chatCfg.Surveys = sv
+	}
 	if cfg.now != "" {
 		start, err := time.Parse(time.RFC3339, cfg.now)
 		if err != nil {

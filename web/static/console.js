@@ -20,6 +20,9 @@
       load: (l, c) => l + '/' + c,
       loadLong: (l, c) => l + ' conversation' + (l > 1 ? 's' : '') + ' sur ' + c,
       noAgents: 'Aucun autre conseiller.',
+      noSurveys: 'Aucun avis pour l\'instant.',
+      rating: (n) => n + '/5',
+      meanTitle: 'Note moyenne des derniers avis',
       customer: 'Client', bot: 'Assistant', agent: 'Conseiller', system: 'Système',
       sending: 'Envoi…', failed: 'Non envoyé', resend: 'Renvoyer',
       typing: (n) => n + ' écrit…',
@@ -87,6 +90,9 @@
       load: (l, c) => l + '/' + c,
       loadLong: (l, c) => l + ' conversation' + (l === 1 ? '' : 's') + ' of ' + c,
       noAgents: 'No other agent.',
+      noSurveys: 'No rating yet.',
+      rating: (n) => n + '/5',
+      meanTitle: 'Mean rating of the latest answers',
       customer: 'Customer', bot: 'Assistant', agent: 'Agent', system: 'System',
       sending: 'Sending…', failed: 'Not sent', resend: 'Send again',
       typing: (n) => n + ' is typing…',
@@ -257,7 +263,7 @@
   const el = {
     presence: $('presence'), conn: $('conn'), status: $('status-line'),
     queue: $('queue'), queueCount: $('queue-count'), held: $('held'), heldEmpty: $('held-empty'), load: $('load'),
-    agents: $('agents'),
+    agents: $('agents'), surveys: $('surveys'), surveysMean: $('surveys-mean'),
     chatTab: $('chat-tab'), ticketsTab: $('tickets-tab'), chatBadge: $('chat-badge'), ticketsBadge: $('tickets-badge'),
     chatView: $('chat-view'), ticketsView: $('tickets-view'),
     title: $('conv-title'), transcript: $('transcript'), typing: $('typing'),
@@ -836,6 +842,7 @@
       renderAll();
       flush();
       loadTickets();
+      loadSurveys();
     },
     presence(f) {
       const a = cleanAgent(f.agent);
@@ -931,6 +938,13 @@
         if (!known) place(renderMsg(conv.msgs.get(f.seq), customerName(conv)), f.seq);
       }
       renderHeld();
+    },
+    survey(f) {
+      const sv = cleanSurvey({ conversation: f.conversation, agent: f.agent, rating: f.rating, comment: f.comment });
+      if (!sv) return;
+      surveys.unshift(sv);
+      surveys = surveys.slice(0, 50);
+      renderSurveys();
     },
     ticket(f) {
       const tk = f.ticket;
@@ -1117,6 +1131,33 @@
   }, () => Promise.reject(0));
 
   const ticketStatus = (s) => L.tickets.status[s] || str(s);
+  // ---- satisfaction: the customers' ratings after a close ----
+  let surveys = [];
+  const cleanSurvey = (x) => {
+    if (!x || typeof x.rating !== 'number' || x.rating < 1 || x.rating > 5) return null;
+    return { rating: x.rating, comment: str(x.comment), agent: str(x.agent_name || x.agent) };
+  };
+  const renderSurveys = () => {
+    el.surveys.replaceChildren();
+    if (!surveys.length) el.surveys.appendChild(h('li', 'muted', L.noSurveys));
+    let sum = 0;
+    for (const sv of surveys.slice(0, 10)) {
+      const li = el.surveys.appendChild(h('li', 'survey-item'));
+      li.appendChild(h('span', 'survey-rating', L.rating(sv.rating)));
+      if (sv.agent) li.appendChild(h('span', 'muted', ' · ' + sv.agent));
+      if (sv.comment) li.appendChild(h('p', 'survey-comment', sv.comment));
+    }
+    surveys.forEach((sv) => { sum += sv.rating; });
+    el.surveysMean.textContent = surveys.length ? (sum / surveys.length).toFixed(1) + '/5' : '';
+    el.surveysMean.title = L.meanTitle;
+  };
+  const loadSurveys = () => {
+    api('/agent/api/surveys', { headers: { Accept: 'application/json' } }).then((data) => {
+      surveys = (data && Array.isArray(data.surveys) ? data.surveys : []).map(cleanSurvey).filter(Boolean);
+      renderSurveys();
+    }, () => {});
+  };
+
   const loadTickets = () => {
     const n = ++loadSeq;
     const status = el.ticketsStatus.value;

@@ -39,6 +39,11 @@
       articles: 'À lire\u00a0:',
       more: 'Lire la suite',
       frequent: 'Questions fréquentes',
+      s_label: 'Votre note, de 1 à 5',
+      s_star: (n) => n + ' sur 5',
+      s_comment: 'Un commentaire ? (facultatif)',
+      s_send: 'Envoyer mon avis',
+      s_sent: 'Avis envoyé, merci.',
       topics: 'Sujets',
       intro: 'Bonjour\u00a0! Posez-nous votre question\u00a0: commande, livraison, paiement, retour…',
       unread: (n) => n + (n > 1 ? ' nouveaux messages' : ' nouveau message'),
@@ -72,6 +77,11 @@
       articles: 'Read more:',
       more: 'Read on',
       frequent: 'Frequent questions',
+      s_label: 'Your rating, from 1 to 5',
+      s_star: (n) => n + ' out of 5',
+      s_comment: 'A comment? (optional)',
+      s_send: 'Send my rating',
+      s_sent: 'Rating sent, thank you.',
       topics: 'Topics',
       intro: 'Hello! Ask us anything about orders, delivery, payment or returns.',
       unread: (n) => n + (n > 1 ? ' new messages' : ' new message'),
@@ -451,12 +461,49 @@
       }
     }
     if (f.form && typeof f.form === 'object') wrap.appendChild(intakeForm(f));
+    if (f.survey === true) wrap.appendChild(S.sent.includes(f.seq) ? h('div', 'sd-survey', t('s_sent')) : surveyForm(f));
     const rest = acts.filter((a) => !votes.includes(a));
     if (rest.length) {
       const box = wrap.appendChild(h('div', 'sd-actions'));
       rest.forEach((a) => box.appendChild(button(a, f.seq)));
     }
   };
+  // surveyForm asks the customer to rate the conversation an agent closed,
+  // from 1 to 5, with a comment if they wish.
+  const surveyForm = (f) => {
+    const box = h('form', 'sd-survey');
+    box.setAttribute('aria-label', t('s_label'));
+    let rating = 0;
+    const stars = box.appendChild(h('div', 'sd-stars'));
+    stars.setAttribute('role', 'group');
+    stars.setAttribute('aria-label', t('s_label'));
+    const picks = [1, 2, 3, 4, 5].map((n) => {
+      const b = stars.appendChild(h('button', 'sd-chip sd-star', String(n)));
+      b.type = 'button';
+      b.setAttribute('aria-label', t('s_star')(n));
+      b.setAttribute('aria-pressed', 'false');
+      b.addEventListener('click', () => {
+        rating = n;
+        picks.forEach((p, i) => p.setAttribute('aria-pressed', String(i + 1 === n)));
+      });
+      return b;
+    });
+    const comment = box.appendChild(h('textarea', 'sd-comment'));
+    comment.rows = 2;
+    comment.maxLength = 1000;
+    comment.placeholder = t('s_comment');
+    comment.setAttribute('aria-label', t('s_comment'));
+    const submit = box.appendChild(h('button', 'sd-chip', t('s_send')));
+    submit.type = 'submit';
+    box.addEventListener('submit', (e) => {
+      e.preventDefault();
+      if (!rating) { picks[0].focus(); return; }
+      submit.disabled = true;
+      queue({ client_id: rid('s_'), survey: 1, seq: f.seq, rating, comment: comment.value.trim() });
+    });
+    return box;
+  };
+
   // intakeForm asks for the email address and message of a request sent
   // by email when nobody can answer in the chat.
   const intakeForm = (f) => {
@@ -653,7 +700,9 @@
         ? { type: 'action', client_id: it.client_id, action: it.action, seq: it.seq }
         : it.intake
           ? { type: 'intake', client_id: it.client_id, email: it.email, text: it.text, seq: it.seq }
-          : { type: 'message', client_id: it.client_id, text: it.text };
+          : it.survey
+            ? { type: 'survey', client_id: it.client_id, seq: it.seq, rating: it.rating, comment: it.comment }
+            : { type: 'message', client_id: it.client_id, text: it.text };
       if (!send(f)) return;
       sentOn.set(it.client_id, Date.now());
     }
@@ -687,7 +736,7 @@
     S.read = lastSeq = 0;
     S.voted = [];
     S.sent = [];
-    S.outbox = S.outbox.filter((it) => !it.action && !it.intake);
+    S.outbox = S.outbox.filter((it) => !it.action && !it.intake && !it.survey);
     shown.clear();
     [...log.children].forEach((n) => { if (+n.dataset.seq > 0) n.remove(); });
     save();
@@ -711,16 +760,16 @@
       const it = unqueue(f.client_id);
       retries = 0;
       if (status.classList.contains('sd-err')) setStatus('');
-      if (it && it.intake) {
-        // The request is stored: its form gives way to a note.
+      if (it && (it.intake || it.survey)) {
+        // The request or the rating is stored: its form gives way to a note.
         S.sent.push(it.seq);
         if (S.sent.length > 20) S.sent.shift();
         save();
-        log.querySelectorAll('.sd-intake').forEach((el) => {
-          if (+el.closest('.sd-msg').dataset.seq === it.seq) el.replaceChildren(h('span', 'sd-thanks', t('f_sent')));
+        log.querySelectorAll(it.intake ? '.sd-intake' : '.sd-survey').forEach((el) => {
+          if (+el.closest('.sd-msg').dataset.seq === it.seq) el.replaceChildren(h('span', 'sd-thanks', t(it.intake ? 'f_sent' : 's_sent')));
         });
       }
-      if (!it || it.action || it.intake) return;
+      if (!it || it.action || it.intake || it.survey) return;
       const el = pending.get(f.client_id);
       pending.delete(f.client_id);
       if (el && typeof f.seq === 'number') {
@@ -881,7 +930,7 @@
   applyTexts();
   // Messages written during an outage, before a reload, wait at the end.
   for (const it of S.outbox) {
-    if (it.action || it.intake) continue;
+    if (it.action || it.intake || it.survey) continue;
     const el = customerBubble(it.text);
     markPending(el, true);
     pending.set(it.client_id, el);
