@@ -224,7 +224,7 @@ func (s *Service) handleAgent(ctx context.Context, c *conn, f AgentFrame) {
 		s.setPresence(ctx, c.agent, f.Status)
 	case "claim":
 		code = s.take(ctx, f.Conversation, c.agent, "")
-	case "message":
+	case "message", "note":
 		code = s.agentMessage(ctx, c, f)
 	case "typing":
 		if !s.holds(f.Conversation, c.agent) {
@@ -263,7 +263,8 @@ func (s *Service) holds(conv, login string) bool {
 }
 
 // agentMessage stores an agent's message and pushes it to the customer
-// and the agent's sockets.
+// and the agent's sockets; an internal note (frame type note) goes to the
+// agents' sockets only.
 func (s *Service) agentMessage(ctx context.Context, c *conn, f AgentFrame) string {
 	st := s.hub.stripe(f.Conversation)
 	st.Lock()
@@ -271,7 +272,11 @@ func (s *Service) agentMessage(ctx context.Context, c *conn, f AgentFrame) strin
 	if !s.holds(f.Conversation, c.agent) {
 		return CodeNotHolder
 	}
-	m := &store.Message{ConversationID: f.Conversation, ClientID: f.ClientID, Author: store.AuthorAgent, AgentID: c.agent, Text: f.Text}
+	author := store.AuthorAgent
+	if f.Type == "note" {
+		author = store.AuthorNote
+	}
+	m := &store.Message{ConversationID: f.Conversation, ClientID: f.ClientID, Author: author, AgentID: c.agent, Text: f.Text}
 	stored, dup, err := s.cfg.Store.AppendMessage(ctx, m)
 	if err != nil {
 		s.log.Error("chat: agent message", "conversation", f.Conversation, "err", err)

@@ -49,7 +49,7 @@ func DecodeAgentFrame(data []byte) (AgentFrame, *FrameError) {
 			return f, &FrameError{Code: CodeInvalid, Detail: "status is online, away or offline"}
 		}
 	case "claim", "typing":
-	case "message":
+	case "message", "note":
 		if !validClientID(f.ClientID) {
 			return f, &FrameError{Code: CodeInvalid, Detail: "client_id must be 8 to 64 characters of A-Z a-z 0-9 _ -"}
 		}

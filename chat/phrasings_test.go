@@ -145,3 +145,52 @@ func TestSurveyAfterClose(t *testing.T) {
 		t.Errorf("surveys %+v, %v", list, err)
 	}
 }
+
+// TestInternalNotesStayWithTheAgents: an agent's note reaches the agents'
+// consoles and the transcript they read, never the customer: not live,
+// not on resume.
+func TestInternalNotesStayWithTheAgents(t *testing.T) {
+	e, agentURL := deskEnv(t, nil)
+	marie := dialAgent(t, agentURL, "marie", 3)
+	marie.online()
+	c := e.dial(t)
+	c.hello("", "", 0)
+	c.say("m_00000001", "je veux parler à un conseiller")
+	started := c.expect("conversation")
+	conv := started.Conversation
+	marie.await("queued")
+	marie.send(map[string]any{"type": "claim", "conversation": conv})
+	marie.await("assigned")
+	marie.send(map[string]any{"type": "note", "conversation": conv, "client_id": "n_00000001", "text": "Client déjà remboursé en mars : ne pas rembourser deux fois."})
+	marie.await("ack")
+	if f := marie.await("message"); f.Author != "note" || !strings.Contains(f.Text, "remboursé en mars") {
+		t.Fatalf("the agent's note came back as %s", f.Raw)
+	}
+	marie.send(map[string]any{"type": "message", "conversation": conv, "client_id": "g_00000001", "text": "Je regarde votre commande."})
+	marie.await("ack")
+	// Live: the customer's next message is the agent's, not the note.
+	for {
+		f := c.await("message")
+		if strings.Contains(string(f.Raw), "remboursé en mars") {
+			t.Fatalf("the customer received the note: %s", f.Raw)
+		}
+		if f.Author == "agent" {
+			break
+		}
+	}
+	// On resume, from the start of the conversation.
+	again := e.dial(t)
+	w := again.hello(conv, started.Token, 0)
+	if w.Type != "welcome" {
+		t.Fatalf("resume: %s", w.Raw)
+	}
+	for {
+		f := again.next()
+		if strings.Contains(string(f.Raw), "remboursé en mars") {
+			t.Fatalf("the note was replayed to the customer: %s", f.Raw)
+		}
+		if f.Type == "message" && f.Author == "agent" {
+			break
+		}
+	}
+}

@@ -447,6 +447,9 @@ func (s *Service) hello(ctx context.Context, c *conn, f ClientFrame) {
 			return
 		}
 		for i := range msgs {
+			if msgs[i].Author == store.AuthorNote {
+				continue // the agents' notes are not the customer's to read
+			}
 			c.sendMessage(msgs[i].Seq, s.messageFrame(&msgs[i]), s.cfg.QueueBytes)
 		}
 		if len(msgs) < s.cfg.ReplayLimit {
@@ -798,8 +801,11 @@ func (s *Service) append(ctx context.Context, origin *conn, m *store.Message) (*
 // push sends a stored message to its conversation's sockets; the caller
 // holds the stripe's lock.
 func (s *Service) push(st *stripe, m *store.Message) {
-	frame := s.messageFrame(m)
-	st.each(m.ConversationID, func(c *conn) { c.sendMessage(m.Seq, frame, s.cfg.QueueBytes) })
+	// An internal note goes to the agents only.
+	if m.Author != store.AuthorNote {
+		frame := s.messageFrame(m)
+		st.each(m.ConversationID, func(c *conn) { c.sendMessage(m.Seq, frame, s.cfg.QueueBytes) })
+	}
 	if agents := s.desk.holderConns(m.ConversationID); len(agents) > 0 {
 		frame := s.agentMessageFrame(m)
 		for _, c := range agents {
@@ -839,7 +845,7 @@ func (s *Service) messageFrameOf(m *store.Message) MessageFrame {
 	if m.Author == store.AuthorCustomer {
 		f.ClientID = m.ClientID
 	}
-	if m.Author == store.AuthorAgent {
+	if m.Author == store.AuthorAgent || m.Author == store.AuthorNote {
 		f.Agent = s.agentName(m.AgentID)
 	}
 	if len(m.Data) > 0 {

@@ -39,6 +39,9 @@ const (
 	AuthorBot      = "bot"
 	AuthorAgent    = "agent"
 	AuthorSystem   = "system"
+	// AuthorNote marks an agent's internal note: the agents see it in
+	// the transcript, the customer never does.
+	AuthorNote = "note"
 )
 
 // Conversation is one chat between a customer and the shop.

@@ -10,6 +10,7 @@ import (
 type consoleText struct {
 	Title, Hello, Logout, Presence, Online, Away, Offline, Connection, Connecting string
 	Queue, Held, HeldEmpty, Agents, Conversations, Tickets, Satisfaction          string
+	Sound, Notify, Note, NoteHint                                                 string
 	NoConversation, Transcript, Reply, ReplyHint, Send                            string
 	Customer, Orders, Articles, Transfer, TransferTo, TransferButton              string
 	Close, Resolution, CloseButton, AnsweredBy, NoArticle                         string
@@ -24,6 +25,8 @@ var consoleTexts = map[string]consoleText{
 		Connection: "Connexion", Connecting: "Connexion…",
 		Queue: "File d'attente", Held: "Mes conversations", HeldEmpty: "Aucune conversation en cours.",
 		Agents: "Conseillers", Conversations: "Conversations", Tickets: "Demandes par email", Satisfaction: "Satisfaction",
+		Sound: "Son à l'arrivée d'une conversation", Notify: "Activer les notifications",
+		Note: "Note interne", NoteHint: "Ajouter ce texte comme note interne : le client ne la voit pas",
 		NoConversation: "Choisissez une conversation, ou prenez-en une dans la file d'attente.",
 		Transcript:     "Messages de la conversation", Reply: "Votre réponse",
 		ReplyHint: "Entrée pour envoyer, Maj+Entrée pour aller à la ligne.", Send: "Envoyer",
@@ -40,6 +43,8 @@ var consoleTexts = map[string]consoleText{
 		Connection: "Connection", Connecting: "Connecting…",
 		Queue: "Queue", Held: "My conversations", HeldEmpty: "No conversation in progress.",
 		Agents: "Agents", Conversations: "Conversations", Tickets: "Email requests", Satisfaction: "Satisfaction",
+		Sound: "Sound when a conversation arrives", Notify: "Turn on notifications",
+		Note: "Internal note", NoteHint: "Add this text as an internal note: the customer does not see it",
 		NoConversation: "Pick a conversation, or take one from the queue.",
 		Transcript:     "Conversation messages", Reply: "Your reply",
 		ReplyHint: "Enter to send, Shift+Enter for a new line.", Send: "Send",
@@ -78,6 +83,11 @@ var consoleTemplate = template.Must(template.New("console").Parse(`<!doctype htm
 <option value="away">{{.T.Away}}</option>
 <option value="offline" selected>{{.T.Offline}}</option>
 </select>
+</div>
+<div class="alerts">
+<input type="checkbox" id="sound" checked>
+<label for="sound">{{.T.Sound}}</label>
+<button type="button" id="notify" hidden>{{.T.Notify}}</button>
 </div>
 <p id="conn" class="conn" title="{{.T.Connection}}">{{.T.Connecting}}</p>
 <form method="post" action="/agent/logout" class="logout">
@@ -121,6 +131,7 @@ var consoleTemplate = template.Must(template.New("console").Parse(`<!doctype htm
 <label for="reply" class="sr">{{.T.Reply}}</label>
 <textarea id="reply" rows="3" maxlength="4000" aria-describedby="reply-hint" disabled></textarea>
 <button type="submit" id="send" disabled>{{.T.Send}}</button>
+<button type="button" id="note" disabled title="{{.T.NoteHint}}">{{.T.Note}}</button>
 <p id="reply-hint" class="hint">{{.T.ReplyHint}}</p>
 </form>
 </div>

@@ -21,6 +21,8 @@
       loadLong: (l, c) => l + ' conversation' + (l > 1 ? 's' : '') + ' sur ' + c,
       noAgents: 'Aucun autre conseiller.',
       noSurveys: 'Aucun avis pour l\'instant.',
+      arrived: 'Nouvelle conversation dans la file',
+      note: 'Note interne',
       rating: (n) => n + '/5',
       meanTitle: 'Note moyenne des derniers avis',
       customer: 'Client', bot: 'Assistant', agent: 'Conseiller', system: 'Système',
@@ -91,6 +93,8 @@
       loadLong: (l, c) => l + ' conversation' + (l === 1 ? '' : 's') + ' of ' + c,
       noAgents: 'No other agent.',
       noSurveys: 'No rating yet.',
+      arrived: 'New conversation in the queue',
+      note: 'Internal note',
       rating: (n) => n + '/5',
       meanTitle: 'Mean rating of the latest answers',
       customer: 'Customer', bot: 'Assistant', agent: 'Agent', system: 'System',
@@ -263,11 +267,11 @@
   const el = {
     presence: $('presence'), conn: $('conn'), status: $('status-line'),
     queue: $('queue'), queueCount: $('queue-count'), held: $('held'), heldEmpty: $('held-empty'), load: $('load'),
-    agents: $('agents'), surveys: $('surveys'), surveysMean: $('surveys-mean'),
+    agents: $('agents'), surveys: $('surveys'), surveysMean: $('surveys-mean'), sound: $('sound'), notify: $('notify'),
     chatTab: $('chat-tab'), ticketsTab: $('tickets-tab'), chatBadge: $('chat-badge'), ticketsBadge: $('tickets-badge'),
     chatView: $('chat-view'), ticketsView: $('tickets-view'),
     title: $('conv-title'), transcript: $('transcript'), typing: $('typing'),
-    replyForm: $('reply-form'), reply: $('reply'), send: $('send'),
+    replyForm: $('reply-form'), reply: $('reply'), send: $('send'), note: $('note'),
     panel: $('customer-panel'), identity: $('identity'), orders: $('orders'), articles: $('articles'),
     transferForm: $('transfer-form'), transferTo: $('transfer-to'), transfer: $('transfer'),
     closeForm: $('close-form'), resolution: $('resolution'), close: $('close'), answeredBy: $('answered-by'),
@@ -427,7 +431,7 @@
     for (const it of outbox) {
       if (it.sentAt) continue;
       if (!take()) { flushTimer = setTimeout(flush, 700); break; }
-      if (!send({ type: 'message', conversation: it.conversation, client_id: it.client_id, text: it.text })) return;
+      if (!send({ type: it.note ? 'note' : 'message', conversation: it.conversation, client_id: it.client_id, text: it.text })) return;
       it.sentAt = Date.now();
       sent = true;
     }
@@ -614,11 +618,12 @@
   };
 
   const renderMsg = (m, name) => {
-    const author = /^(customer|bot|agent|system)$/.test(m.author) ? m.author : 'system';
+    const author = /^(customer|bot|agent|system|note)$/.test(m.author) ? m.author : 'system';
     const wrap = h('div', 'msg msg-' + author);
     if (typeof m.seq === 'number') wrap.dataset.seq = m.seq;
     const head = wrap.appendChild(h('div', 'msg-head'));
-    const who = author === 'customer' ? name || L.customer : author === 'agent' ? str(m.agent) || L.agent : L[author];
+    const who = author === 'customer' ? name || L.customer : author === 'agent' ? str(m.agent) || L.agent
+      : author === 'note' ? L.note + (m.agent ? ' · ' + str(m.agent) : '') : L[author];
     head.appendChild(h('span', 'msg-who', who));
     head.appendChild(timeEl(m.created_at, { timeStyle: 'short' }, 'msg-time')).title = fmt(m.created_at);
     if (author === 'bot' || author === 'system') markdown(str(m.text), wrap.appendChild(h('div', 'msg-md')));
@@ -652,7 +657,7 @@
       b.type = 'button';
       b.addEventListener('click', () => {
         failed.delete(it.client_id);
-        outbox.push({ client_id: it.client_id, conversation: it.conversation, text: it.text, sentAt: 0 });
+        outbox.push({ client_id: it.client_id, conversation: it.conversation, text: it.text, sentAt: 0, note: it.note });
         wrap.replaceWith(pendingEl(it));
         flush();
       });
@@ -765,7 +770,7 @@
 
   const renderConversation = () => {
     const conv = selected && convs.get(selected);
-    el.reply.disabled = el.send.disabled = el.close.disabled = !conv;
+    el.reply.disabled = el.send.disabled = el.note.disabled = el.close.disabled = !conv;
     el.panel.hidden = !conv;
     el.transcript.dataset.conversation = conv ? conv.id : '';
     if (!conv) {
@@ -858,9 +863,11 @@
     queued(f) {
       const it = f.item;
       if (!it || !validID(it.conversation) || convs.has(it.conversation)) return;
+      const fresh = !queue.some((x) => x.conversation === it.conversation);
       queue = queue.filter((x) => x.conversation !== it.conversation);
       if (it.front) queue.unshift(it); else queue.push(it);
       renderQueue();
+      if (fresh) alertArrival(it);
     },
     dequeued(f) {
       const n = queue.length;
@@ -1036,7 +1043,9 @@
     if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); submit(); }
   });
   el.replyForm.addEventListener('submit', (e) => { e.preventDefault(); submit(); });
-  const submit = () => {
+  // An internal note is written in the same box; the customer never sees it.
+  el.note.addEventListener('click', () => submit(true));
+  const submit = (note) => {
     const conv = selected && convs.get(selected);
     const text = el.reply.value.trim();
     if (!conv || !text) return;
@@ -1044,7 +1053,7 @@
     typingOff();
     el.reply.value = '';
     conv.draft = '';
-    const it = { client_id: rid(), conversation: conv.id, text, sentAt: 0 };
+    const it = { client_id: rid(), conversation: conv.id, text, sentAt: 0, note: note === true };
     outbox.push(it);
     place(pendingEl(it));
     el.reply.focus();
@@ -1131,6 +1140,40 @@
   }, () => Promise.reject(0));
 
   const ticketStatus = (s) => L.tickets.status[s] || str(s);
+  // ---- a conversation arrives in the queue: a sound, and a desktop
+  // notification when the agent allowed them and looks elsewhere ----
+  let audio = null;
+  const beep = () => {
+    if (!el.sound.checked) return;
+    try {
+      audio = audio || new (window.AudioContext || window.webkitAudioContext)();
+      const o = audio.createOscillator(), g = audio.createGain();
+      o.frequency.value = 880;
+      g.gain.setValueAtTime(0.12, audio.currentTime);
+      g.gain.exponentialRampToValueAtTime(0.0001, audio.currentTime + 0.35);
+      o.connect(g).connect(audio.destination);
+      o.start();
+      o.stop(audio.currentTime + 0.35);
+    } catch (e) { /* no sound here */ }
+  };
+  const notifications = 'Notification' in window;
+  const renderNotify = () => {
+    el.notify.hidden = !notifications || Notification.permission !== 'default';
+  };
+  el.notify.addEventListener('click', () => {
+    Notification.requestPermission().then(renderNotify, renderNotify);
+  });
+  renderNotify();
+  const alertArrival = (it) => {
+    beep();
+    if (notifications && Notification.permission === 'granted' && (document.hidden || !document.hasFocus())) {
+      try {
+        const n = new Notification(L.arrived, { body: str(it.question).slice(0, 140), tag: 'supportd-' + it.conversation });
+        n.onclick = () => { window.focus(); n.close(); };
+      } catch (e) { /* notifications refused by the browser */ }
+    }
+  };
+
   // ---- satisfaction: the customers' ratings after a close ----
   let surveys = [];
   const cleanSurvey = (x) => {
