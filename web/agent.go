@@ -94,6 +94,7 @@ func (h *Handler) routeAgents(r chi.Router) {
 			r.Get("/", h.consolePage)
 			r.Post("/logout", h.logout)
 			h.routeDesk(r)
+			h.routeCanned(r)
 		})
 	})
 }

@@ -3,7 +3,9 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -179,5 +181,61 @@ func TestTicketAPI(t *testing.T) {
 	defer desk.mu.Unlock()
 	if len(desk.answers) != 1 || desk.answers[0] != "zoe:7:Bonjour" {
 		t.Errorf("answers: %v", desk.answers)
+	}
+}
+
+// TestCannedRepliesAPI: agents list, add, edit and delete the shared
+// replies; changes need the session's CSRF token; nothing without a
+// session.
+func TestCannedRepliesAPI(t *testing.T) {
+	st, err := store.OpenBolt(filepath.Join(t.TempDir(), "canned.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	srv, _ := newAgentServer(t, Config{Desk: &fakeDesk{}, Canned: st})
+	anon := newBrowser(t, srv)
+	if resp, _ := anon.do("GET", "/agent/api/canned", nil, nil); resp.StatusCode != http.StatusUnauthorized && resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("without a session: %s", resp.Status)
+	}
+	b := newBrowser(t, srv)
+	if resp, _ := b.login("zoe", agentPassword); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("login: %s", resp.Status)
+	}
+	csrf := http.Header{"X-Csrf-Token": {b.consoleCSRF()}, "Content-Type": {"application/json"}}
+	post := func(body string, h http.Header) (*http.Response, string) {
+		req, _ := http.NewRequest("POST", srv.URL+"/agent/api/canned", strings.NewReader(body))
+		for k, v := range h {
+			req.Header[k] = v
+		}
+		resp, err := b.c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		data, _ := io.ReadAll(resp.Body)
+		return resp, string(data)
+	}
+	if resp, _ := post(`{"shortcut": "delais", "text": "Sous 24 h."}`, http.Header{"Content-Type": {"application/json"}}); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("a change without the CSRF token: %s", resp.Status)
+	}
+	resp, body := post(`{"shortcut": "/Delais", "text": "Nos colis partent sous 24 h."}`, csrf)
+	if resp.StatusCode != 200 || !strings.Contains(body, `"shortcut":"delais"`) || !strings.Contains(body, `"updated_by":"zoe"`) {
+		t.Fatalf("add: %s %s", resp.Status, body)
+	}
+	if resp, _ := post(`{"shortcut": "delais", "text": "doublon"}`, csrf); resp.StatusCode != http.StatusConflict {
+		t.Errorf("a taken shortcut: %s", resp.Status)
+	}
+	if resp, _ := post(`{"shortcut": "a b", "text": "x"}`, csrf); resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("a bad shortcut: %s", resp.Status)
+	}
+	if resp, body := b.do("GET", "/agent/api/canned", nil, nil); resp.StatusCode != 200 || !strings.Contains(body, "Nos colis partent sous 24 h.") {
+		t.Errorf("list: %s %s", resp.Status, body)
+	}
+	if resp, _ := b.do("DELETE", "/agent/api/canned/1", nil, csrf); resp.StatusCode != 200 {
+		t.Errorf("delete: %s", resp.Status)
+	}
+	if _, body := b.do("GET", "/agent/api/canned", nil, nil); strings.Contains(body, "Nos colis") {
+		t.Errorf("after the delete: %s", body)
 	}
 }

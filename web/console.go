@@ -11,6 +11,7 @@ type consoleText struct {
 	Title, Hello, Logout, Presence, Online, Away, Offline, Connection, Connecting string
 	Queue, Held, HeldEmpty, Agents, Conversations, Tickets, Satisfaction          string
 	Sound, Notify, Note, NoteHint                                                 string
+	Canned, Shortcut, CannedText, CannedSave                                      string
 	NoConversation, Transcript, Reply, ReplyHint, Send                            string
 	Customer, Orders, Articles, Transfer, TransferTo, TransferButton              string
 	Close, Resolution, CloseButton, AnsweredBy, NoArticle                         string
@@ -27,9 +28,10 @@ var consoleTexts = map[string]consoleText{
 		Agents: "Conseillers", Conversations: "Conversations", Tickets: "Demandes par email", Satisfaction: "Satisfaction",
 		Sound: "Son à l'arrivée d'une conversation", Notify: "Activer les notifications",
 		Note: "Note interne", NoteHint: "Ajouter ce texte comme note interne : le client ne la voit pas",
+		Canned: "Réponses types", Shortcut: "Raccourci", CannedText: "Texte", CannedSave: "Enregistrer la réponse type",
 		NoConversation: "Choisissez une conversation, ou prenez-en une dans la file d'attente.",
 		Transcript:     "Messages de la conversation", Reply: "Votre réponse",
-		ReplyHint: "Entrée pour envoyer, Maj+Entrée pour aller à la ligne.", Send: "Envoyer",
+		ReplyHint: "Entrée pour envoyer, Maj+Entrée pour aller à la ligne, « / » pour une réponse type.", Send: "Envoyer",
 		Customer: "Client", Orders: "Commandes", Articles: "Articles montrés par l'assistant",
 		Transfer: "Transférer", TransferTo: "Transférer à", TransferButton: "Transférer",
 		Close: "Clôturer", Resolution: "Résolution", CloseButton: "Clôturer", AnsweredBy: "Article qui a répondu", NoArticle: "Aucun",
@@ -45,9 +47,10 @@ var consoleTexts = map[string]consoleText{
 		Agents: "Agents", Conversations: "Conversations", Tickets: "Email requests", Satisfaction: "Satisfaction",
 		Sound: "Sound when a conversation arrives", Notify: "Turn on notifications",
 		Note: "Internal note", NoteHint: "Add this text as an internal note: the customer does not see it",
+		Canned: "Canned replies", Shortcut: "Shortcut", CannedText: "Text", CannedSave: "Save the canned reply",
 		NoConversation: "Pick a conversation, or take one from the queue.",
 		Transcript:     "Conversation messages", Reply: "Your reply",
-		ReplyHint: "Enter to send, Shift+Enter for a new line.", Send: "Send",
+		ReplyHint: "Enter to send, Shift+Enter for a new line, \"/\" for a canned reply.", Send: "Send",
 		Customer: "Customer", Orders: "Orders", Articles: "Articles shown by the assistant",
 		Transfer: "Transfer", TransferTo: "Transfer to", TransferButton: "Transfer",
 		Close: "Close", Resolution: "Resolution", CloseButton: "Close", AnsweredBy: "Article that answered", NoArticle: "None",
@@ -112,6 +115,18 @@ var consoleTemplate = template.Must(template.New("console").Parse(`<!doctype htm
 <h2 id="agents-title">{{.T.Agents}}</h2>
 <ul id="agents" class="list"></ul>
 </section>
+<section class="box" aria-labelledby="canned-title">
+<h2 id="canned-title">{{.T.Canned}}</h2>
+<ul id="canned" class="list canned"></ul>
+<form id="canned-form" class="canned-form">
+<input type="hidden" id="canned-id" value="0">
+<label for="canned-shortcut">{{.T.Shortcut}}</label>
+<input id="canned-shortcut" maxlength="32" pattern="/?[a-zA-Z0-9_\-]{1,32}" required>
+<label for="canned-text">{{.T.CannedText}}</label>
+<textarea id="canned-text" rows="3" maxlength="4000" required></textarea>
+<button type="submit" id="canned-save">{{.T.CannedSave}}</button>
+</form>
+</section>
 <section class="box" aria-labelledby="surveys-title">
 <h2 id="surveys-title">{{.T.Satisfaction}} <span id="surveys-mean" class="count"></span></h2>
 <ul id="surveys" class="list surveys" aria-live="polite"></ul>
@@ -129,7 +144,8 @@ var consoleTemplate = template.Must(template.New("console").Parse(`<!doctype htm
 <p id="typing" class="typing" aria-live="polite"></p>
 <form id="reply-form" class="reply-form">
 <label for="reply" class="sr">{{.T.Reply}}</label>
-<textarea id="reply" rows="3" maxlength="4000" aria-describedby="reply-hint" disabled></textarea>
+<textarea id="reply" rows="3" maxlength="4000" aria-describedby="reply-hint" aria-controls="canned-pick" aria-autocomplete="list" disabled></textarea>
+<ul id="canned-pick" class="canned-pick" role="listbox" aria-label="{{.T.Canned}}" hidden></ul>
 <button type="submit" id="send" disabled>{{.T.Send}}</button>
 <button type="button" id="note" disabled title="{{.T.NoteHint}}">{{.T.Note}}</button>
 <p id="reply-hint" class="hint">{{.T.ReplyHint}}</p>

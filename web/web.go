@@ -25,6 +25,7 @@ import (
 	"github.com/supportd/supportd/chat"
 	"github.com/supportd/supportd/internal/ratelimit"
 	"github.com/supportd/supportd/kb"
+	"github.com/supportd/supportd/store"
 )
 
 //go:embed static
@@ -78,6 +79,8 @@ type Config struct {
 	// Desk runs the agent console's socket and ticket API under /agent;
 	// may be nil.
 	Desk AgentDesk
+	// Canned keeps the agents' shared replies; nil turns them off.
+	Canned store.CannedReplies
 }
 
 // DemoCustomer is a customer of the demo data.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/supportd/supportd/internal/smtptest"
 )
@@ -139,16 +140,39 @@ func TestAgentHandoffInBrowser(t *testing.T) {
 	if n := strings.Count(log, "a rejoint la conversation"); n != 1 {
 		t.Errorf("the customer sees %d lines saying an agent joined:\n%s", n, log)
 	}
+	// Marie saves a canned reply, answers with it through « / », and
+	// leaves an internal note the customer never sees.
 	err = chromedp.Run(agent,
+		typeInto("#canned-shortcut", "bonjour"),
+		typeInto("#canned-text", "Bonjour, ici Marie : que puis-je faire pour vous ?"),
+		click("#canned-save"),
+		waitText("#canned", "/bonjour"),
 		chromedp.WaitEnabled("#reply", chromedp.ByID),
-		typeInto("#reply", "Bonjour, ici Marie : que puis-je faire pour vous ?"),
+		typeInto("#reply", "/bon"),
+		chromedp.WaitVisible("#canned-pick .canned-option", chromedp.ByQuery),
+		typeInto("#reply", kb.Tab),
+		waitValue("#reply", "Bonjour, ici Marie : que puis-je faire pour vous ?"),
 		click("#send"),
+		typeInto("#reply", "Note : client fidèle, geste commercial possible."),
+		click("#note"),
+		waitText("#transcript", "geste commercial possible"),
 	)
 	if err != nil {
 		t.Fatal(err)
 	}
 	err = chromedp.Run(customer,
 		waitText(".sd-log", "que puis-je faire pour vous ?"),
+		chromedp.Sleep(300*time.Millisecond),
+		chromedp.ActionFunc(func(ctx context.Context) error {
+			var log string
+			if err := chromedp.Run(ctx, chromedp.Text(".sd-log", &log, chromedp.ByQuery)); err != nil {
+				return err
+			}
+			if strings.Contains(log, "geste commercial") {
+				return fmt.Errorf("the customer sees the agent's internal note:\n%s", log)
+			}
+			return nil
+		}),
 		typeInto(".sd-input", "Mon colis n'est jamais arrivé."),
 		click(".sd-send"),
 	)

@@ -148,6 +148,14 @@ func openStore(ctx context.Context, c serveConfig) (store.Store, string, error) 
 	return s, path, err
 }
 
+// cannedOf returns the store's canned replies, if it keeps them.
+func cannedOf(st store.Store) store.CannedReplies {
+	if c, ok := st.(store.CannedReplies); ok {
+		return c
+	}
+	return nil
+}
+
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cfg, err := parseServeFlags(args, stderr)
 	if err != nil {
@@ -256,6 +264,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		Logger:               logger,
 		Agents:               agents,
 		Desk:                 chatSvc,
+		Canned:               cannedOf(st),
 		Ready: func(ctx context.Context) error {
 			if base.Len() == 0 {
 				return errors.New("the knowledge base has no article")

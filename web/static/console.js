@@ -23,6 +23,11 @@
       noSurveys: 'Aucun avis pour l\'instant.',
       arrived: 'Nouvelle conversation dans la file',
       note: 'Note interne',
+      noCanned: 'Aucune réponse type : ajoutez-en une ci-dessous.',
+      edit: 'Modifier',
+      del: 'Supprimer',
+      cannedSaved: 'Réponse type enregistrée.',
+      cannedFailed: 'La réponse type n\'a pas pu être enregistrée (raccourci déjà pris, ou mal formé\u00a0?).',
       rating: (n) => n + '/5',
       meanTitle: 'Note moyenne des derniers avis',
       customer: 'Client', bot: 'Assistant', agent: 'Conseiller', system: 'Système',
@@ -95,6 +100,11 @@
       noSurveys: 'No rating yet.',
       arrived: 'New conversation in the queue',
       note: 'Internal note',
+      noCanned: 'No canned reply: add one below.',
+      edit: 'Edit',
+      del: 'Delete',
+      cannedSaved: 'Canned reply saved.',
+      cannedFailed: 'The canned reply could not be saved (shortcut taken, or malformed?).',
       rating: (n) => n + '/5',
       meanTitle: 'Mean rating of the latest answers',
       customer: 'Customer', bot: 'Assistant', agent: 'Agent', system: 'System',
@@ -272,6 +282,8 @@
     chatView: $('chat-view'), ticketsView: $('tickets-view'),
     title: $('conv-title'), transcript: $('transcript'), typing: $('typing'),
     replyForm: $('reply-form'), reply: $('reply'), send: $('send'), note: $('note'),
+    canned: $('canned'), cannedForm: $('canned-form'), cannedId: $('canned-id'), cannedShortcut: $('canned-shortcut'),
+    cannedText: $('canned-text'), cannedPick: $('canned-pick'),
     panel: $('customer-panel'), identity: $('identity'), orders: $('orders'), articles: $('articles'),
     transferForm: $('transfer-form'), transferTo: $('transfer-to'), transfer: $('transfer'),
     closeForm: $('close-form'), resolution: $('resolution'), close: $('close'), answeredBy: $('answered-by'),
@@ -848,6 +860,7 @@
       flush();
       loadTickets();
       loadSurveys();
+      loadCanned();
     },
     presence(f) {
       const a = cleanAgent(f.agent);
@@ -1040,6 +1053,8 @@
     idleTimer = setTimeout(typingOff, 5000);
   });
   el.reply.addEventListener('keydown', (e) => {
+    // While canned replies are offered, Enter picks one (below).
+    if (!el.cannedPick.hidden) return;
     if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); submit(); }
   });
   el.replyForm.addEventListener('submit', (e) => { e.preventDefault(); submit(); });
@@ -1173,6 +1188,98 @@
       } catch (e) { /* notifications refused by the browser */ }
     }
   };
+
+  // ---- canned replies: shared, managed here, inserted with « / » ----
+  let canned = [];
+  const loadCanned = () => {
+    api('/agent/api/canned', { headers: { Accept: 'application/json' } }).then((data) => {
+      canned = (data && Array.isArray(data.canned) ? data.canned : []).filter((c) => c && typeof c.id === 'number' && str(c.shortcut));
+      renderCanned();
+    }, () => {});
+  };
+  const renderCanned = () => {
+    el.canned.replaceChildren();
+    if (!canned.length) el.canned.appendChild(h('li', 'muted', L.noCanned));
+    for (const c of canned) {
+      const li = el.canned.appendChild(h('li', 'canned-item'));
+      li.dataset.shortcut = c.shortcut;
+      li.appendChild(h('span', 'canned-shortcut', '/' + c.shortcut));
+      li.appendChild(h('span', 'canned-text', str(c.text).slice(0, 80)));
+      const edit = li.appendChild(h('button', 'canned-edit', L.edit));
+      edit.type = 'button';
+      edit.addEventListener('click', () => {
+        el.cannedId.value = String(c.id);
+        el.cannedShortcut.value = c.shortcut;
+        el.cannedText.value = str(c.text);
+        el.cannedShortcut.focus();
+      });
+      const del = li.appendChild(h('button', 'canned-delete', L.del));
+      del.type = 'button';
+      del.addEventListener('click', () => {
+        api('/agent/api/canned/' + c.id, { method: 'DELETE', headers: { Accept: 'application/json', 'X-CSRF-Token': csrf } })
+          .then(loadCanned, () => setStatus(L.cannedFailed, 'error'));
+      });
+    }
+  };
+  el.cannedForm.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const body = { id: +el.cannedId.value || 0, shortcut: el.cannedShortcut.value.trim(), text: el.cannedText.value.trim() };
+    api('/agent/api/canned', {
+      method: 'POST', body: JSON.stringify(body),
+      headers: { Accept: 'application/json', 'Content-Type': 'application/json', 'X-CSRF-Token': csrf },
+    }).then(() => {
+      el.cannedId.value = '0';
+      el.cannedShortcut.value = el.cannedText.value = '';
+      setStatus(L.cannedSaved);
+      loadCanned();
+    }, () => setStatus(L.cannedFailed, 'error'));
+  });
+  // In the reply box, « /sho » lists the replies whose shortcut starts so;
+  // Enter or Tab inserts the one chosen, the arrows choose, Escape closes.
+  let pickAt = 0;
+  const matches = () => {
+    const m = /^\/([a-z0-9_-]*)$/i.exec(el.reply.value);
+    return m ? canned.filter((c) => c.shortcut.startsWith(m[1].toLowerCase())) : [];
+  };
+  const renderPick = () => {
+    const list = matches();
+    el.cannedPick.replaceChildren();
+    el.cannedPick.hidden = !list.length;
+    pickAt = Math.min(pickAt, Math.max(list.length - 1, 0));
+    list.forEach((c, i) => {
+      const li = el.cannedPick.appendChild(h('li', 'canned-option' + (i === pickAt ? ' active' : '')));
+      li.id = 'canned-opt-' + c.id;
+      li.setAttribute('role', 'option');
+      li.setAttribute('aria-selected', String(i === pickAt));
+      li.append(h('strong', '', '/' + c.shortcut + ' '), h('span', 'muted', str(c.text).slice(0, 60)));
+      li.addEventListener('mousedown', (e) => { e.preventDefault(); pickCanned(c); });
+    });
+    if (list.length) el.reply.setAttribute('aria-activedescendant', 'canned-opt-' + list[pickAt].id);
+    else el.reply.removeAttribute('aria-activedescendant');
+  };
+  const pickCanned = (c) => {
+    el.reply.value = str(c.text);
+    el.cannedPick.hidden = true;
+    el.reply.removeAttribute('aria-activedescendant');
+    el.reply.focus();
+  };
+  el.reply.addEventListener('input', () => { pickAt = 0; renderPick(); });
+  el.reply.addEventListener('keydown', (e) => {
+    if (el.cannedPick.hidden) return;
+    const list = matches();
+    if (!list.length) return;
+    if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+      e.preventDefault();
+      pickAt = (pickAt + (e.key === 'ArrowDown' ? 1 : list.length - 1)) % list.length;
+      renderPick();
+    } else if (e.key === 'Enter' || e.key === 'Tab') {
+      e.preventDefault();
+      e.stopImmediatePropagation();
+      pickCanned(list[pickAt]);
+    } else if (e.key === 'Escape') {
+      el.cannedPick.hidden = true;
+    }
+  });
 
   // ---- satisfaction: the customers' ratings after a close ----
   let surveys = [];
