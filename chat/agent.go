@@ -541,6 +541,7 @@ func (s *Service) closeConversation(ctx context.Context, conv, login, resolution
 	if resolution != "spam" {
 		s.offerSurveyLocked(ctx, st, conv, h.info.lang, login)
 	}
+	s.recordClosed(ctx, conv, login, resolution, h.info.customer.ID)
 	s.stateLocked(st, conv, stateFrame{State: "bot"})
 	d.wake()
 	if article != "" {

@@ -2,6 +2,8 @@ package chat
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -192,5 +194,43 @@ func TestInternalNotesStayWithTheAgents(t *testing.T) {
 		if f.Type == "message" && f.Author == "agent" {
 			break
 		}
+	}
+}
+
+// TestClosedConversationsStayFindable: a closed conversation is in the
+// history, found by agent, resolution or a text of its messages, and its
+// transcript, notes included, is readable.
+func TestClosedConversationsStayFindable(t *testing.T) {
+	e, agentURL := deskEnv(t, func(cfg *Config) { cfg.History = cfg.Store.(HistoryStore) })
+	marie := dialAgent(t, agentURL, "marie", 3)
+	marie.online()
+	_, conv, _ := askForPerson(t, e, "m_00000001")
+	marie.send(map[string]any{"type": "claim", "conversation": conv})
+	marie.await("assigned")
+	marie.send(map[string]any{"type": "note", "conversation": conv, "client_id": "n_00000001", "text": "Vu avec la logistique."})
+	marie.await("ack")
+	marie.send(map[string]any{"type": "close", "conversation": conv, "resolution": "refunded"})
+	marie.await("released")
+	// The agent is told first; the closing is recorded right after.
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if list, _ := e.svc.History(t.Context(), store.HistoryQuery{}); len(list) > 0 {
+			break
+		}
+	}
+	for _, q := range []store.HistoryQuery{{}, {Agent: "marie"}, {Resolution: "refunded"}, {Text: "CONSEILLER"}, {Text: "logistique"}} {
+		list, err := e.svc.History(t.Context(), q)
+		if err != nil || len(list) != 1 || list[0].Conversation != conv || list[0].Resolution != "refunded" || list[0].First != "je veux parler à un conseiller" {
+			t.Errorf("History(%+v) = %+v, %v", q, list, err)
+		}
+	}
+	if list, _ := e.svc.History(t.Context(), store.HistoryQuery{Resolution: "spam"}); len(list) != 0 {
+		t.Errorf("History(spam) = %+v", list)
+	}
+	msgs, err := e.svc.Transcript(t.Context(), conv)
+	if err != nil || !strings.Contains(fmt.Sprintf("%s", msgs), `"author":"note","text":"Vu avec la logistique."`) {
+		t.Errorf("transcript %s, %v", msgs, err)
+	}
+	if _, err := e.svc.Transcript(t.Context(), "c_none"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("the transcript of no conversation: %v", err)
 	}
 }

@@ -118,6 +118,9 @@ type Config struct {
 	// holds each conversation across restarts. Either may be nil.
 	Agents      AgentDirectory
 	Assignments Assignments
+	// History records the conversations agents close, for the console's
+	// history; nil records none.
+	History HistoryStore
 	// Surveys keeps the customers' answers to the satisfaction survey
 	// offered when an agent closes; nil offers none.
 	Surveys SurveyStore

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/gorilla/websocket"
@@ -30,6 +31,10 @@ type AgentDesk interface {
 	AnswerTicket(ctx context.Context, number int64, login, text string) (chat.TicketInfo, error)
 	// Surveys lists the latest satisfaction surveys, with their mean.
 	Surveys(ctx context.Context, limit int) ([]chat.SurveyInfo, float64, error)
+	// History finds closed conversations; Transcript reads one
+	// (store.ErrNotFound if none).
+	History(ctx context.Context, q store.HistoryQuery) ([]chat.HistoryItem, error)
+	Transcript(ctx context.Context, conversation string) ([]json.RawMessage, error)
 }
 
 var _ AgentDesk = (*chat.Service)(nil)
@@ -45,6 +50,53 @@ func (h *Handler) routeDesk(r chi.Router) {
 	r.Get("/api/tickets/{number}", h.showTicket)
 	r.Post("/api/tickets/{number}/reply", h.answerTicket)
 	r.Get("/api/surveys", h.listSurveys)
+	r.Get("/api/history", h.findHistory)
+	r.Get("/api/history/{conversation}", h.showHistory)
+}
+
+// findHistory answers GET /agent/api/history?from=2026-11-01&to=2026-11-30
+// &agent=marie&resolution=answered&q=colis: the closed conversations, the
+// latest first (dates are days in the server's zone, to included).
+func (h *Handler) findHistory(w http.ResponseWriter, r *http.Request) {
+	v := r.URL.Query()
+	q := store.HistoryQuery{Agent: v.Get("agent"), Resolution: v.Get("resolution"), Text: v.Get("q"), Limit: 100}
+	for _, d := range []struct {
+		name string
+		to   *time.Time
+		next bool
+	}{{"from", &q.From, false}, {"to", &q.To, true}} {
+		if s := v.Get(d.name); s != "" {
+			day, err := time.ParseInLocation("2006-01-02", s, time.Local)
+			if err != nil {
+				writeJSON(w, http.StatusBadRequest, map[string]string{"error": d.name + " is a date, 2026-11-23"})
+				return
+			}
+			if d.next {
+				day = day.AddDate(0, 0, 1)
+			}
+			*d.to = day
+		}
+	}
+	if len(q.Text) > 200 || len(q.Agent) > 64 || len(q.Resolution) > 32 {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "filter too long"})
+		return
+	}
+	list, err := h.cfg.Desk.History(r.Context(), q)
+	if err != nil {
+		h.apiError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"history": list})
+}
+
+// showHistory answers GET /agent/api/history/{conversation}: its transcript.
+func (h *Handler) showHistory(w http.ResponseWriter, r *http.Request) {
+	msgs, err := h.cfg.Desk.Transcript(r.Context(), chi.URLParam(r, "conversation"))
+	if err != nil {
+		h.apiError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"messages": msgs})
 }
 
 // listSurveys answers GET /agent/api/surveys: the 50 latest answers to

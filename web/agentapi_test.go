@@ -21,6 +21,7 @@ type fakeDesk struct {
 	mu      sync.Mutex
 	sockets []string // logins of the agents whose sockets were served
 	answers []string // "login:number:text"
+	queries []store.HistoryQuery
 }
 
 func (d *fakeDesk) ServeAgent(ctx context.Context, ws *websocket.Conn, a store.Agent) error {
@@ -38,6 +39,20 @@ func (d *fakeDesk) Tickets(ctx context.Context, status string) ([]chat.TicketInf
 
 func (d *fakeDesk) Surveys(ctx context.Context, limit int) ([]chat.SurveyInfo, float64, error) {
 	return []chat.SurveyInfo{{Conversation: "c_1", Agent: "zoe", Rating: 4, Comment: "<b>bien</b>"}}, 4, nil
+}
+
+func (d *fakeDesk) History(ctx context.Context, q store.HistoryQuery) ([]chat.HistoryItem, error) {
+	d.mu.Lock()
+	d.queries = append(d.queries, q)
+	d.mu.Unlock()
+	return []chat.HistoryItem{{Conversation: "c_1", Agent: "zoe", Resolution: "answered", First: "<b>colis</b>"}}, nil
+}
+
+func (d *fakeDesk) Transcript(ctx context.Context, conv string) ([]json.RawMessage, error) {
+	if conv != "c_1" {
+		return nil, store.ErrNotFound
+	}
+	return []json.RawMessage{json.RawMessage(`{"type":"message","author":"customer","text":"colis"}`)}, nil
 }
 
 func (d *fakeDesk) TicketDetail(ctx context.Context, n int64) (chat.TicketInfo, []json.RawMessage, error) {
@@ -237,5 +252,34 @@ func TestCannedRepliesAPI(t *testing.T) {
 	}
 	if _, body := b.do("GET", "/agent/api/canned", nil, nil); strings.Contains(body, "Nos colis") {
 		t.Errorf("after the delete: %s", body)
+	}
+}
+
+// TestHistoryAPI: the history needs a session, reads its filters, and
+// reads a transcript; an unknown conversation is 404.
+func TestHistoryAPI(t *testing.T) {
+	desk := &fakeDesk{}
+	srv, _ := newAgentServer(t, Config{Desk: desk})
+	if resp, _ := newBrowser(t, srv).do("GET", "/agent/api/history", nil, nil); resp.StatusCode != http.StatusUnauthorized && resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("without a session: %s", resp.Status)
+	}
+	b := newBrowser(t, srv)
+	b.login("zoe", agentPassword)
+	resp, body := b.do("GET", "/agent/api/history?from=2026-11-01&to=2026-11-30&agent=marie&resolution=refunded&q=colis", nil, nil)
+	if resp.StatusCode != 200 || !strings.Contains(body, `"conversation":"c_1"`) {
+		t.Fatalf("history: %s %s", resp.Status, body)
+	}
+	q := desk.queries[0]
+	if q.Agent != "marie" || q.Resolution != "refunded" || q.Text != "colis" || q.From.Day() != 1 || q.To.Day() != 1 || q.To.Month() != 12 {
+		t.Errorf("the desk was asked %+v", q)
+	}
+	if resp, _ := b.do("GET", "/agent/api/history?from=hier", nil, nil); resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("a bad date: %s", resp.Status)
+	}
+	if resp, body := b.do("GET", "/agent/api/history/c_1", nil, nil); resp.StatusCode != 200 || !strings.Contains(body, `"messages"`) {
+		t.Errorf("transcript: %s %s", resp.Status, body)
+	}
+	if resp, _ := b.do("GET", "/agent/api/history/c_404", nil, nil); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("an unknown conversation: %s", resp.Status)
 	}
 }

@@ -12,6 +12,8 @@ type consoleText struct {
 	Queue, Held, HeldEmpty, Agents, Conversations, Tickets, Satisfaction          string
 	Sound, Notify, Note, NoteHint                                                 string
 	Canned, Shortcut, CannedText, CannedSave                                      string
+	History, HistorySearch, HistoryFrom, HistoryTo, HistoryAgent, HistoryAny      string
+	HistoryButton, HistoryNone                                                    string
 	NoConversation, Transcript, Reply, ReplyHint, Send                            string
 	Customer, Orders, Articles, Transfer, TransferTo, TransferButton              string
 	Close, Resolution, CloseButton, AnsweredBy, NoArticle                         string
@@ -29,6 +31,8 @@ var consoleTexts = map[string]consoleText{
 		Sound: "Son à l'arrivée d'une conversation", Notify: "Activer les notifications",
 		Note: "Note interne", NoteHint: "Ajouter ce texte comme note interne : le client ne la voit pas",
 		Canned: "Réponses types", Shortcut: "Raccourci", CannedText: "Texte", CannedSave: "Enregistrer la réponse type",
+		History: "Historique", HistorySearch: "Texte des messages", HistoryFrom: "Du", HistoryTo: "Au", HistoryAgent: "Conseiller (identifiant)",
+		HistoryAny: "Toutes", HistoryButton: "Rechercher", HistoryNone: "Choisissez une conversation close pour la relire.",
 		NoConversation: "Choisissez une conversation, ou prenez-en une dans la file d'attente.",
 		Transcript:     "Messages de la conversation", Reply: "Votre réponse",
 		ReplyHint: "Entrée pour envoyer, Maj+Entrée pour aller à la ligne, « / » pour une réponse type.", Send: "Envoyer",
@@ -48,6 +52,8 @@ var consoleTexts = map[string]consoleText{
 		Sound: "Sound when a conversation arrives", Notify: "Turn on notifications",
 		Note: "Internal note", NoteHint: "Add this text as an internal note: the customer does not see it",
 		Canned: "Canned replies", Shortcut: "Shortcut", CannedText: "Text", CannedSave: "Save the canned reply",
+		History: "History", HistorySearch: "Text of the messages", HistoryFrom: "From", HistoryTo: "To", HistoryAgent: "Agent (login)",
+		HistoryAny: "Any", HistoryButton: "Search", HistoryNone: "Pick a closed conversation to read it again.",
 		NoConversation: "Pick a conversation, or take one from the queue.",
 		Transcript:     "Conversation messages", Reply: "Your reply",
 		ReplyHint: "Enter to send, Shift+Enter for a new line, \"/\" for a canned reply.", Send: "Send",
@@ -136,6 +142,7 @@ var consoleTemplate = template.Must(template.New("console").Parse(`<!doctype htm
 <div class="tabs" role="tablist">
 <button type="button" role="tab" id="chat-tab" aria-controls="chat-view" aria-selected="true">{{.T.Conversations}}<span id="chat-badge" class="badge" hidden></span></button>
 <button type="button" role="tab" id="tickets-tab" aria-controls="tickets-view" aria-selected="false" tabindex="-1">{{.T.Tickets}}<span id="tickets-badge" class="badge" hidden></span></button>
+<button type="button" role="tab" id="history-tab" aria-controls="history-view" aria-selected="false" tabindex="-1">{{.T.History}}</button>
 </div>
 <section id="chat-view" class="view chat-view" role="tabpanel" aria-labelledby="chat-tab">
 <div class="conversation">
@@ -213,6 +220,35 @@ var consoleTemplate = template.Must(template.New("console").Parse(`<!doctype htm
 <textarea id="ticket-reply" rows="6" maxlength="10000" required></textarea>
 <button type="submit" id="ticket-send">{{.T.TicketSend}}</button>
 </form>
+</div>
+</section>
+<section id="history-view" class="view tickets-view" role="tabpanel" aria-labelledby="history-tab" hidden>
+<div class="ticket-list">
+<form id="history-form" class="history-form">
+<label for="history-q">{{.T.HistorySearch}}</label>
+<input id="history-q" type="search" maxlength="200">
+<label for="history-from">{{.T.HistoryFrom}}</label>
+<input id="history-from" type="date">
+<label for="history-to">{{.T.HistoryTo}}</label>
+<input id="history-to" type="date">
+<label for="history-agent">{{.T.HistoryAgent}}</label>
+<input id="history-agent" maxlength="64">
+<label for="history-resolution">{{.T.Resolution}}</label>
+<select id="history-resolution">
+<option value="">{{.T.HistoryAny}}</option>
+<option value="answered">{{.T.Answered}}</option>
+<option value="refunded">{{.T.Refunded}}</option>
+<option value="cancelled">{{.T.Cancelled}}</option>
+<option value="escalated">{{.T.Escalated}}</option>
+<option value="spam">{{.T.Spam}}</option>
+</select>
+<button type="submit" id="history-search">{{.T.HistoryButton}}</button>
+</form>
+<ul id="history" class="list"></ul>
+</div>
+<div class="ticket">
+<p id="history-empty" class="muted">{{.T.HistoryNone}}</p>
+<div id="history-detail" class="transcript" role="log" aria-label="{{.T.Transcript}}" tabindex="0" hidden></div>
 </div>
 </section>
 </main>

@@ -202,6 +202,21 @@ func TestAgentHandoffInBrowser(t *testing.T) {
 	if err := chromedp.Run(agent, waitText("#surveys", "4/5"), waitText("#surveys", "Rapide et aimable")); err != nil {
 		t.Fatal(err)
 	}
+	// The closed conversation is in the history, found by a word of it,
+	// its note included.
+	err = chromedp.Run(agent,
+		click("#history-tab"),
+		typeInto("#history-q", "jamais arrivé"),
+		click("#history-search"),
+		chromedp.WaitVisible("#history .history-item button", chromedp.ByQuery),
+		click("#history .history-item button"),
+		waitText("#history-detail", "Mon colis n'est jamais arrivé."),
+		waitText("#history-detail", "geste commercial possible"),
+		click("#chat-tab"),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	// The same day, 20:00 in Paris: closed. The agent's session and the
 	// store survive the restart.

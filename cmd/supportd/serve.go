@@ -223,6 +223,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if sv, ok := st.(chat.SurveyStore); ok {
 		chatCfg.Surveys = sv
 	}
+	if hi, ok := st.(chat.HistoryStore); ok {
+		chatCfg.History = hi
+	}
 	if cfg.now != "" {
 		start, err := time.Parse(time.RFC3339, cfg.now)
 		if err != nil {

@@ -24,6 +24,9 @@
       arrived: 'Nouvelle conversation dans la file',
       note: 'Note interne',
       noCanned: 'Aucune réponse type : ajoutez-en une ci-dessous.',
+      noHistory: 'Aucune conversation close ne correspond.',
+      res: { answered: 'Répondu', refunded: 'Remboursé', cancelled: 'Annulé', escalated: 'Escaladé', spam: 'Spam' },
+      historyFailed: 'L\'historique n\'a pas pu être chargé.',
       edit: 'Modifier',
       del: 'Supprimer',
       cannedSaved: 'Réponse type enregistrée.',
@@ -101,6 +104,9 @@
       arrived: 'New conversation in the queue',
       note: 'Internal note',
       noCanned: 'No canned reply: add one below.',
+      noHistory: 'No closed conversation matches.',
+      res: { answered: 'Answered', refunded: 'Refunded', cancelled: 'Cancelled', escalated: 'Escalated', spam: 'Spam' },
+      historyFailed: 'The history could not be loaded.',
       edit: 'Edit',
       del: 'Delete',
       cannedSaved: 'Canned reply saved.',
@@ -279,7 +285,10 @@
     queue: $('queue'), queueCount: $('queue-count'), held: $('held'), heldEmpty: $('held-empty'), load: $('load'),
     agents: $('agents'), surveys: $('surveys'), surveysMean: $('surveys-mean'), sound: $('sound'), notify: $('notify'),
     chatTab: $('chat-tab'), ticketsTab: $('tickets-tab'), chatBadge: $('chat-badge'), ticketsBadge: $('tickets-badge'),
-    chatView: $('chat-view'), ticketsView: $('tickets-view'),
+    chatView: $('chat-view'), ticketsView: $('tickets-view'), historyTab: $('history-tab'), historyView: $('history-view'),
+    historyForm: $('history-form'), historyQ: $('history-q'), historyFrom: $('history-from'), historyTo: $('history-to'),
+    historyAgent: $('history-agent'), historyResolution: $('history-resolution'), history: $('history'),
+    historyEmpty: $('history-empty'), historyDetail: $('history-detail'),
     title: $('conv-title'), transcript: $('transcript'), typing: $('typing'),
     replyForm: $('reply-form'), reply: $('reply'), send: $('send'), note: $('note'),
     canned: $('canned'), cannedForm: $('canned-form'), cannedId: $('canned-id'), cannedShortcut: $('canned-shortcut'),
@@ -1100,13 +1109,19 @@
   const showView = (v) => {
     view = v;
     const tickets = v === 'tickets';
-    el.chatView.hidden = tickets;
+    const hist = v === 'history';
+    el.chatView.hidden = tickets || hist;
     el.ticketsView.hidden = !tickets;
-    el.chatTab.setAttribute('aria-selected', String(!tickets));
+    el.historyView.hidden = !hist;
+    el.chatTab.setAttribute('aria-selected', String(!tickets && !hist));
     el.ticketsTab.setAttribute('aria-selected', String(tickets));
-    el.chatTab.tabIndex = tickets ? -1 : 0;
+    el.historyTab.setAttribute('aria-selected', String(hist));
+    el.chatTab.tabIndex = tickets || hist ? -1 : 0;
     el.ticketsTab.tabIndex = tickets ? 0 : -1;
-    if (tickets) {
+    el.historyTab.tabIndex = hist ? 0 : -1;
+    if (hist) {
+      loadHistory();
+    } else if (tickets) {
       newTickets = 0;
       renderTicketsBadge();
       loadTickets();
@@ -1118,11 +1133,14 @@
   };
   el.chatTab.addEventListener('click', () => showView('chat'));
   el.ticketsTab.addEventListener('click', () => showView('tickets'));
-  for (const tab of [el.chatTab, el.ticketsTab]) {
+  el.historyTab.addEventListener('click', () => showView('history'));
+  const tabs = [el.chatTab, el.ticketsTab, el.historyTab];
+  for (const tab of tabs) {
     tab.addEventListener('keydown', (e) => {
       if (e.key !== 'ArrowLeft' && e.key !== 'ArrowRight') return;
       e.preventDefault();
-      const other = tab === el.chatTab ? el.ticketsTab : el.chatTab;
+      const i = tabs.indexOf(tab);
+      const other = tabs[(i + (e.key === 'ArrowRight' ? 1 : tabs.length - 1)) % tabs.length];
       other.click();
       other.focus();
     });
@@ -1188,6 +1206,46 @@
       } catch (e) { /* notifications refused by the browser */ }
     }
   };
+
+  // ---- history: closed conversations, by date, agent, resolution, text ----
+  let historySeq = 0;
+  const loadHistory = () => {
+    const n = ++historySeq;
+    const p = new URLSearchParams();
+    const add = (k, v) => { if (v.trim()) p.set(k, v.trim()); };
+    add('q', el.historyQ.value);
+    add('from', el.historyFrom.value);
+    add('to', el.historyTo.value);
+    add('agent', el.historyAgent.value);
+    add('resolution', el.historyResolution.value);
+    api('/agent/api/history?' + p.toString(), { headers: { Accept: 'application/json' } }).then((data) => {
+      if (n !== historySeq) return;
+      const list = (data && Array.isArray(data.history) ? data.history : []).filter((x) => x && validID(x.conversation));
+      el.history.replaceChildren();
+      if (!list.length) el.history.appendChild(h('li', 'muted', L.noHistory));
+      for (const x of list) {
+        const li = el.history.appendChild(h('li', 'history-item'));
+        li.dataset.conversation = x.conversation;
+        const b = li.appendChild(h('button', 'ticket-btn'));
+        b.type = 'button';
+        b.appendChild(h('span', 'ticket-head', fmt(x.closed_at) + ' · ' + (str(x.agent_name) || str(x.agent)) + ' · ' + (L.res[str(x.resolution)] || str(x.resolution))));
+        if (x.first) b.appendChild(h('span', 'ticket-msg', str(x.first)));
+        b.addEventListener('click', () => showClosed(x));
+      }
+    }, (status) => { if (n === historySeq && status !== 401) setStatus(L.historyFailed, 'error'); });
+  };
+  const showClosed = (x) => {
+    api('/agent/api/history/' + encodeURIComponent(x.conversation), { headers: { Accept: 'application/json' } }).then((data) => {
+      el.historyDetail.replaceChildren();
+      for (const m of (data && Array.isArray(data.messages) ? data.messages : [])) {
+        if (m && typeof m === 'object') el.historyDetail.appendChild(renderMsg(m, str(x.customer)));
+      }
+      el.historyEmpty.hidden = true;
+      el.historyDetail.hidden = false;
+      el.historyDetail.focus();
+    }, () => setStatus(L.historyFailed, 'error'));
+  };
+  el.historyForm.addEventListener('submit', (e) => { e.preventDefault(); loadHistory(); });
 
   // ---- canned replies: shared, managed here, inserted with « / » ----
   let canned = [];
