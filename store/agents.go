@@ -19,6 +19,11 @@ type Agent struct {
 	// Capacity is how many conversations the agent takes at once; 0 means
 	// DefaultCapacity.
 	Capacity int
+	// Role is RoleAgent (the default) or RoleAdmin, who also manages the
+	// agents from the console.
+	Role string
+	// Disabled agents can no longer log in, nor use a session they had.
+	Disabled bool
 	// Presence is the presence the agent last chose in the console
 	// ("online", "away" or "offline"; "" reads as offline), kept so that
 	// an agent whose console reconnects after a restart keeps it.
@@ -30,6 +35,12 @@ type Agent struct {
 func ValidPresence(p string) bool {
 	return p == "online" || p == "away" || p == "offline"
 }
+
+// Roles of agents.
+const (
+	RoleAgent = "agent"
+	RoleAdmin = "admin"
+)
 
 // DefaultCapacity is the capacity of an agent created without one.
 const DefaultCapacity = 3
@@ -65,6 +76,9 @@ type Agents interface {
 	// SetAgentPresence records the presence an agent chose; ErrNotFound
 	// if no such agent, ErrInvalid for a presence [ValidPresence] refuses.
 	SetAgentPresence(ctx context.Context, login, presence string) error
+	// SetAgentDisabled disables or enables an agent; ErrNotFound if no
+	// such agent.
+	SetAgentDisabled(ctx context.Context, login string, disabled bool) error
 	// CreateSession stores a session under the SHA-256 of s.ID, setting
 	// s.IDHash and s.CreatedAt when zero. Errors: ErrInvalid (empty ID or
 	// CSRF, zero ExpiresAt), ErrNotFound (no such agent), ErrExists.
@@ -106,12 +120,18 @@ func prepareAgent(a *Agent) (Agent, error) {
 	if a.Capacity < 0 {
 		return Agent{}, fmt.Errorf("%w: negative capacity", ErrInvalid)
 	}
+	if a.Role != "" && a.Role != RoleAgent && a.Role != RoleAdmin {
+		return Agent{}, fmt.Errorf("%w: role %q", ErrInvalid, a.Role)
+	}
 	if err := checkText("name", a.Name); err != nil {
 		return Agent{}, err
 	}
 	na := *a
 	na.Login = strings.ToLower(a.Login)
 	na.Presence = "offline"
+	if na.Role == "" {
+		na.Role = RoleAgent
+	}
 	if na.Capacity == 0 {
 		na.Capacity = DefaultCapacity
 	}

@@ -28,6 +28,8 @@ type boltAgent struct {
 	PasswordHash []byte    `json:"password_hash"`
 	Capacity     int       `json:"capacity"`
 	Presence     string    `json:"presence,omitempty"`
+	Role         string    `json:"role,omitempty"`
+	Disabled     bool      `json:"disabled,omitempty"`
 	CreatedAt    time.Time `json:"created_at"`
 }
 
@@ -59,11 +61,14 @@ func decodeAgent(login string, v []byte) (*Agent, error) {
 	if rec.Presence == "" {
 		rec.Presence = "offline"
 	}
-	return &Agent{Login: login, Name: rec.Name, PasswordHash: rec.PasswordHash, Capacity: rec.Capacity, Presence: rec.Presence, CreatedAt: rec.CreatedAt}, nil
+	if rec.Role == "" {
+		rec.Role = RoleAgent
+	}
+	return &Agent{Login: login, Name: rec.Name, PasswordHash: rec.PasswordHash, Capacity: rec.Capacity, Presence: rec.Presence, Role: rec.Role, Disabled: rec.Disabled, CreatedAt: rec.CreatedAt}, nil
 }
 
 func putAgent(b *bbolt.Bucket, a *Agent) error {
-	v, err := json.Marshal(boltAgent{Name: a.Name, PasswordHash: a.PasswordHash, Capacity: a.Capacity, Presence: a.Presence, CreatedAt: a.CreatedAt})
+	v, err := json.Marshal(boltAgent{Name: a.Name, PasswordHash: a.PasswordHash, Capacity: a.Capacity, Presence: a.Presence, Role: a.Role, Disabled: a.Disabled, CreatedAt: a.CreatedAt})
 	if err != nil {
 		return err
 	}
@@ -92,7 +97,7 @@ func (s *Bolt) AddAgent(ctx context.Context, a *Agent) error {
 	if err != nil {
 		return errBolt("add agent", err)
 	}
-	a.Login, a.Capacity, a.Presence, a.CreatedAt = na.Login, na.Capacity, na.Presence, na.CreatedAt
+	a.Login, a.Capacity, a.Presence, a.Role, a.CreatedAt = na.Login, na.Capacity, na.Presence, na.Role, na.CreatedAt
 	return nil
 }
 
@@ -182,6 +187,25 @@ func (s *Bolt) SetAgentPresence(ctx context.Context, login, presence string) err
 	})
 	if err != nil {
 		return errBolt("set agent presence", err)
+	}
+	return nil
+}
+
+// SetAgentDisabled implements [Agents].
+func (s *Bolt) SetAgentDisabled(ctx context.Context, login string, disabled bool) error {
+	if err := ctx.Err(); err != nil {
+		return errBolt("set agent disabled", err)
+	}
+	err := s.db.Update(func(tx *bbolt.Tx) error {
+		a, err := getAgent(tx, strings.ToLower(login))
+		if err != nil {
+			return err
+		}
+		a.Disabled = disabled
+		return putAgent(tx.Bucket(bucketAgents), a)
+	})
+	if err != nil {
+		return errBolt("set agent disabled", err)
 	}
 	return nil
 }

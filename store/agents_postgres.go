@@ -11,11 +11,11 @@ import (
 
 var _ Agents = (*Postgres)(nil)
 
-const selectAgents = `SELECT login, name, password_hash, capacity, presence, created_at FROM agents`
+const selectAgents = `SELECT login, name, password_hash, capacity, presence, role, disabled, created_at FROM agents`
 
 func scanAgent(row pgx.Row) (Agent, error) {
 	var a Agent
-	err := row.Scan(&a.Login, &a.Name, &a.PasswordHash, &a.Capacity, &a.Presence, &a.CreatedAt)
+	err := row.Scan(&a.Login, &a.Name, &a.PasswordHash, &a.Capacity, &a.Presence, &a.Role, &a.Disabled, &a.CreatedAt)
 	a.CreatedAt = a.CreatedAt.UTC()
 	return a, err
 }
@@ -26,15 +26,15 @@ func (s *Postgres) AddAgent(ctx context.Context, a *Agent) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.pool.Exec(ctx, `INSERT INTO agents (login, name, password_hash, capacity, created_at) VALUES ($1, $2, $3, $4, $5)`,
-		na.Login, na.Name, na.PasswordHash, na.Capacity, na.CreatedAt)
+	_, err = s.pool.Exec(ctx, `INSERT INTO agents (login, name, password_hash, capacity, role, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+		na.Login, na.Name, na.PasswordHash, na.Capacity, na.Role, na.CreatedAt)
 	if pgCode(err) == codeUniqueViolation {
 		return fmt.Errorf("agent %q: %w", na.Login, ErrExists)
 	}
 	if err != nil {
 		return errPostgres("add agent", err)
 	}
-	a.Login, a.Capacity, a.Presence, a.CreatedAt = na.Login, na.Capacity, na.Presence, na.CreatedAt
+	a.Login, a.Capacity, a.Presence, a.Role, a.CreatedAt = na.Login, na.Capacity, na.Presence, na.Role, na.CreatedAt
 	return nil
 }
 
@@ -98,6 +98,21 @@ func (s *Postgres) SetAgentPresence(ctx context.Context, login, presence string)
 	tag, err := s.pool.Exec(ctx, "UPDATE agents SET presence = $2 WHERE login = $1", strings.ToLower(login), presence)
 	if err != nil {
 		return errPostgres("set agent presence", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("agent %q: %w", login, ErrNotFound)
+	}
+	return nil
+}
+
+// SetAgentDisabled implements [Agents] (migration 0013).
+func (s *Postgres) SetAgentDisabled(ctx context.Context, login string, disabled bool) error {
+	if !validText(login) {
+		return fmt.Errorf("agent %q: %w", login, ErrNotFound)
+	}
+	tag, err := s.pool.Exec(ctx, "UPDATE agents SET disabled = $2 WHERE login = $1", strings.ToLower(login), disabled)
+	if err != nil {
+		return errPostgres("set agent disabled", err)
 	}
 	if tag.RowsAffected() == 0 {
 		return fmt.Errorf("agent %q: %w", login, ErrNotFound)

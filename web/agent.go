@@ -32,6 +32,12 @@ type AgentStore interface {
 	Session(ctx context.Context, idHash []byte) (*store.AgentSession, error)
 	// DeleteSession deletes a session.
 	DeleteSession(ctx context.Context, idHash []byte) error
+	// ListAgents, AddAgent, SetAgentPassword and SetAgentDisabled serve
+	// the admins' page (admin.go).
+	ListAgents(ctx context.Context) ([]store.Agent, error)
+	AddAgent(ctx context.Context, a *store.Agent) error
+	SetAgentPassword(ctx context.Context, login string, hash []byte) error
+	SetAgentDisabled(ctx context.Context, login string, disabled bool) error
 }
 
 var (
@@ -58,6 +64,8 @@ const (
 
 // agentPages holds the state of the agents' pages.
 type agentPages struct {
+	// cost is the bcrypt cost of the passwords the admins' page sets.
+	cost          int
 	byIP, byLogin *ratelimit.Keyed
 	// slowLogin paces the attempts on a login that byLogin has run out:
 	// slowed down, never refused, so that nobody can lock an agent out.
@@ -95,6 +103,7 @@ func (h *Handler) routeAgents(r chi.Router) {
 			r.Post("/logout", h.logout)
 			h.routeDesk(r)
 			h.routeCanned(r)
+			h.routeAdmin(r)
 		})
 	})
 }
@@ -275,7 +284,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	if agent != nil {
 		hash = agent.PasswordHash
 	}
-	if bcrypt.CompareHashAndPassword(hash, []byte(password)) != nil || agent == nil {
+	if bcrypt.CompareHashAndPassword(hash, []byte(password)) != nil || agent == nil || agent.Disabled {
 		h.cfg.Logger.Info("web: agent login failed", "login", login, "ip", h.clientIP(r))
 		h.renderLogin(w, r, http.StatusUnauthorized, t.Failed)
 		return
@@ -316,6 +325,20 @@ func (h *Handler) requireAgent(next http.Handler) http.Handler {
 				h.cfg.Logger.Error("web: agent session", "err", err)
 				http.Error(w, "service unavailable", http.StatusServiceUnavailable)
 				return
+			}
+		}
+		// A disabled agent's sessions are over.
+		if s != nil {
+			a, err := h.cfg.Agents.Agent(r.Context(), s.Login)
+			switch {
+			case errors.Is(err, store.ErrNotFound):
+				s = nil
+			case err != nil:
+				h.cfg.Logger.Error("web: the session's agent", "err", err)
+				http.Error(w, "service unavailable", http.StatusServiceUnavailable)
+				return
+			case a.Disabled:
+				s = nil
 			}
 		}
 		if s == nil {

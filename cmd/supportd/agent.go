@@ -18,9 +18,6 @@ import (
 	"github.com/supportd/supportd/web"
 )
 
-// minPasswordLength is the shortest password an agent may have, in characters.
-const minPasswordLength = 10
-
 // runAgent runs "supportd agent add|list".
 func runAgent(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
@@ -35,6 +32,7 @@ func runAgent(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	case "add":
 		name := fs.String("name", "", "the agent's name, shown to customers")
 		capacity := fs.Int("capacity", store.DefaultCapacity, "how many conversations the agent takes at once")
+		admin := fs.Bool("admin", false, "the agent is an admin, who also manages the agents at /agent/admin")
 		// The login may come before or after the flags.
 		if err := fs.Parse(args[1:]); err != nil || fs.NArg() == 0 {
 			return errUsage
@@ -55,8 +53,8 @@ func runAgent(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		if err != nil {
 			return err
 		}
-		if utf8.RuneCountInString(password) < minPasswordLength {
-			fmt.Fprintf(stderr, "supportd agent add: the password must have at least %d characters\n", minPasswordLength)
+		if utf8.RuneCountInString(password) < web.MinPasswordLength {
+			fmt.Fprintf(stderr, "supportd agent add: the password must have at least %d characters\n", web.MinPasswordLength)
 			return errFailed
 		}
 		hash, err := bcrypt.GenerateFromPassword([]byte(password), web.PasswordCost)
@@ -68,7 +66,10 @@ func runAgent(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 			return err
 		}
 		defer closeStore()
-		a := &store.Agent{Login: login, Name: *name, PasswordHash: hash, Capacity: *capacity}
+		a := &store.Agent{Login: login, Name: *name, PasswordHash: hash, Capacity: *capacity, Role: store.RoleAgent}
+		if *admin {
+			a.Role = store.RoleAdmin
+		}
 		if err := agents.AddAgent(ctx, a); errors.Is(err, store.ErrExists) {
 			fmt.Fprintf(stderr, "supportd agent add: the login %q is taken\n", strings.ToLower(login))
 			return errFailed
@@ -91,9 +92,13 @@ func runAgent(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 			return err
 		}
 		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "LOGIN\tNAME\tCAPACITY\tCREATED")
+		fmt.Fprintln(tw, "LOGIN\tNAME\tCAPACITY\tROLE\tSTATUS\tCREATED")
 		for _, a := range list {
-			fmt.Fprintf(tw, "%s\t%s\t%d\t%s\n", a.Login, a.Name, a.Capacity, a.CreatedAt.Format("2006-01-02 15:04"))
+			status := "active"
+			if a.Disabled {
+				status = "disabled"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\n", a.Login, a.Name, a.Capacity, a.Role, status, a.CreatedAt.Format("2006-01-02 15:04"))
 		}
 		return tw.Flush()
 	}
@@ -119,7 +124,7 @@ func openAgents(ctx context.Context, c serveConfig) (store.Agents, func(), error
 // stderr and does not echo what is typed.
 func readPassword(stdin io.Reader, stderr io.Writer) (string, error) {
 	if f, ok := stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-		fmt.Fprintf(stderr, "Mot de passe (%d caractères au moins) : ", minPasswordLength)
+		fmt.Fprintf(stderr, "Mot de passe (%d caractères au moins) : ", web.MinPasswordLength)
 		b, err := term.ReadPassword(int(f.Fd()))
 		fmt.Fprintln(stderr)
 		if err != nil {

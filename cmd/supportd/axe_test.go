@@ -67,11 +67,11 @@ func checkAxe(t *testing.T, ctx context.Context, page string) {
 }
 
 // TestAccessibility: axe-core finds no violation on the demo page with the
-// widget open, the help centre, the agents' login page and the console
-// with a conversation open.
+// widget open, the help centre, the agents' login page, the console with a
+// conversation open and the admins' page.
 func TestAccessibility(t *testing.T) {
 	dir := t.TempDir()
-	if _, errOut, err := runCmd(t, "mot de passe de Marie\n", "agent", "add", "marie", "--name", "Marie", "--data", dir, "--database-url="); err != nil {
+	if _, errOut, err := runCmd(t, "mot de passe de Marie\n", "agent", "add", "marie", "--name", "Marie", "--admin", "--data", dir, "--database-url="); err != nil {
 		t.Fatalf("agent add: %v\n%s", err, errOut)
 	}
 	srv := startServer(t, dir, "--now", "2026-11-23T10:00:00+01:00")
@@ -138,4 +138,8 @@ func TestAccessibility(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkAxe(t, agent, "the console with a conversation open")
+	if err := chromedp.Run(agent, click(".admin-link"), chromedp.WaitVisible(".agents-table", chromedp.ByQuery)); err != nil {
+		t.Fatal(err)
+	}
+	checkAxe(t, agent, "the admins' page")
 }

@@ -36,8 +36,9 @@ Usage:
                                                answer MESSAGE, or each line of standard input,
                                                as the demo customer ID if given
   supportd demo seed                           load the demo customers and orders into PostgreSQL
-  supportd agent add LOGIN [--name NAME] [--capacity N]
-                                               add an agent, whose password is read from standard input
+  supportd agent add LOGIN [--name NAME] [--capacity N] [--admin]
+                                               add an agent (an admin also manages the agents at
+                                               /agent/admin), whose password is read from standard input
   supportd agent list                          list the agents (both take --data DIR or DATABASE_URL, as serve)
   supportd kb check DIR                        report the problems of a knowledge-base folder
   supportd kb eval --kb DIR --cases FILE       score the assistant on labelled messages

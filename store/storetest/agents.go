@@ -22,6 +22,7 @@ func RunAgents(t *testing.T, open func(t *testing.T) (s store.Store, reopen func
 		{"AgentInvalid", testAgentInvalid},
 		{"Password", testAgentPassword},
 		{"Presence", testAgentPresence},
+		{"RoleAndDisabled", testAgentRoleAndDisabled},
 		{"Session", testSession},
 		{"SessionExpired", testSessionExpired},
 	} {
@@ -143,6 +144,42 @@ func testAgentPresence(t *testing.T, h *harness, ag func() store.Agents) {
 	}
 	if got, err := ag().Agent(ctx, "zoe"); err != nil || got.Presence != "away" || string(got.PasswordHash) != "h" {
 		t.Errorf("Agent after SetAgentPresence(away): %+v, %v", got, err)
+	}
+}
+
+func testAgentRoleAndDisabled(t *testing.T, h *harness, ag func() store.Agents) {
+	ctx := t.Context()
+	a := &store.Agent{Login: "zoe", PasswordHash: []byte("h")}
+	b := &store.Agent{Login: "boss", PasswordHash: []byte("h"), Role: store.RoleAdmin}
+	for _, x := range []*store.Agent{a, b} {
+		if err := ag().AddAgent(ctx, x); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if a.Role != store.RoleAgent {
+		t.Errorf("the default role is %q", a.Role)
+	}
+	if err := ag().AddAgent(ctx, &store.Agent{Login: "x", PasswordHash: []byte("h"), Role: "root"}); !errors.Is(err, store.ErrInvalid) {
+		t.Errorf("an unknown role: %v, want ErrInvalid", err)
+	}
+	if err := ag().SetAgentDisabled(ctx, "ZOE", true); err != nil {
+		t.Fatalf("SetAgentDisabled: %v", err)
+	}
+	if err := ag().SetAgentDisabled(ctx, "nobody", true); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("SetAgentDisabled(nobody): %v, want ErrNotFound", err)
+	}
+	h.closeAndReopen(t)
+	if got, _ := ag().Agent(ctx, "zoe"); got == nil || !got.Disabled || got.Role != store.RoleAgent || string(got.PasswordHash) != "h" {
+		t.Errorf("zoe after being disabled: %+v", got)
+	}
+	if got, _ := ag().Agent(ctx, "boss"); got == nil || got.Disabled || got.Role != store.RoleAdmin {
+		t.Errorf("boss: %+v", got)
+	}
+	if err := ag().SetAgentDisabled(ctx, "zoe", false); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := ag().Agent(ctx, "zoe"); got == nil || got.Disabled {
+		t.Errorf("zoe enabled again: %+v", got)
 	}
 }
 
