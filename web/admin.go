@@ -101,7 +101,7 @@ var adminTemplate = template.Must(template.New("admin").Parse(`<!doctype html>
 <form method="post" action="/agent/admin/agents/{{.Login}}/password" class="inline">
 <input type="hidden" name="csrf" value="{{$.CSRF}}">
 <label for="pw-{{.Login}}" class="sr">{{$.T.NewPassword}} ({{.Login}})</label>
-<input id="pw-{{.Login}}" name="password" type="password" autocomplete="new-password" minlength="10" required>
+<input id="pw-{{.Login}}" name="password" type="password" autocomplete="new-password" minlength="10" required placeholder="{{$.T.NewPassword}}">
 <button type="submit" class="reset">{{$.T.Reset}}</button>
 </form>
 </td>
