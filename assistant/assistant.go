@@ -60,6 +60,9 @@ type Config struct {
 	// Model estimates how likely the best article is the right answer;
 	// default the model fitted on the evaluation sets (docs/assistant.md).
 	Model *Model
+	// LLM, when set, lets a language model write the answers from the
+	// articles found (llm.go); nil answers offline only.
+	LLM *LLMConfig
 	// MaxArticles is the number of articles listed in a reply. Default 3.
 	MaxArticles int
 	// ArticleURL returns the address of an article's page, which links
@@ -86,6 +89,8 @@ type Service struct {
 	// asked counts the answers given with each article, for the start
 	// screen's frequent questions.
 	asked *askedCounts
+	// llm is the language model, or nil.
+	llm *llm
 }
 
 // New returns a Service, or an error if the configuration lacks a Searcher.
@@ -120,6 +125,12 @@ func New(cfg Config) (*Service, error) {
 	svc := &Service{cfg: cfg, model: defaultModel, asked: &askedCounts{n: map[string]int{}}}
 	if cfg.Model != nil {
 		svc.model = *cfg.Model
+	}
+	if cfg.LLM != nil {
+		if cfg.LLM.Client == nil || cfg.LLM.Model == "" {
+			return nil, errors.New("assistant: an LLM needs a client and a model")
+		}
+		svc.llm = newLLM(*cfg.LLM)
 	}
 	return svc, nil
 }
@@ -177,6 +188,9 @@ type Reply struct {
 	Focus string
 	// Verified is set when the message proved the visitor owns an order.
 	Verified *VerifiedOrder
+	// Generated marks an answer a language model wrote from the articles
+	// it cites (Articles).
+	Generated bool
 }
 
 // Answer routes a message and writes the reply. Errors come only from the
@@ -192,6 +206,11 @@ func (s *Service) Answer(ctx context.Context, m Message) (Reply, error) {
 		return Reply{}, fmt.Errorf("assistant: %w", err)
 	}
 	reply = s.fromHits(hits, reply)
+	if s.llm != nil && len(hits) > 0 && (reply.Route == RouteFAQ || len(reply.Articles) > 0) {
+		if written, ok := s.llmAnswer(ctx, m, hits, reply); ok {
+			reply = written
+		}
+	}
 	if reply.Route == RouteFallback && m.AfterFallback {
 		// Twice without an answer: a person is offered, as a button; the
 		// customer chooses, and nothing is sent anywhere until they do.

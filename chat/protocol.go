@@ -318,7 +318,10 @@ type MessageFrame struct {
 	Form *IntakeForm `json:"form,omitempty"`
 	// Survey marks the message that asks the customer to rate the
 	// conversation (a survey frame answers it).
-	Survey    bool      `json:"survey,omitempty"`
+	Survey bool `json:"survey,omitempty"`
+	// Generated marks an answer a language model wrote from the articles
+	// listed, its sources.
+	Generated bool      `json:"generated,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
 }
 

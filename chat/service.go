@@ -754,7 +754,7 @@ func (s *Service) reply(ctx context.Context, c *conn, clientID string, r assista
 // botMessage is the message that stores a bot reply, with the email form
 // if any.
 func (s *Service) botMessage(conversation, clientID string, r assistant.Reply, form *IntakeForm) *store.Message {
-	data := messageData{Route: string(r.Route), Lang: r.Lang, Form: form}
+	data := messageData{Route: string(r.Route), Lang: r.Lang, Form: form, Generated: r.Generated}
 	for _, a := range r.Articles {
 		data.Articles = append(data.Articles, ArticleRef{ID: a.ID, Title: a.Title, URL: s.cfg.ArticleURL(a.ID)})
 	}
@@ -773,6 +773,8 @@ type messageData struct {
 	Form     *IntakeForm  `json:"form,omitempty"`
 	// Lang is the language the reply is written in.
 	Lang string `json:"lang,omitempty"`
+	// Generated marks an answer a language model wrote from its articles.
+	Generated bool `json:"generated,omitempty"`
 	// Survey, on the message that offers the satisfaction survey after
 	// an agent closed the conversation, names that agent.
 	Survey *surveyOffer `json:"survey,omitempty"`
@@ -856,6 +858,7 @@ func (s *Service) messageFrameOf(m *store.Message) MessageFrame {
 		if json.Unmarshal(m.Data, &d) == nil {
 			f.Route, f.Lang, f.Articles, f.Actions, f.Form = d.Route, d.Lang, d.Articles, d.Actions, d.Form
 			f.Survey = d.Survey != nil
+			f.Generated = d.Generated
 		}
 	}
 	return f

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"time"
 
+	openai "github.com/sashabaranov/go-openai"
+
 	"github.com/supportd/supportd/assistant"
 	"github.com/supportd/supportd/chat"
 	"github.com/supportd/supportd/hours"
@@ -41,6 +43,9 @@ type serveConfig struct {
 	ordersDatabaseURL string
 	customerSecret    string
 	tokenMaxAge       time.Duration
+	llmModel          string
+	llmTimeout        time.Duration
+	llmMaxTokens      int
 	demoLogins        string
 	hoursFile         string
 	supportInbox      string
@@ -93,6 +98,9 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.StringVar(&c.allowedOrigins, "allowed-origins", env("SUPPORTD_ALLOWED_ORIGINS", ""), "comma-separated origins whose pages may open the chat, e.g. https://shop.example, besides supportd's own pages (SUPPORTD_ALLOWED_ORIGINS)")
 	fs.IntVar(&c.connPerMinute, "conn-per-minute", envInt("SUPPORTD_CONN_PER_MINUTE", 20), "websockets one IP address may open a minute; -1: no limit (SUPPORTD_CONN_PER_MINUTE)")
 	fs.BoolVar(&c.trustForwardedFor, "trust-forwarded-for", env("SUPPORTD_TRUST_FORWARDED_FOR", "") == "true", "take the client address from X-Forwarded-For, behind a proxy (SUPPORTD_TRUST_FORWARDED_FOR)")
+	fs.StringVar(&c.llmModel, "llm-model", env("SUPPORTD_LLM_MODEL", ""), "chat model of the OpenAI-compatible server at OPENAI_BASE_URL (key in OPENAI_API_KEY) that writes answers from the articles found; empty: answers offline only (SUPPORTD_LLM_MODEL)")
+	fs.DurationVar(&c.llmTimeout, "llm-timeout", envDuration("SUPPORTD_LLM_TIMEOUT", 8*time.Second), "longest wait for the model's answer, after which the offline answer is given (SUPPORTD_LLM_TIMEOUT)")
+	fs.IntVar(&c.llmMaxTokens, "llm-max-tokens", 400, "longest answer the model may write, in tokens")
 	fs.DurationVar(&c.tokenMaxAge, "customer-token-max-age", envDuration("SUPPORTD_CUSTOMER_TOKEN_MAX_AGE", identity.DefaultMaxLifetime), "longest a customer token may vouch for, from now; one expiring later is refused (SUPPORTD_CUSTOMER_TOKEN_MAX_AGE)")
 	fs.DurationVar(&c.readTimeout, "read-timeout", envDuration("SUPPORTD_READ_TIMEOUT", 30*time.Second), "longest time a client may take to send a request, body included; a websocket has its own deadlines once open (SUPPORTD_READ_TIMEOUT)")
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", envDuration("SUPPORTD_SHUTDOWN_TIMEOUT", 10*time.Second), "how long connections may take to close on shutdown (SUPPORTD_SHUTDOWN_TIMEOUT)")
@@ -148,6 +156,24 @@ func openStore(ctx context.Context, c serveConfig) (store.Store, string, error) 
 	return s, path, err
 }
 
+// llmConfig returns the language model's configuration, or nil when none
+// is configured (no --llm-model). The server's address and key come from
+// the environment only: OPENAI_BASE_URL (default OpenAI's) and
+// OPENAI_API_KEY.
+func llmConfig(cfg serveConfig) (*assistant.LLMConfig, error) {
+	if cfg.llmModel == "" {
+		return nil, nil
+	}
+	if cfg.llmTimeout <= 0 || cfg.llmMaxTokens <= 0 {
+		return nil, errors.New("--llm-timeout and --llm-max-tokens must be positive")
+	}
+	c := openai.DefaultConfig(os.Getenv("OPENAI_API_KEY"))
+	if base := os.Getenv("OPENAI_BASE_URL"); base != "" {
+		c.BaseURL = base
+	}
+	return &assistant.LLMConfig{Client: openai.NewClientWithConfig(c), Model: cfg.llmModel, Timeout: cfg.llmTimeout, MaxTokens: cfg.llmMaxTokens}, nil
+}
+
 // cannedOf returns the store's canned replies, if it keeps them.
 func cannedOf(st store.Store) store.CannedReplies {
 	if c, ok := st.(store.CannedReplies); ok {
@@ -201,7 +227,16 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 
 	articleURL := func(id string) string { return "/help/" + id }
-	answerer, err := assistant.New(assistant.Config{Searcher: base, ArticleURL: articleURL, Orders: ordersSrc, Logger: logger})
+	llmCfg, err := llmConfig(cfg)
+	if err != nil {
+		return err
+	}
+	if llmCfg != nil {
+		logger.Info("answers written by a language model", "model", llmCfg.Model, "server", os.Getenv("OPENAI_BASE_URL"), "timeout", llmCfg.Timeout)
+	} else {
+		logger.Info("answers from the knowledge base only (no language model configured)")
+	}
+	answerer, err := assistant.New(assistant.Config{Searcher: base, ArticleURL: articleURL, Orders: ordersSrc, Logger: logger, LLM: llmCfg})
 	if err != nil {
 		return err
 	}

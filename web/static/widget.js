@@ -38,6 +38,7 @@
       thanks: 'Merci pour votre retour\u00a0!',
       articles: 'À lire\u00a0:',
       more: 'Lire la suite',
+      sources: 'Réponse rédigée à partir de\u00a0:',
       frequent: 'Questions fréquentes',
       s_label: 'Votre note, de 1 à 5',
       s_star: (n) => n + ' sur 5',
@@ -76,6 +77,7 @@
       thanks: 'Thanks for your feedback!',
       articles: 'Read more:',
       more: 'Read on',
+      sources: 'Answer written from:',
       frequent: 'Frequent questions',
       s_label: 'Your rating, from 1 to 5',
       s_star: (n) => n + ' out of 5',
@@ -438,11 +440,12 @@
     const viaButton = new Set(acts.map((a) => a.id.startsWith('article:') && a.id.slice(8)));
     // « À lire » lists the other articles: never the one just given, nor
     // one already offered as a button.
-    const given = f.route === 'faq' && Array.isArray(f.articles) && f.articles[0] ? f.articles[0].id : null;
+    // A written answer lists all its sources.
+    const given = f.route === 'faq' && !f.generated && Array.isArray(f.articles) && f.articles[0] ? f.articles[0].id : null;
     const arts = (Array.isArray(f.articles) ? f.articles : []).filter((a) => a && a.url && a.id !== given && !viaButton.has(a.id) && resolve(a.url));
     if (arts.length) {
       const box = wrap.appendChild(h('div', 'sd-articles'));
-      box.appendChild(h('span', 'sd-label', t('articles')));
+      box.appendChild(h('span', 'sd-label', t(f.generated ? 'sources' : 'articles')));
       const ul = box.appendChild(h('ul'));
       arts.forEach((a) => { link(resolve(a.url), ul.appendChild(h('li'))).textContent = a.title || a.url; });
     }

@@ -1,0 +1,66 @@
+package main
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	openai "github.com/sashabaranov/go-openai"
+
+	"github.com/supportd/supportd/internal/openaitest"
+)
+
+// TestServeWithALanguageModel: supportd serve with --llm-model and
+// OPENAI_BASE_URL answers a customer with what the model wrote from the
+// articles found, its sources listed; when the model fails, with the
+// offline answer.
+func TestServeWithALanguageModel(t *testing.T) {
+	fake := openaitest.Start(t)
+	fake.OnChat(func(req openai.ChatCompletionRequest) openaitest.Reply {
+		if !strings.Contains(req.Messages[1].Content, `id="commande-suivi-colis"`) {
+			return openaitest.Reply{Status: 500}
+		}
+		data, _ := json.Marshal(map[string]any{"covered": true, "answer": "Suivez votre colis depuis « Mes commandes », avec le lien de suivi de l'email d'expédition.", "sources": []string{"commande-suivi-colis"}})
+		return openaitest.Reply{Text: string(data)}
+	})
+	t.Setenv("OPENAI_BASE_URL", fake.URL)
+	t.Setenv("OPENAI_API_KEY", "test-key")
+	srv := startServer(t, t.TempDir(), "--llm-model", "fake-model", "--llm-timeout", "3s")
+	ask := func(q string) map[string]any {
+		t.Helper()
+		ws, err := srv.dial()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ws.Close()
+		ws.WriteJSON(map[string]any{"type": "hello", "v": 1})
+		ws.WriteJSON(map[string]any{"type": "message", "client_id": "m_llm00001", "text": q})
+		ws.SetReadDeadline(time.Now().Add(20 * time.Second))
+		for {
+			var f map[string]any
+			if err := ws.ReadJSON(&f); err != nil {
+				t.Fatalf("reading the answer to %q: %v", q, err)
+			}
+			if f["type"] == "message" && f["author"] == "bot" {
+				return f
+			}
+		}
+	}
+	f := ask("Comment suivre mon colis ?")
+	if f["generated"] != true || !strings.Contains(f["text"].(string), "Mes commandes") || !strings.Contains(string(must(json.Marshal(f["articles"]))), "commande-suivi-colis") {
+		t.Errorf("the written answer: %v", f)
+	}
+	// The model fails for anything else: the offline outcome stands.
+	f = ask("Puis-je payer par chèque ?")
+	if f["generated"] == true {
+		t.Errorf("an answer from a failing model: %v", f)
+	}
+}
+
+func must(b []byte, err error) []byte {
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
