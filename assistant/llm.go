@@ -55,7 +55,9 @@ type llm struct {
 	failures  int
 	openUntil time.Time
 	// Stats, for logs and metrics.
-	calls, failed, discarded int
+	calls, failed, discarded, answered int
+	promptTokens, completionTokens     int
+	latency                            time.Duration
 }
 
 func newLLM(cfg LLMConfig) *llm {
@@ -72,8 +74,13 @@ func newLLM(cfg LLMConfig) *llm {
 type LLMStats struct {
 	// Calls asked the model; Failed got no usable reply (error,
 	// timeout, malformed); Discarded replied with an answer that did not
-	// hold or said the question was not covered.
-	Calls, Failed, Discarded int
+	// hold or said the question was not covered; Answered gave the
+	// customer the model's answer.
+	Calls, Failed, Discarded, Answered int
+	// PromptTokens and CompletionTokens add up the usage the server
+	// reported; Latency, the time of the calls that replied.
+	PromptTokens, CompletionTokens int
+	Latency                        time.Duration
 }
 
 // LLMStats returns the language model's counts, zero without one.
@@ -83,7 +90,8 @@ func (s *Service) LLMStats() LLMStats {
 	}
 	s.llm.mu.Lock()
 	defer s.llm.mu.Unlock()
-	return LLMStats{Calls: s.llm.calls, Failed: s.llm.failed, Discarded: s.llm.discarded}
+	return LLMStats{Calls: s.llm.calls, Failed: s.llm.failed, Discarded: s.llm.discarded, Answered: s.llm.answered,
+		PromptTokens: s.llm.promptTokens, CompletionTokens: s.llm.completionTokens, Latency: s.llm.latency}
 }
 
 // rulesMarker opens the system prompt; an answer that quotes it is
@@ -138,10 +146,14 @@ func (s *Service) llmAnswer(ctx context.Context, m Message, hits []kb.Hit, offli
 		s.llmFailed(err)
 		return offline, false
 	}
-	s.cfg.Logger.Info("assistant: llm answer", "model", l.cfg.Model, "took", time.Since(start),
+	took := time.Since(start)
+	s.cfg.Logger.Info("assistant: llm answer", "model", l.cfg.Model, "took", took,
 		"prompt_tokens", resp.Usage.PromptTokens, "completion_tokens", resp.Usage.CompletionTokens)
 	l.mu.Lock()
 	l.failures = 0
+	l.promptTokens += resp.Usage.PromptTokens
+	l.completionTokens += resp.Usage.CompletionTokens
+	l.latency += took
 	l.mu.Unlock()
 	reply, why := groundedReply(resp.Choices[0].Message.Content, hits, offline)
 	if why != "" {
@@ -151,6 +163,9 @@ func (s *Service) llmAnswer(ctx context.Context, m Message, hits []kb.Hit, offli
 		s.cfg.Logger.Info("assistant: llm answer discarded", "why", why)
 		return offline, false
 	}
+	l.mu.Lock()
+	l.answered++
+	l.mu.Unlock()
 	return reply, true
 }
 

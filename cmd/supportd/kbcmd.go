@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/supportd/supportd/assistant"
 	"github.com/supportd/supportd/kb"
@@ -44,6 +45,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	casesPath := fs.String("cases", "", "labelled messages, one JSON object a line")
 	folds := fs.Int("folds", 0, "score by K-fold cross-validation: each fold answered by a model fitted on the other folds (and the --train sets)")
 	threshold := fs.Float64("answer-threshold", 0, "the probability of being right from which the assistant answers (default: the built-in one)")
+	llmModel := fs.String("llm", "", "score through the language model of this name at OPENAI_BASE_URL (key in OPENAI_API_KEY), as serve --llm-model answers")
 	learn := fs.String("learn", "", "first add the messages of these labelled cases to their articles' questions, as accepted phrasings (in a copy of --kb)")
 	var train evalSets
 	fs.Var(&train, "train", "fit the answer model on this set, KB:CASES, instead of using the built-in one (repeatable)")
@@ -65,7 +67,13 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		fmt.Fprintf(stdout, "learned: %d phrasings added from %s\n", added, *learn)
 		kbDir = copyDir
 	}
-	svc, closeKB, err := evalService(kbDir, *threshold, stderr)
+	var llmCfg *assistant.LLMConfig
+	if *llmModel != "" {
+		if llmCfg, err = llmConfig(serveConfig{llmModel: *llmModel, llmTimeout: 8 * time.Second, llmMaxTokens: 400}); err != nil {
+			return err
+		}
+	}
+	svc, closeKB, err := evalServiceWith(kbDir, *threshold, llmCfg, stderr)
 	if err != nil {
 		return err
 	}
@@ -87,6 +95,12 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		fmt.Fprintf(stdout, "miss: %q expected %s, got %s %v\n", m.Case.Q, m.Case.Expect, m.Route, m.Articles)
 	}
 	fmt.Fprint(stdout, report.ConfusionTable())
+	if llmCfg != nil {
+		st := svc.LLMStats()
+		per := func(n int) float64 { return float64(n) / float64(max(st.Calls-st.Failed, 1)) }
+		fmt.Fprintf(stdout, "llm: calls=%d answered=%d discarded=%d failed=%d prompt_tokens_per_answer=%.0f completion_tokens_per_answer=%.0f latency_per_answer=%s\n",
+			st.Calls, st.Answered, st.Discarded, st.Failed, per(st.PromptTokens), per(st.CompletionTokens), (st.Latency / time.Duration(max(st.Calls-st.Failed, 1))).Round(time.Millisecond))
+	}
 	fmt.Fprintln(stdout, report.Line())
 	return nil
 }
@@ -181,11 +195,16 @@ func readCases(path string) ([]assistant.Case, error) {
 // evalService opens a knowledge base and an assistant on it, as kb eval
 // scores them: no orders, no customer.
 func evalService(dir string, threshold float64, stderr io.Writer) (*assistant.Service, func(), error) {
+	return evalServiceWith(dir, threshold, nil, stderr)
+}
+
+// evalServiceWith is evalService with a language model, if llm is set.
+func evalServiceWith(dir string, threshold float64, llm *assistant.LLMConfig, stderr io.Writer) (*assistant.Service, func(), error) {
 	base, err := openKB(dir, quietLogger(stderr))
 	if err != nil {
 		return nil, nil, err
 	}
-	svc, err := assistant.New(assistant.Config{Searcher: base, AnswerThreshold: threshold})
+	svc, err := assistant.New(assistant.Config{Searcher: base, AnswerThreshold: threshold, LLM: llm, Logger: quietLogger(stderr)})
 	if err != nil {
 		base.Close()
 		return nil, nil, err

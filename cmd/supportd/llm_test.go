@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -63,4 +64,29 @@ func must(b []byte, err error) []byte {
 		panic(err)
 	}
 	return b
+}
+
+// TestKBEvalWithALanguageModel: kb eval --llm scores through the model
+// at OPENAI_BASE_URL, with its counts, tokens and latency per answer.
+func TestKBEvalWithALanguageModel(t *testing.T) {
+	fake := openaitest.Start(t)
+	fake.OnChat(func(req openai.ChatCompletionRequest) openaitest.Reply {
+		data, _ := json.Marshal(map[string]any{"covered": true, "answer": "Depuis « Mes commandes ».", "sources": []string{"commande-suivi-colis"}})
+		return openaitest.Reply{Text: string(data), PromptTokens: 500, CompletionTokens: 30}
+	})
+	t.Setenv("OPENAI_BASE_URL", fake.URL)
+	cases := t.TempDir() + "/cases.jsonl"
+	if err := os.WriteFile(cases, []byte(`{"q": "Comment suivre mon colis ?", "expect": "faq:commande-suivi-colis"}
+{"q": "bonjour", "expect": "smalltalk"}
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, err := runCmd(t, "", "kb", "eval", "--cases", cases, "--llm", "fake-model")
+	if err != nil {
+		t.Fatalf("kb eval --llm: %v\n%s", err, errOut)
+	}
+	if !strings.Contains(out, "llm: calls=1 answered=1 discarded=0 failed=0 prompt_tokens_per_answer=500 completion_tokens_per_answer=30") ||
+		!strings.Contains(out, "right=1.000") {
+		t.Errorf("kb eval --llm:\n%s", out)
+	}
 }
