@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -260,4 +262,45 @@ func groundedReply(content string, hits []kb.Hit, offline Reply) (Reply, string)
 		reply.Articles = append(reply.Articles, ArticleRef{ID: h.Article.ID, Title: h.Article.Title, Score: h.Score, Confidence: h.Confidence})
 	}
 	return reply, ""
+}
+
+// RetryAfter is an http.RoundTripper for the model's client that retries
+// a request answered 429 or 503 once, after the wait its Retry-After
+// header asks for (in seconds), when that wait ends before the request's
+// deadline; otherwise the answer stands, and the offline outcome is given
+// at once rather than after a wait that cannot succeed.
+type RetryAfter struct {
+	// Next sends the requests; nil means http.DefaultTransport.
+	Next http.RoundTripper
+}
+
+// RoundTrip implements http.RoundTripper.
+func (t RetryAfter) RoundTrip(req *http.Request) (*http.Response, error) {
+	next := t.Next
+	if next == nil {
+		next = http.DefaultTransport
+	}
+	resp, err := next.RoundTrip(req)
+	if err != nil || (resp.StatusCode != http.StatusTooManyRequests && resp.StatusCode != http.StatusServiceUnavailable) || req.GetBody == nil {
+		return resp, err
+	}
+	secs, perr := strconv.Atoi(strings.TrimSpace(resp.Header.Get("Retry-After")))
+	wait := time.Duration(secs) * time.Second
+	deadline, hasDeadline := req.Context().Deadline()
+	if perr != nil || secs < 0 || hasDeadline && time.Now().Add(wait).After(deadline) {
+		return resp, nil
+	}
+	resp.Body.Close()
+	select {
+	case <-time.After(wait):
+	case <-req.Context().Done():
+		return nil, req.Context().Err()
+	}
+	body, err := req.GetBody()
+	if err != nil {
+		return nil, err
+	}
+	again := req.Clone(req.Context())
+	again.Body = body
+	return next.RoundTrip(again)
 }

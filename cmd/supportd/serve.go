@@ -171,6 +171,7 @@ func llmConfig(cfg serveConfig) (*assistant.LLMConfig, error) {
 	if base := os.Getenv("OPENAI_BASE_URL"); base != "" {
 		c.BaseURL = base
 	}
+	c.HTTPClient = &http.Client{Transport: assistant.RetryAfter{}}
 	return &assistant.LLMConfig{Client: openai.NewClientWithConfig(c), Model: cfg.llmModel, Timeout: cfg.llmTimeout, MaxTokens: cfg.llmMaxTokens}, nil
 }
 
