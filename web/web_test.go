@@ -88,6 +88,11 @@ func TestOrigins(t *testing.T) {
 	if err != nil {
 		t.Fatalf("own origin refused: %v", err)
 	}
+	// The welcome shows the socket was served (the count below is made
+	// by the server's goroutine, after the handshake the dial waits for).
+	if _, _, err := ws.ReadMessage(); err != nil {
+		t.Fatalf("no welcome on the own origin's socket: %v", err)
+	}
 	ws.Close()
 	for _, origin := range []string{"https://evil.example", "", "null"} {
 		_, resp, err := dialWS(srv, origin)
