@@ -37,34 +37,17 @@ const (
 func (s *Service) StartScreen(lang string) Start {
 	lang = replyLang(lang)
 	st := Start{Greeting: texts[lang].greetingStart}
-	all := s.cfg.Searcher.Articles()
 	var articles []*kb.Article
-	for _, a := range all {
-		if a.Lang == lang {
-			articles = append(articles, a)
+	for _, c := range kb.Catalog(s.cfg.Searcher.Articles(), lang, texts[lang].otherTopic) {
+		articles = append(articles, c.Articles...)
+		if len(st.Topics) == maxTopics {
+			continue
 		}
-	}
-	if len(articles) == 0 {
-		articles = all
-	}
-	byName := map[string]int{}
-	for _, a := range articles {
-		name := a.Category
-		if name == "" {
-			name = texts[lang].otherTopic
+		topic := Topic{Name: c.Name}
+		for _, a := range c.Articles[:min(len(c.Articles), maxTopicArticles)] {
+			topic.Articles = append(topic.Articles, ArticleRef{ID: a.ID, Title: a.Title})
 		}
-		i, ok := byName[name]
-		if !ok {
-			if len(st.Topics) == maxTopics {
-				continue
-			}
-			i = len(st.Topics)
-			byName[name] = i
-			st.Topics = append(st.Topics, Topic{Name: name})
-		}
-		if len(st.Topics[i].Articles) < maxTopicArticles {
-			st.Topics[i].Articles = append(st.Topics[i].Articles, ArticleRef{ID: a.ID, Title: a.Title})
-		}
+		st.Topics = append(st.Topics, topic)
 	}
 	st.Frequent = s.frequent(articles)
 	return st

@@ -669,14 +669,10 @@ func (s *Service) action(ctx context.Context, c *conn, f ClientFrame) {
 // vote records a "was this helpful?" vote on the article answered in
 // message f.Seq.
 func (s *Service) vote(ctx context.Context, c *conn, f ClientFrame) {
-	msgs, err := s.cfg.Store.Messages(ctx, c.conversation, f.Seq-1, 1)
+	data, err := s.botData(ctx, c.conversation, f.Seq)
 	if err != nil {
 		s.storeFailed(c, f.ClientID, err)
 		return
-	}
-	var data messageData
-	if len(msgs) == 1 && msgs[0].Seq == f.Seq && msgs[0].Author == store.AuthorBot {
-		json.Unmarshal(msgs[0].Data, &data)
 	}
 	if data.Route != string(assistant.RouteFAQ) || len(data.Articles) == 0 {
 		s.sendError(c, CodeInvalid, f.ClientID, "")
@@ -737,6 +733,20 @@ func (s *Service) recordPhrasing(ctx context.Context, article, text, source, con
 	if err != nil && !errors.Is(err, store.ErrExists) {
 		s.log.Warn("chat: record phrasing", "conversation", conv, "article", article, "err", err)
 	}
+}
+
+// botData returns what the bot message seq of a conversation stores
+// besides its text: zero when seq is no bot message.
+func (s *Service) botData(ctx context.Context, conv string, seq int64) (messageData, error) {
+	var data messageData
+	msgs, err := s.cfg.Store.Messages(ctx, conv, seq-1, 1)
+	if err != nil {
+		return data, err
+	}
+	if len(msgs) == 1 && msgs[0].Seq == seq && msgs[0].Author == store.AuthorBot {
+		json.Unmarshal(msgs[0].Data, &data)
+	}
+	return data, nil
 }
 
 // reply stores a bot reply and pushes it; clientID makes it idempotent

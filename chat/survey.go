@@ -58,14 +58,10 @@ func (s *Service) survey(ctx context.Context, c *conn, f ClientFrame) {
 		s.sendError(c, CodeInvalid, f.ClientID, "")
 		return
 	}
-	msgs, err := s.cfg.Store.Messages(ctx, c.conversation, f.Seq-1, 1)
+	data, err := s.botData(ctx, c.conversation, f.Seq)
 	if err != nil {
 		s.storeFailed(c, f.ClientID, err)
 		return
-	}
-	var data messageData
-	if len(msgs) == 1 && msgs[0].Seq == f.Seq && msgs[0].Author == store.AuthorBot {
-		json.Unmarshal(msgs[0].Data, &data)
 	}
 	if data.Survey == nil {
 		s.sendError(c, CodeInvalid, f.ClientID, "")

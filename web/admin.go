@@ -176,13 +176,8 @@ func (h *Handler) adminAdd(w http.ResponseWriter, r *http.Request) {
 		adminDone(w, r, "refused")
 		return
 	}
-	if utf8.RuneCountInString(password) < MinPasswordLength {
-		adminDone(w, r, "short")
-		return
-	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(password), h.agents.cost)
-	if err != nil {
-		adminDone(w, r, "refused")
+	hash, ok := h.passwordHash(w, r, password)
+	if !ok {
 		return
 	}
 	a := &store.Agent{Login: login, Name: strings.TrimSpace(r.PostFormValue("name")), PasswordHash: hash, Capacity: capacity, Role: role}
@@ -215,17 +210,26 @@ func (h *Handler) adminDisable(w http.ResponseWriter, r *http.Request) {
 // adminPassword sets an agent's new password.
 func (h *Handler) adminPassword(w http.ResponseWriter, r *http.Request) {
 	login := strings.ToLower(chi.URLParam(r, "login"))
-	password := r.PostFormValue("password")
+	hash, ok := h.passwordHash(w, r, r.PostFormValue("password"))
+	if !ok {
+		return
+	}
+	h.adminSave(w, r, login, h.cfg.Agents.SetAgentPassword(r.Context(), login, hash))
+}
+
+// passwordHash returns a new password's bcrypt hash; a password too
+// short sends the admin back to the page, and false.
+func (h *Handler) passwordHash(w http.ResponseWriter, r *http.Request, password string) ([]byte, bool) {
 	if utf8.RuneCountInString(password) < MinPasswordLength {
 		adminDone(w, r, "short")
-		return
+		return nil, false
 	}
 	hash, err := bcrypt.GenerateFromPassword([]byte(password), h.agents.cost)
 	if err != nil {
 		adminDone(w, r, "refused")
-		return
+		return nil, false
 	}
-	h.adminSave(w, r, login, h.cfg.Agents.SetAgentPassword(r.Context(), login, hash))
+	return hash, true
 }
 
 // adminSave answers a change of an agent.

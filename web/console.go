@@ -74,7 +74,11 @@ var consoleTexts = map[string]consoleText{
 // consoleTemplate is the console's page: its frame and fixed texts.
 // console.js fills it from the websocket /agent/ws (docs/agent-protocol.md).
 // The page's CSP allows no inline script.
-var consoleTemplate = template.Must(template.New("console").Parse(`<!doctype html>
+var consoleTemplate = template.Must(template.New("console").Parse(`{{define "resolutions"}}<option value="answered">{{.T.Answered}}</option>
+<option value="refunded">{{.T.Refunded}}</option>
+<option value="cancelled">{{.T.Cancelled}}</option>
+<option value="escalated">{{.T.Escalated}}</option>
+<option value="spam">{{.T.Spam}}</option>{{end}}<!doctype html>
 <html lang="{{.Lang}}">
 <head>
 <meta charset="utf-8">
@@ -189,11 +193,7 @@ var consoleTemplate = template.Must(template.New("console").Parse(`<!doctype htm
 <form id="close-form" class="row">
 <label for="resolution" class="sr">{{.T.Resolution}}</label>
 <select id="resolution">
-<option value="answered">{{.T.Answered}}</option>
-<option value="refunded">{{.T.Refunded}}</option>
-<option value="cancelled">{{.T.Cancelled}}</option>
-<option value="escalated">{{.T.Escalated}}</option>
-<option value="spam">{{.T.Spam}}</option>
+{{template "resolutions" .}}
 </select>
 <label for="answered-by" class="sr">{{.T.AnsweredBy}}</label>
 <select id="answered-by" title="{{.T.AnsweredBy}}">
@@ -241,11 +241,7 @@ var consoleTemplate = template.Must(template.New("console").Parse(`<!doctype htm
 <label for="history-resolution">{{.T.Resolution}}</label>
 <select id="history-resolution">
 <option value="">{{.T.HistoryAny}}</option>
-<option value="answered">{{.T.Answered}}</option>
-<option value="refunded">{{.T.Refunded}}</option>
-<option value="cancelled">{{.T.Cancelled}}</option>
-<option value="escalated">{{.T.Escalated}}</option>
-<option value="spam">{{.T.Spam}}</option>
+{{template "resolutions" .}}
 </select>
 <button type="submit" id="history-search">{{.T.HistoryButton}}</button>
 </form>

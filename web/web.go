@@ -338,36 +338,19 @@ a{color:#2d5bd7}h2{margin-top:1.8rem;font-size:1.15rem}ul{padding-left:1.2rem}li
 // category.
 func (h *Handler) helpIndex(w http.ResponseWriter, r *http.Request) {
 	lang := pageLang(r)
-	all := h.cfg.Articles.Articles()
-	var articles []*kb.Article
-	for _, a := range all {
-		if a.Lang == lang {
-			articles = append(articles, a)
-		}
-	}
-	if len(articles) == 0 {
-		articles = all
-	}
 	type link struct{ Title, URL string }
 	type topic struct {
 		Name     string
 		Articles []link
 	}
 	var topics []topic
-	index := map[string]int{}
 	other := map[string]string{"fr": "Autres questions", "en": "Other questions"}[lang]
-	for _, a := range articles {
-		name := a.Category
-		if name == "" {
-			name = other
+	for _, c := range kb.Catalog(h.cfg.Articles.Articles(), lang, other) {
+		t := topic{Name: c.Name}
+		for _, a := range c.Articles {
+			t.Articles = append(t.Articles, link{Title: a.Title, URL: "/help/" + url.PathEscape(a.ID)})
 		}
-		i, ok := index[name]
-		if !ok {
-			i = len(topics)
-			index[name] = i
-			topics = append(topics, topic{Name: name})
-		}
-		topics[i].Articles = append(topics[i].Articles, link{Title: a.Title, URL: "/help/" + url.PathEscape(a.ID)})
+		topics = append(topics, t)
 	}
 	title, empty := "Aide en ligne", "Aucun article pour l'instant."
 	if lang == "en" {
