@@ -89,8 +89,10 @@ type Service struct {
 	// asked counts the answers given with each article, for the start
 	// screen's frequent questions.
 	asked *askedCounts
-	// llm is the language model, or nil.
-	llm *llm
+	// llm is the language model, or nil; embedder finds its articles by
+	// meaning, or is nil.
+	llm      *llm
+	embedder *embedder
 }
 
 // New returns a Service, or an error if the configuration lacks a Searcher.
@@ -131,6 +133,9 @@ func New(cfg Config) (*Service, error) {
 			return nil, errors.New("assistant: an LLM needs a client and a model")
 		}
 		svc.llm = newLLM(*cfg.LLM)
+		if cfg.LLM.EmbeddingModel != "" {
+			svc.embedder = newEmbedder(cfg.LLM.Client, cfg.LLM.EmbeddingModel, cfg.LLM.CacheDir)
+		}
 	}
 	return svc, nil
 }
@@ -206,9 +211,17 @@ func (s *Service) Answer(ctx context.Context, m Message) (Reply, error) {
 		return Reply{}, fmt.Errorf("assistant: %w", err)
 	}
 	reply = s.fromHits(hits, reply)
-	if s.llm != nil && len(hits) > 0 && (reply.Route == RouteFAQ || len(reply.Articles) > 0) {
-		if written, ok := s.llmAnswer(ctx, m, hits, reply); ok {
-			reply = written
+	if s.llm != nil {
+		docs := hits
+		if s.embedder != nil {
+			docs = s.hybridHits(ctx, m.Text, hits, s.cfg.MaxArticles)
+		} else if reply.Route != RouteFAQ && len(reply.Articles) == 0 {
+			docs = nil // nothing the words found is worth the model's reading
+		}
+		if len(docs) > 0 {
+			if written, ok := s.llmAnswer(ctx, m, docs, reply); ok {
+				reply = written
+			}
 		}
 	}
 	if reply.Route == RouteFallback && m.AfterFallback {

@@ -11,15 +11,21 @@ import (
 
 // fakeSearcher answers searches with a function.
 type fakeSearcher struct {
-	SearchFn  func(ctx context.Context, text string, limit int) ([]kb.Hit, error)
-	ArticleFn func(id string) *kb.Article
+	SearchFn   func(ctx context.Context, text string, limit int) ([]kb.Hit, error)
+	ArticleFn  func(id string) *kb.Article
+	ArticlesFn func() []*kb.Article
 }
 
 func (f fakeSearcher) Search(ctx context.Context, text string, limit int) ([]kb.Hit, error) {
 	return f.SearchFn(ctx, text, limit)
 }
 
-func (f fakeSearcher) Articles() []*kb.Article { return nil }
+func (f fakeSearcher) Articles() []*kb.Article {
+	if f.ArticlesFn == nil {
+		return nil
+	}
+	return f.ArticlesFn()
+}
 
 func (f fakeSearcher) Article(id string) *kb.Article {
 	if f.ArticleFn == nil {

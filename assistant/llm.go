@@ -39,6 +39,11 @@ type LLMConfig struct {
 	Timeout time.Duration
 	// MaxTokens bounds the answer's length; default 400.
 	MaxTokens int
+	// EmbeddingModel, when set, finds the articles the model writes from
+	// by meaning too (embed.go); CacheDir keeps their vectors ("" keeps
+	// them in memory only).
+	EmbeddingModel string
+	CacheDir       string
 }
 
 // Circuit breaker: after breakerFailures failures in a row, the model is

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -166,5 +167,70 @@ func TestLLMRetryAfter(t *testing.T) {
 	})
 	if r, _ := svc.Answer(context.Background(), Message{Text: "quand arrive mon paquet"}); r.Generated || calls.Load() != 1 {
 		t.Errorf("after a Retry-After past the deadline: %+v, %d calls", r, calls.Load())
+	}
+}
+
+// TestHybridRetrieval: with an embedding model, an article the words miss
+// but the meaning finds reaches the model; the articles' vectors are kept
+// by content hash, so that another start embeds only the message, and an
+// edited article is embedded again.
+func TestHybridRetrieval(t *testing.T) {
+	fake := openaitest.Start(t)
+	// Meaning by keyword: returns and sending back are one thing.
+	fake.OnEmbeddings(func(in []string) [][]float32 {
+		out := make([][]float32, len(in))
+		for i, s := range in {
+			s = strings.ToLower(s)
+			switch {
+			case strings.Contains(s, "retour") || strings.Contains(s, "renvoyer"):
+				out[i] = []float32{1, 0, 0}
+			case strings.Contains(s, "délai") || strings.Contains(s, "48 h"):
+				out[i] = []float32{0, 1, 0}
+			default:
+				out[i] = []float32{0, 0, 1}
+			}
+		}
+		return out
+	})
+	var prompts []string
+	var mu sync.Mutex
+	fake.OnChat(func(req openai.ChatCompletionRequest) openaitest.Reply {
+		mu.Lock()
+		prompts = append(prompts, req.Messages[1].Content)
+		mu.Unlock()
+		return modelSays(true, "Vous avez 14 jours pour nous renvoyer l'article.", "retours")
+	})
+	delais := &kb.Article{ID: "livraison-delais", Title: "Quels sont les délais de livraison ?", Body: "Sous 48 h.", Lang: "fr"}
+	retours := &kb.Article{ID: "retours", Title: "Comment retourner un article ?", Body: "Vous avez 14 jours.", Lang: "fr"}
+	// The words find only the delivery article.
+	searcher := fakeSearcher{
+		SearchFn: func(context.Context, string, int) ([]kb.Hit, error) {
+			return []kb.Hit{{Article: delais, Score: 0.3, Confidence: 0.3, Known: 1, Words: 4}}, nil
+		},
+		ArticlesFn: func() []*kb.Article { return []*kb.Article{delais, retours} },
+	}
+	cache := t.TempDir()
+	start := func() *Service {
+		svc, err := New(Config{Searcher: searcher, LLM: &LLMConfig{Client: fake.Client(), Model: "fake-model", EmbeddingModel: "fake-embed", CacheDir: cache, Timeout: 2 * time.Second}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return svc
+	}
+	r, _ := start().Answer(context.Background(), Message{Text: "je peux renvoyer ma robe ?"})
+	if !r.Generated || r.Articles[0].ID != "retours" || !strings.Contains(prompts[0], `id="retours"`) {
+		t.Fatalf("reply %+v, prompt %q", r, prompts)
+	}
+	if n := len(fake.Embedded()); n != 3 {
+		t.Errorf("%d texts embedded at first, want the 2 articles and the message", n)
+	}
+	start().Answer(context.Background(), Message{Text: "je peux renvoyer ma robe ?"})
+	if n := len(fake.Embedded()); n != 4 {
+		t.Errorf("%d texts embedded after a restart, want only the message more", n)
+	}
+	retours.Body = "Vous avez 30 jours."
+	start().Answer(context.Background(), Message{Text: "je peux renvoyer ma robe ?"})
+	if got := fake.Embedded(); len(got) != 6 || !strings.Contains(got[4], "30 jours") {
+		t.Errorf("after an edit, embedded %q", got)
 	}
 }

@@ -44,6 +44,7 @@ type serveConfig struct {
 	customerSecret    string
 	tokenMaxAge       time.Duration
 	llmModel          string
+	llmEmbedding      string
 	llmTimeout        time.Duration
 	llmMaxTokens      int
 	demoLogins        string
@@ -99,6 +100,7 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.IntVar(&c.connPerMinute, "conn-per-minute", envInt("SUPPORTD_CONN_PER_MINUTE", 20), "websockets one IP address may open a minute; -1: no limit (SUPPORTD_CONN_PER_MINUTE)")
 	fs.BoolVar(&c.trustForwardedFor, "trust-forwarded-for", env("SUPPORTD_TRUST_FORWARDED_FOR", "") == "true", "take the client address from X-Forwarded-For, behind a proxy (SUPPORTD_TRUST_FORWARDED_FOR)")
 	fs.StringVar(&c.llmModel, "llm-model", env("SUPPORTD_LLM_MODEL", ""), "chat model of the OpenAI-compatible server at OPENAI_BASE_URL (key in OPENAI_API_KEY) that writes answers from the articles found; empty: answers offline only (SUPPORTD_LLM_MODEL)")
+	fs.StringVar(&c.llmEmbedding, "llm-embedding-model", env("SUPPORTD_LLM_EMBEDDING_MODEL", ""), "embedding model of the same server, to find the articles the language model writes from by meaning too; their vectors are kept in --data (SUPPORTD_LLM_EMBEDDING_MODEL)")
 	fs.DurationVar(&c.llmTimeout, "llm-timeout", envDuration("SUPPORTD_LLM_TIMEOUT", 8*time.Second), "longest wait for the model's answer, after which the offline answer is given (SUPPORTD_LLM_TIMEOUT)")
 	fs.IntVar(&c.llmMaxTokens, "llm-max-tokens", 400, "longest answer the model may write, in tokens")
 	fs.DurationVar(&c.tokenMaxAge, "customer-token-max-age", envDuration("SUPPORTD_CUSTOMER_TOKEN_MAX_AGE", identity.DefaultMaxLifetime), "longest a customer token may vouch for, from now; one expiring later is refused (SUPPORTD_CUSTOMER_TOKEN_MAX_AGE)")
@@ -172,7 +174,8 @@ func llmConfig(cfg serveConfig) (*assistant.LLMConfig, error) {
 		c.BaseURL = base
 	}
 	c.HTTPClient = &http.Client{Transport: assistant.RetryAfter{}}
-	return &assistant.LLMConfig{Client: openai.NewClientWithConfig(c), Model: cfg.llmModel, Timeout: cfg.llmTimeout, MaxTokens: cfg.llmMaxTokens}, nil
+	return &assistant.LLMConfig{Client: openai.NewClientWithConfig(c), Model: cfg.llmModel, Timeout: cfg.llmTimeout, MaxTokens: cfg.llmMaxTokens,
+		EmbeddingModel: cfg.llmEmbedding, CacheDir: cfg.dataDir}, nil
 }
 
 // cannedOf returns the store's canned replies, if it keeps them.
