@@ -29,6 +29,9 @@ import (
 // rrfK is the constant of reciprocal rank fusion: 1/(rrfK+rank).
 const rrfK = 60
 
+// embedBatch is how many articles one embeddings request holds.
+const embedBatch = 64
+
 // denseCandidates is how many articles each ranking brings to the fusion.
 const denseCandidates = 5
 
@@ -93,18 +96,22 @@ func (e *embedder) vectorsOf(ctx context.Context, articles []*kb.Article) (map[s
 	if len(missing) == 0 {
 		return out, nil
 	}
-	inputs := make([]string, len(missing))
-	for i, a := range missing {
-		inputs[i] = embedText(a)
-	}
-	resp, err := e.client.CreateEmbeddings(ctx, openai.EmbeddingRequest{Model: openai.EmbeddingModel(e.model), Input: inputs})
-	if err != nil {
-		return nil, err
-	}
-	for _, d := range resp.Data {
-		if d.Index >= 0 && d.Index < len(missing) {
-			e.vectors[contentHash(missing[d.Index])] = d.Embedding
-			out[missing[d.Index].ID] = d.Embedding
+	// In batches, as servers bound the inputs of one request.
+	for start := 0; start < len(missing); start += embedBatch {
+		batch := missing[start:min(start+embedBatch, len(missing))]
+		inputs := make([]string, len(batch))
+		for i, a := range batch {
+			inputs[i] = embedText(a)
+		}
+		resp, err := e.client.CreateEmbeddings(ctx, openai.EmbeddingRequest{Model: openai.EmbeddingModel(e.model), Input: inputs})
+		if err != nil {
+			return nil, err
+		}
+		for _, d := range resp.Data {
+			if d.Index >= 0 && d.Index < len(batch) {
+				e.vectors[contentHash(batch[d.Index])] = d.Embedding
+				out[batch[d.Index].ID] = d.Embedding
+			}
 		}
 	}
 	if e.path != "" {
