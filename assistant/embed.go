@@ -160,6 +160,8 @@ func cosine(a, b []float32) float64 {
 // of the embeddings it returns the lexical hits.
 func (s *Service) hybridHits(ctx context.Context, text string, lexical []kb.Hit, limit int) []kb.Hit {
 	e := s.embedder
+	ctx, cancel := context.WithTimeout(ctx, s.llm.cfg.Timeout)
+	defer cancel()
 	articles := s.cfg.Searcher.Articles()
 	vectors, err := e.vectorsOf(ctx, articles)
 	if err != nil {
@@ -206,4 +208,15 @@ func (s *Service) hybridHits(ctx context.Context, text string, lexical []kb.Hit,
 		return out[i].Article.ID < out[j].Article.ID
 	})
 	return out[:min(len(out), limit)]
+}
+
+// WarmEmbeddings embeds the articles not embedded yet, so that the first
+// customers do not wait for it; without an embedding model it does
+// nothing. serve runs it in the background at start.
+func (s *Service) WarmEmbeddings(ctx context.Context) error {
+	if s.embedder == nil {
+		return nil
+	}
+	_, err := s.embedder.vectorsOf(ctx, s.cfg.Searcher.Articles())
+	return err
 }

@@ -244,6 +244,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	go func() {
+		if err := answerer.WarmEmbeddings(ctx); err != nil {
+			logger.Warn("embed the articles", "err", err)
+		}
+	}()
 	schedule := hours.DefaultSchedule()
 	if cfg.hoursFile != "" {
 		if schedule, err = hours.LoadSchedule(cfg.hoursFile); err != nil {
