@@ -344,37 +344,17 @@ func (ix *Index) Search(ctx context.Context, text string, limit int) ([]Hit, err
 	if err != nil {
 		return nil, fmt.Errorf("kb: search: %w", err)
 	}
-	knownByLang := map[string]float64{}
-	knownOf := func(lang string) float64 {
-		k, ok := knownByLang[lang]
-		if !ok {
-			k = ix.known(perLang[lang])
-			knownByLang[lang] = k
+	// What the scoring needs of the query's concepts, once per language of the
+	// articles retrieved.
+	views := map[string]*queryView{}
+	viewOf := func(lang string) *queryView {
+		v := views[lang]
+		if v == nil {
+			concepts := perLang[lang]
+			v = &queryView{known: ix.known(concepts), terms: queryTerms(concepts), own: ownTerms(concepts)}
+			views[lang] = v
 		}
-		return k
-	}
-	termsOf := map[string]map[string]bool{}
-	termsByLang := func(lang string) map[string]bool {
-		t, ok := termsOf[lang]
-		if !ok {
-			t = queryTerms(perLang[lang])
-			termsOf[lang] = t
-		}
-		return t
-	}
-	ownOf := map[string]map[string]bool{}
-	ownByLang := func(lang string) map[string]bool {
-		t, ok := ownOf[lang]
-		if !ok {
-			t = map[string]bool{}
-			for _, c := range perLang[lang] {
-				for _, term := range c.forms[0] {
-					t[term] = true
-				}
-			}
-			ownOf[lang] = t
-		}
-		return t
+		return v
 	}
 	hits := make([]Hit, 0, len(res.Hits))
 	entries := make(map[*Article]*entry, len(res.Hits))
@@ -396,7 +376,7 @@ func (ix *Index) Search(ctx context.Context, text string, limit int) ([]Hit, err
 		bmMax = max(bmMax, b)
 		// Bleve's own score only breaks ties.
 		hits = append(hits, Hit{Article: e.article, Score: score + 1e-6*h.Score, Confidence: coverage, Strong: strong,
-			Known: knownOf(e.article.Lang), Words: len(perLang[e.article.Lang])})
+			Known: viewOf(e.article.Lang).known, Words: len(perLang[e.article.Lang])})
 	}
 	// The order blends the coverage score with BM25F, relative to the
 	// best BM25F among the candidates.
@@ -413,12 +393,12 @@ func (ix *Index) Search(ctx context.Context, text string, limit int) ([]Hit, err
 			hits[i].BM25 = bm[i] / bmMax
 		}
 		hits[i].Score = (1-bm25Share)*hits[i].Score + bm25Share*hits[i].BM25
-		qt := termsByLang(hits[i].Article.Lang)
-		hits[i].Phrasing = entries[hits[i].Article].phrasingCover(qt)
-		hits[i].Score = (1-phrasingShare)*hits[i].Score + phrasingShare*ix.phrasingSim(entries[hits[i].Article], qt)
+		view, e := viewOf(hits[i].Article.Lang), entries[hits[i].Article]
+		hits[i].Phrasing = e.phrasingCover(view.terms)
+		hits[i].Score = (1-phrasingShare)*hits[i].Score + phrasingShare*ix.phrasingSim(e, view.terms)
 		// A question asked in the very words of an article's title or of
 		// one of its questions is that article's.
-		if ix.phrasingSim(entries[hits[i].Article], ownByLang(hits[i].Article.Lang)) > 0.999 {
+		if ix.phrasingSim(e, view.own) > 0.999 {
 			hits[i].Score = max(hits[i].Score, exactScore)
 		}
 	}
@@ -670,6 +650,26 @@ func queryTerms(concepts []concept) map[string]bool {
 		}
 	}
 	return terms
+}
+
+// queryView is what Search derives from a query's concepts in one
+// language: how much of it the index knows, its terms with their
+// expansions, and the customer's own words alone.
+type queryView struct {
+	known      float64
+	terms, own map[string]bool
+}
+
+// ownTerms returns the customer's own terms of the concepts, without
+// synonyms or other expansions.
+func ownTerms(concepts []concept) map[string]bool {
+	own := map[string]bool{}
+	for _, c := range concepts {
+		for _, term := range c.forms[0] {
+			own[term] = true
+		}
+	}
+	return own
 }
 
 // phrasingSim returns the largest cosine similarity, in the space of

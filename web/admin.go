@@ -71,17 +71,7 @@ var adminTexts = map[string]adminText{
 		Taken: "This login is taken.", Short: "The password must have at least 10 characters."},
 }
 
-var adminTemplate = template.Must(template.New("admin").Parse(`<!doctype html>
-<html lang="{{.Lang}}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{.T.Title}}</title>
-<link rel="icon" href="data:,">
-<link rel="stylesheet" href="/console.css">
-</head>
-<body class="login-page">
-<main class="admin">
+var adminTemplate = template.Must(template.New("admin").Parse(loginPageHead + `<main class="admin">
 <p><a href="/agent">{{.T.Back}}</a></p>
 <h1>{{.T.Title}}</h1>
 {{with .Notice}}<p class="status-line" role="status">{{.}}</p>{{end}}

@@ -168,7 +168,9 @@ var agentTexts = map[string]agentText{
 		Refused: "The form has expired: reload the page.", Hello: "Logged in as", Logout: "Log out"},
 }
 
-var agentTemplate = template.Must(template.New("agent").Parse(`<!doctype html>
+// loginPageHead opens the console's plain pages (login, administration):
+// console.css, no script, the page's title from .T.Title.
+const loginPageHead = `<!doctype html>
 <html lang="{{.Lang}}">
 <head>
 <meta charset="utf-8">
@@ -178,7 +180,9 @@ var agentTemplate = template.Must(template.New("agent").Parse(`<!doctype html>
 <link rel="stylesheet" href="/console.css">
 </head>
 <body class="login-page">
-<main class="login">
+`
+
+var agentTemplate = template.Must(template.New("agent").Parse(loginPageHead + `<main class="login">
 <h1>{{.T.Title}}</h1>
 {{if .Name}}<p>{{.T.Hello}} {{.Name}}</p>
 <form method="post" action="/agent/logout">

@@ -283,7 +283,10 @@ func (h *Handler) clientIP(r *http.Request) string {
 	return host
 }
 
-var articlePage = template.Must(template.New("article").Parse(`<!doctype html>
+// helpCentreHead opens a public help-centre page with the shared style
+// and the page's own CSS rules; the title comes from .Title.
+func helpCentreHead(pageCSS string) string {
+	return `<!doctype html>
 <html lang="{{.Lang}}">
 <head>
 <meta charset="utf-8">
@@ -291,11 +294,14 @@ var articlePage = template.Must(template.New("article").Parse(`<!doctype html>
 <title>{{.Title}}</title>
 <style>
 body{font:16px/1.55 system-ui,sans-serif;max-width:42rem;margin:2rem auto;padding:0 1rem;color:#1d2433}
-a{color:#2d5bd7}.meta{color:#5b6475;font-size:.9rem}
+` + pageCSS + `
 </style>
 </head>
 <body>
-<main>
+`
+}
+
+var articlePage = template.Must(template.New("article").Parse(helpCentreHead(`a{color:#2d5bd7}.meta{color:#5b6475;font-size:.9rem}`) + `<main>
 <p class="meta"><a href="/help">{{.Back}}</a> · {{.Category}}</p>
 <h1>{{.Title}}</h1>
 {{.Body}}
@@ -307,19 +313,7 @@ a{color:#2d5bd7}.meta{color:#5b6475;font-size:.9rem}
 
 // helpPage lists the articles by category: the help centre a shop can
 // link to.
-var helpPage = template.Must(template.New("help").Parse(`<!doctype html>
-<html lang="{{.Lang}}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{.Title}}</title>
-<style>
-body{font:16px/1.55 system-ui,sans-serif;max-width:42rem;margin:2rem auto;padding:0 1rem;color:#1d2433}
-a{color:#2d5bd7}h2{margin-top:1.8rem;font-size:1.15rem}ul{padding-left:1.2rem}li{margin:.3rem 0}
-</style>
-</head>
-<body>
-<main>
+var helpPage = template.Must(template.New("help").Parse(helpCentreHead(`a{color:#2d5bd7}h2{margin-top:1.8rem;font-size:1.15rem}ul{padding-left:1.2rem}li{margin:.3rem 0}`) + `<main>
 <h1>{{.Title}}</h1>
 {{range .Topics}}<section>
 <h2>{{.Name}}</h2>
