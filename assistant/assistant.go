@@ -152,6 +152,11 @@ type Message struct {
 	// conversation found no answer either: this one then offers a person
 	// outright.
 	AfterFallback bool
+	// Writing, when set, is given the answer a language model writes, a
+	// piece at a time, to be shown while it is written. The Reply that
+	// Answer returns then replaces what was shown: the model's answer
+	// once it holds, or the offline one.
+	Writing func(piece string)
 }
 
 // ArticleRef is an article a reply answers with or suggests.

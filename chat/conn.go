@@ -26,7 +26,9 @@ type conn struct {
 	// strikes counts frames refused by the rate limiter in a row.
 	strikes int
 
-	hello        bool
+	hello bool
+	// version is the protocol version of the hello.
+	version      int
 	locale       string
 	conversation string
 	// clientIP is the address the connection comes from, for the limit

@@ -10,7 +10,12 @@ import (
 )
 
 // ProtocolVersion is the version of docs/protocol.md this package speaks.
-const ProtocolVersion = 1
+// Version 2 adds the draft frames of an answer being written; a widget of
+// version 1 is still served, without them.
+const ProtocolVersion = 2
+
+// minProtocolVersion is the oldest version still served.
+const minProtocolVersion = 1
 
 // Limits of the protocol.
 const (
@@ -96,7 +101,7 @@ func DecodeClientFrame(data []byte) (ClientFrame, *FrameError) {
 	}
 	switch f.Type {
 	case "hello":
-		if f.V != ProtocolVersion {
+		if f.V < minProtocolVersion || f.V > ProtocolVersion {
 			return f, &FrameError{Code: CodeVersion, Detail: "unsupported protocol version"}
 		}
 		if f.LastSeq < 0 {
@@ -321,8 +326,19 @@ type MessageFrame struct {
 	Survey bool `json:"survey,omitempty"`
 	// Generated marks an answer a language model wrote from the articles
 	// listed, its sources.
-	Generated bool      `json:"generated,omitempty"`
+	Generated bool `json:"generated,omitempty"`
+	// Draft, on the reply to a message whose answer was shown while it
+	// was written, names the draft frames it replaces.
+	Draft     string    `json:"draft,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
+}
+
+// draftFrame is a piece of an answer being written, to show until the
+// message of the same Draft replaces it.
+type draftFrame struct {
+	Type  string `json:"type"`
+	Draft string `json:"draft"`
+	Text  string `json:"text"`
 }
 
 // IntakeForm is the email request form shown under a handoff message,

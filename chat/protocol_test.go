@@ -12,7 +12,9 @@ func TestDecodeClientFrame(t *testing.T) {
 	}{
 		{`{"type":"hello","v":1}`, ""},
 		{`{"type":"hello","v":1,"locale":"en","conversation":"c_x","token":"r_y","last_seq":4}`, ""},
-		{`{"type":"hello","v":2}`, CodeVersion},
+		{`{"type":"hello","v":2}`, ""},
+		{`{"type":"hello","v":3}`, CodeVersion},
+		{`{"type":"hello","v":0}`, CodeVersion},
 		{`{"type":"hello","v":1,"last_seq":-1}`, CodeInvalid},
 		{`{"type":"message","client_id":"m_12345678","text":"bonjour"}`, ""},
 		{`{"type":"message","client_id":"m_1","text":"bonjour"}`, CodeInvalid},
@@ -63,7 +65,7 @@ func FuzzDecodeClientFrame(f *testing.F) {
 		}
 		switch frame.Type {
 		case "hello":
-			if frame.V != ProtocolVersion || (frame.Locale != "fr" && frame.Locale != "en") || frame.LastSeq < 0 {
+			if frame.V < minProtocolVersion || frame.V > ProtocolVersion || (frame.Locale != "fr" && frame.Locale != "en") || frame.LastSeq < 0 {
 				t.Fatalf("accepted hello %+v", frame)
 			}
 		case "message":

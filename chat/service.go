@@ -401,6 +401,7 @@ func (s *Service) handle(ctx context.Context, c *conn, f ClientFrame) {
 // hello starts or resumes the connection's conversation.
 func (s *Service) hello(ctx context.Context, c *conn, f ClientFrame) {
 	c.locale = f.Locale
+	c.version = f.V
 	if c.hello {
 		s.sendError(c, CodeInvalid, "", "")
 		return
@@ -552,6 +553,13 @@ func (s *Service) customerMessage(ctx context.Context, c *conn, f ClientFrame) {
 	defer s.setTyping(c.conversation, "bot", false)
 	m := s.assistantMessage(c, f.Text)
 	m.AfterFallback = c.lastRoute == assistant.RouteFallback
+	draft := ""
+	m.Writing = func(piece string) {
+		if draft == "" {
+			draft = "d_" + randomString(12)
+		}
+		s.sendDraft(c.conversation, draft, piece)
+	}
 	reply, err := s.cfg.Answerer.Answer(ctx, m)
 	if err != nil {
 		s.log.Error("chat: answer", "conversation", c.conversation, "err", err)
@@ -577,7 +585,9 @@ func (s *Service) customerMessage(ctx context.Context, c *conn, f ClientFrame) {
 		}
 	}
 	question := &store.Message{ConversationID: c.conversation, ClientID: f.ClientID, Author: store.AuthorCustomer, Text: f.Text}
-	stored, dup, err := s.exchange(ctx, c, question, s.botMessage(c.conversation, "", reply, form))
+	data := s.replyData(reply, form)
+	data.Draft = draft
+	stored, dup, err := s.exchange(ctx, c, question, botMessageOf(c.conversation, "", reply.Text, data))
 	if err != nil {
 		s.storeFailed(c, f.ClientID, err)
 		return
@@ -764,6 +774,11 @@ func (s *Service) reply(ctx context.Context, c *conn, clientID string, r assista
 // botMessage is the message that stores a bot reply, with the email form
 // if any.
 func (s *Service) botMessage(conversation, clientID string, r assistant.Reply, form *IntakeForm) *store.Message {
+	return botMessageOf(conversation, clientID, r.Text, s.replyData(r, form))
+}
+
+// replyData is what a bot message of reply r stores besides its text.
+func (s *Service) replyData(r assistant.Reply, form *IntakeForm) messageData {
 	data := messageData{Route: string(r.Route), Lang: r.Lang, Form: form, Generated: r.Generated}
 	for _, a := range r.Articles {
 		data.Articles = append(data.Articles, ArticleRef{ID: a.ID, Title: a.Title, URL: s.cfg.ArticleURL(a.ID)})
@@ -771,8 +786,13 @@ func (s *Service) botMessage(conversation, clientID string, r assistant.Reply, f
 	for _, a := range r.Actions {
 		data.Actions = append(data.Actions, ActionRef(a))
 	}
+	return data
+}
+
+// botMessageOf is the bot message of that text and data.
+func botMessageOf(conversation, clientID, text string, data messageData) *store.Message {
 	raw, _ := json.Marshal(data)
-	return &store.Message{ConversationID: conversation, ClientID: clientID, Author: store.AuthorBot, Text: r.Text, Data: raw}
+	return &store.Message{ConversationID: conversation, ClientID: clientID, Author: store.AuthorBot, Text: text, Data: raw}
 }
 
 // messageData is what a bot message stores besides its text.
@@ -785,6 +805,8 @@ type messageData struct {
 	Lang string `json:"lang,omitempty"`
 	// Generated marks an answer a language model wrote from its articles.
 	Generated bool `json:"generated,omitempty"`
+	// Draft names the draft frames the message replaced, if any.
+	Draft string `json:"draft,omitempty"`
 	// Survey, on the message that offers the satisfaction survey after
 	// an agent closed the conversation, names that agent.
 	Survey *surveyOffer `json:"survey,omitempty"`
@@ -868,7 +890,7 @@ func (s *Service) messageFrameOf(m *store.Message) MessageFrame {
 		if json.Unmarshal(m.Data, &d) == nil {
 			f.Route, f.Lang, f.Articles, f.Actions, f.Form = d.Route, d.Lang, d.Articles, d.Actions, d.Form
 			f.Survey = d.Survey != nil
-			f.Generated = d.Generated
+			f.Generated, f.Draft = d.Generated, d.Draft
 		}
 	}
 	return f
@@ -899,6 +921,20 @@ func (s *Service) setTyping(conversation, author string, on bool) {
 	st.Lock()
 	defer st.Unlock()
 	st.each(conversation, func(c *conn) { c.send(frame, s.cfg.QueueBytes) })
+}
+
+// sendDraft sends a piece of an answer being written to the conversation's
+// widgets that speak version 2 of the protocol.
+func (s *Service) sendDraft(conversation, draft, piece string) {
+	frame := encode(draftFrame{Type: "draft", Draft: draft, Text: piece})
+	st := s.hub.stripe(conversation)
+	st.Lock()
+	defer st.Unlock()
+	st.each(conversation, func(c *conn) {
+		if c.version >= 2 {
+			c.send(frame, s.cfg.QueueBytes)
+		}
+	})
 }
 
 // storeFailed tells the client its frame was not stored.

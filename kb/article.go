@@ -78,6 +78,21 @@ func (a *Article) BodyWithLinks(url func(id string) string) string {
 	})
 }
 
+// htmlComment matches an HTML comment: an editors' note in an article,
+// never shown to customers nor given to a language model.
+var htmlComment = regexp.MustCompile(`(?s)<!--.*?-->`)
+
+// withoutComments removes the HTML comments of a body, keeping their line
+// breaks so that the lines of what follows stay where the file has them.
+func withoutComments(body string) string {
+	if !strings.Contains(body, "<!--") {
+		return body
+	}
+	return htmlComment.ReplaceAllStringFunc(body, func(c string) string {
+		return strings.Repeat("\n", strings.Count(c, "\n"))
+	})
+}
+
 // linkRe matches an inline markdown link: [text](destination).
 var linkRe = regexp.MustCompile(`\[([^\]]*)\]\(([^)\s]+)\)`)
 
@@ -235,6 +250,7 @@ func ParseArticle(name string, data []byte) (*Article, []Problem) {
 		}
 	}
 
+	body = withoutComments(body)
 	a := &Article{
 		ID:        strings.TrimSpace(fm.ID),
 		Path:      name,

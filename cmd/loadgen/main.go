@@ -10,6 +10,7 @@
 // Usage:
 //
 //	loadgen [-url ws://localhost:8080/ws] [-conns 1000] [-chatters 100] [-interval 1s] [-duration 30s] [-pid PID]
+//	loadgen -fake-model 127.0.0.1:18500 [-fake-model-latency 300ms]
 //	LOADGEN_AGENT_PASSWORD=... loadgen -agents 50 -conns 2000 [-agent-interval 10s] [-customer-interval 10s] [-duration 30s] [-pid PID]
 package main
 
@@ -54,12 +55,21 @@ func main() {
 	flag.DurationVar(&cfg.agentInterval, "agent-interval", 10*time.Second, "with agents: time between an agent's messages in each conversation it holds")
 	flag.DurationVar(&cfg.customerInterval, "customer-interval", 10*time.Second, "with agents: time between a held customer's messages")
 	flag.DurationVar(&cfg.assignTimeout, "assign-timeout", time.Minute, "with agents: how long to wait for every customer to be held by an agent")
+	fakeModel := flag.String("fake-model", "", "serve a fake OpenAI-compatible model on this address instead of putting load (see fakemodel.go)")
+	fakeLatency := flag.Duration("fake-model-latency", 300*time.Millisecond, "with -fake-model: the time it takes to answer")
 	flag.Parse()
 	if cfg.chatters > cfg.conns {
 		cfg.chatters = cfg.conns
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if *fakeModel != "" {
+		if err := serveFakeModel(ctx, *fakeModel, *fakeLatency); err != nil {
+			fmt.Fprintln(os.Stderr, "loadgen:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if cfg.agents > 0 {
 		r, err := runAgents(ctx, cfg)
 		if err != nil {
@@ -254,7 +264,9 @@ func dial(ctx context.Context, d *websocket.Dialer, url string, header http.Head
 		return nil, err
 	}
 	c := &client{ws: ws, frames: make(chan frame, 16)}
-	if err := ws.WriteJSON(map[string]any{"type": "hello", "v": 1, "locale": "fr"}); err != nil {
+	// Version 2, as the widget: answers written by a model come in draft
+	// frames first (ignored here: the latency is to the stored answer).
+	if err := ws.WriteJSON(map[string]any{"type": "hello", "v": 2, "locale": "fr"}); err != nil {
 		ws.Close()
 		return nil, err
 	}

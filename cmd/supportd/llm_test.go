@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
 	openai "github.com/sashabaranov/go-openai"
 
 	"github.com/supportd/supportd/internal/openaitest"
@@ -88,5 +89,61 @@ func TestKBEvalWithALanguageModel(t *testing.T) {
 	if !strings.Contains(out, "llm: calls=1 answered=1 discarded=0 failed=0 prompt_tokens_per_answer=500 completion_tokens_per_answer=30") ||
 		!strings.Contains(out, "right=1.000") {
 		t.Errorf("kb eval --llm:\n%s", out)
+	}
+}
+
+// TestStreamedAnswerInBrowser: in Chromium, a customer asks the widget a
+// question; the model's answer shows as it is written, then gives way to
+// the stored answer, its source a link to the article; after a reload the
+// complete answer is there, and no draft.
+func TestStreamedAnswerInBrowser(t *testing.T) {
+	const answer = "Suivez votre colis depuis « Mes commandes » : le lien de suivi est aussi dans l'email d'expédition, dès que le colis part."
+	fake := openaitest.Start(t)
+	fake.OnChat(func(req openai.ChatCompletionRequest) openaitest.Reply {
+		// In the order the rules ask for: "covered" first, so that the
+		// answer may be shown as it comes.
+		data, _ := json.Marshal(struct {
+			Covered bool     `json:"covered"`
+			Answer  string   `json:"answer"`
+			Sources []string `json:"sources"`
+		}{true, answer, []string{"commande-suivi-colis"}})
+		return openaitest.Reply{Text: string(data), Chunks: 30, ChunkDelay: 100 * time.Millisecond}
+	})
+	t.Setenv("OPENAI_BASE_URL", fake.URL)
+	t.Setenv("OPENAI_API_KEY", "test-key")
+	srv := startServer(t, t.TempDir(), "--llm-model", "fake-model", "--llm-timeout", "10s")
+	ctx := newBrowser(t)
+	var partial, href, html string
+	err := chromedp.Run(ctx,
+		chromedp.Navigate("http://"+srv.addr+"/"),
+		click(".sd-launcher"),
+		typeInto(".sd-input", "Comment suivre mon colis ?"),
+		pressEnter(".sd-input"),
+		waitText(".sd-draft", "Suivez votre"),
+		chromedp.Text(".sd-draft", &partial, chromedp.ByQuery),
+		waitText(".sd-articles", "Réponse rédigée à partir de"),
+		chromedp.AttributeValue(".sd-articles a", "href", &href, nil, chromedp.ByQuery),
+		chromedp.OuterHTML(".sd-log", &html, chromedp.ByQuery),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(partial, "dès que le colis part") {
+		t.Errorf("the draft showed the whole answer at once: %q", partial)
+	}
+	if !strings.HasSuffix(href, "/help/commande-suivi-colis") || strings.Contains(html, "sd-draft") || strings.Count(html, "Mes commandes") != 1 {
+		t.Errorf("after the answer: href %q, log %s", href, html)
+	}
+	err = chromedp.Run(ctx,
+		chromedp.Reload(),
+		click(".sd-launcher"),
+		waitText(".sd-log", "dès que le colis part."),
+		chromedp.OuterHTML(".sd-log", &html, chromedp.ByQuery),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(html, "sd-draft") || !strings.Contains(html, "Réponse rédigée à partir de") {
+		t.Errorf("after a reload: %s", html)
 	}
 }

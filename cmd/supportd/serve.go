@@ -173,7 +173,11 @@ func llmConfig(cfg serveConfig) (*assistant.LLMConfig, error) {
 	if base := os.Getenv("OPENAI_BASE_URL"); base != "" {
 		c.BaseURL = base
 	}
-	c.HTTPClient = &http.Client{Transport: assistant.RetryAfter{}}
+	// One server, many answers at once: keep enough connections to it
+	// open rather than the default 2 (each answer holds one for seconds).
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	transport.MaxIdleConnsPerHost = 128
+	c.HTTPClient = &http.Client{Transport: assistant.RetryAfter{Next: transport}}
 	return &assistant.LLMConfig{Client: openai.NewClientWithConfig(c), Model: cfg.llmModel, Timeout: cfg.llmTimeout, MaxTokens: cfg.llmMaxTokens,
 		EmbeddingModel: cfg.llmEmbedding, CacheDir: cfg.dataDir}, nil
 }

@@ -55,20 +55,41 @@ type Server struct {
 	embed    func(input []string) [][]float32
 	requests []openai.ChatCompletionRequest
 	embedded []string
+	forget   bool
 }
 
 // Start starts a fake that answers every chat completion with "ok" until
 // told otherwise; it stops when the test ends.
 func Start(t testing.TB) *Server {
 	t.Helper()
-	s := &Server{chat: func(openai.ChatCompletionRequest) Reply { return Reply{Text: "ok"} }}
-	mux := http.NewServeMux()
-	mux.HandleFunc("POST /v1/chat/completions", s.chatCompletions)
-	mux.HandleFunc("POST /v1/embeddings", s.embeddings)
-	srv := httptest.NewServer(mux)
+	s := New()
+	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
 	s.URL = srv.URL + "/v1"
 	return s
+}
+
+// New returns a fake that is not listening yet, for a program that serves
+// its Handler itself (the load generator's fake model); its URL is for
+// the caller to set.
+func New() *Server {
+	return &Server{chat: func(openai.ChatCompletionRequest) Reply { return Reply{Text: "ok"} }}
+}
+
+// Handler serves the API under /v1.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /v1/chat/completions", s.chatCompletions)
+	mux.HandleFunc("POST /v1/embeddings", s.embeddings)
+	return mux
+}
+
+// KeepRequests, when false, stops recording the chat requests received
+// (Requests), for a fake that serves many.
+func (s *Server) KeepRequests(keep bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.forget = !keep
 }
 
 // Client returns a go-openai client of the fake.
@@ -120,7 +141,9 @@ func (s *Server) chatCompletions(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mu.Lock()
-	s.requests = append(s.requests, req)
+	if !s.forget {
+		s.requests = append(s.requests, req)
+	}
 	script := s.chat
 	s.mu.Unlock()
 	reply := script(req)
@@ -140,6 +163,12 @@ func (s *Server) chatCompletions(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Retry-After", reply.RetryAfter)
 		}
 		apiError(w, reply.Status, http.StatusText(reply.Status))
+		return
+	}
+	if reply.Malformed && req.Stream {
+		// A first chunk that is not JSON, then the end of the stream.
+		w.Header().Set("Content-Type", "text/event-stream")
+		fmt.Fprint(w, "data: {\"id\": \"chatcmpl-1\", \"choices\": [{\"delta\": \n\ndata: [DONE]\n\n")
 		return
 	}
 	if reply.Malformed {

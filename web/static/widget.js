@@ -354,6 +354,11 @@
   let lastSeq = 0; // highest seq shown in this page
   const shown = new Set();
   const pending = new Map(); // client_id -> bubble of an unacknowledged customer message
+  // An answer being written is shown as its draft frames come; the stored
+  // message that names the draft replaces it. Drafts are never kept: a
+  // widget that reconnects gets the complete answer only.
+  const drafts = new Map(); // draft id -> { el, md, text }
+  const dropDrafts = () => { drafts.forEach((d) => d.el.remove()); drafts.clear(); };
 
   // place inserts el in seq order; an element without data-seq (a message
   // still waiting for its ack) stays at the end.
@@ -643,7 +648,7 @@
     ws = sock;
     ready = false;
     sock.onopen = () => {
-      const hello = { type: 'hello', v: 1, locale, last_seq: lastSeq };
+      const hello = { type: 'hello', v: 2, locale, last_seq: lastSeq };
       if (S.conversation && S.token) { hello.conversation = S.conversation; hello.token = S.token; }
       if (customerToken) hello.customer_token = customerToken;
       send(hello);
@@ -745,7 +750,25 @@
     save();
   };
   const handlers = {
+    draft(f) {
+      if (typeof f.draft !== 'string' || typeof f.text !== 'string') return;
+      let d = drafts.get(f.draft);
+      if (!d) {
+        const el = h('div', 'sd-msg sd-bot sd-draft');
+        el.setAttribute('aria-busy', 'true');
+        el.appendChild(sr(t('bot')));
+        d = { el, md: el.appendChild(h('div', 'sd-md')), text: '' };
+        drafts.set(f.draft, d);
+        showTyping('bot', false);
+        place(el, lastSeq + 0.75);
+      }
+      d.text += f.text;
+      d.md.replaceChildren();
+      markdown(d.text, d.md);
+      if (atBottom()) toBottom();
+    },
     welcome(f) {
+      dropDrafts();
       orderStart.hidden = !(f.customer && typeof f.customer === 'object');
       if (f.start && typeof f.start === 'object') renderStart(f.start);
       ready = true;
@@ -789,6 +812,10 @@
         locale = f.lang;
         applyTexts();
       }
+      if (typeof f.draft === 'string' && drafts.has(f.draft)) {
+        drafts.get(f.draft).el.remove();
+        drafts.delete(f.draft);
+      }
       if (!shown.has(f.seq)) {
         shown.add(f.seq);
         let el = f.author === 'customer' && f.client_id && pending.get(f.client_id);
@@ -819,7 +846,10 @@
       save();
     },
     typing(f) {
-      if (f.author === 'bot' || f.author === 'agent') showTyping(f.author, !!f.on);
+      // The bot stopped writing: a draft no message replaced (its answer
+      // could not be stored) is taken back.
+      if (f.author === 'bot' && !f.on) dropDrafts();
+      if ((f.author === 'bot' || f.author === 'agent') && !(f.on && drafts.size)) showTyping(f.author, !!f.on);
     },
     state(f) {
       // Who joined, left or closed is told once, by the conversation's own
