@@ -161,7 +161,7 @@ func (s *Service) llmAnswer(ctx context.Context, m Message, hits []kb.Hit, offli
 			{Role: openai.ChatMessageRoleUser, Content: "Articles :\n" + docs.String() + "\nQuestion du client :\n" + m.Text},
 		},
 	}
-	shown := &answerStream{show: m.Writing, known: known.String()}
+	shown := &answerStream{show: m.Writing, known: newSourceText(known.String())}
 	start := time.Now()
 	var firstToken time.Duration
 	var usage openai.Usage
@@ -196,8 +196,9 @@ func (s *Service) llmAnswer(ctx context.Context, m Message, hits []kb.Hit, offli
 			req.Messages = append(req.Messages, openai.ChatCompletionMessage{Role: openai.ChatMessageRoleTool, ToolCallID: call.ID, Name: call.Function.Name, Content: result})
 		}
 		for _, text := range tools.sources {
-			shown.known += text + "\n"
+			known.WriteString(text + "\n")
 		}
+		shown.known = newSourceText(known.String())
 	}
 	reply, why := groundedReply(content, hits, tools.sources, offline)
 	s.llmDone(start, firstToken, usage, "discarded", why)
@@ -240,6 +241,19 @@ type turn struct {
 	usage     openai.Usage
 }
 
+// streamChunk is what is read of a chunk of a streamed chat completion.
+type streamChunk struct {
+	Choices []struct {
+		Index int `json:"index"`
+		Delta struct {
+			Content   string            `json:"content"`
+			ToolCalls []openai.ToolCall `json:"tool_calls"`
+		} `json:"delta"`
+		FinishReason string `json:"finish_reason"`
+	} `json:"choices"`
+	Usage *openai.Usage `json:"usage"`
+}
+
 // streamTurn sends req and reads the streamed reply, giving each piece of
 // content to onContent. A stream that ends before its finish reason is an
 // error: the reply may be cut.
@@ -253,12 +267,19 @@ func streamTurn(ctx context.Context, client *openai.Client, req openai.ChatCompl
 	var content strings.Builder
 	finished := false
 	for {
-		chunk, err := stream.Recv()
+		// RecvRaw and a decoding of the few fields read here: the
+		// library's Recv decodes every field of every chunk, and a chunk
+		// comes per token.
+		raw, err := stream.RecvRaw()
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
 			return out, err
+		}
+		var chunk streamChunk
+		if err := json.Unmarshal(raw, &chunk); err != nil {
+			return out, fmt.Errorf("a chunk of the stream: %w", err)
 		}
 		if chunk.Usage != nil {
 			out.usage = *chunk.Usage
@@ -409,7 +430,7 @@ func groundedReply(content string, hits []kb.Hit, toolSources map[string]string,
 			sources.WriteString(modelBody(h.Article.Body) + "\n")
 		}
 	}
-	if why := unsupported(g.Answer, sources.String()); why != "" {
+	if why := newSourceText(sources.String()).unsupported(g.Answer); why != "" {
 		return offline, why
 	}
 	t := texts[offline.Lang]

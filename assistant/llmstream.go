@@ -22,8 +22,10 @@ type answerStream struct {
 	show func(piece string)
 	// known is the text of every source the model was given: what shown
 	// links and numbers must come from.
-	known string
+	known sourceText
 	raw   strings.Builder
+	// answerAt is where the answer's string begins in raw, once found.
+	answerAt int
 	// shown is how much of the answer was shown; stopped, that a piece
 	// did not hold and nothing more is shown.
 	shown   int
@@ -36,7 +38,13 @@ func (a *answerStream) add(delta string) {
 		return
 	}
 	a.raw.WriteString(delta)
-	answer, complete := partialAnswer(a.raw.String())
+	var answer string
+	var complete bool
+	if a.answerAt == 0 {
+		answer, complete, a.answerAt = partialAnswer(a.raw.String())
+	} else {
+		answer, complete = partialString(a.raw.String()[a.answerAt:])
+	}
 	if !complete {
 		// Up to the last space: the word being written may still grow.
 		answer = answer[:strings.LastIndexAny(answer, " \n\t")+1]
@@ -45,43 +53,52 @@ func (a *answerStream) add(delta string) {
 		return
 	}
 	piece := answer[a.shown:]
-	// The whole text so far: a number may be written over several words.
-	if why := unsupported(answer, a.known); why != "" {
-		a.stopped = true
-		return
+	// Only a piece with a digit, an @ or a link may bring what no source
+	// has; then the whole text so far is checked, as a number may be
+	// written over several words.
+	if strings.ContainsAny(piece, "0123456789@") || strings.Contains(piece, "http") || strings.Contains(piece, "www.") {
+		if why := a.known.unsupported(answer); why != "" {
+			a.stopped = true
+			return
+		}
 	}
 	a.shown = len(answer)
 	a.show(piece)
 }
 
 // partialAnswer returns what the reply so far holds of the answer's text,
-// decoded, and whether that text is complete; "" when "covered" did not
-// come true before the answer began.
-func partialAnswer(raw string) (string, bool) {
+// decoded, whether that text is complete, and where it begins in raw
+// (0 until then); "" when "covered" did not come true before the answer
+// began.
+func partialAnswer(raw string) (string, bool, int) {
 	dec := json.NewDecoder(strings.NewReader(raw))
 	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
-		return "", false
+		return "", false, 0
 	}
 	covered := false
 	for {
 		key, err := dec.Token()
 		if err != nil {
-			return "", false
+			return "", false, 0
 		}
 		name, ok := key.(string)
 		if !ok {
-			return "", false
+			return "", false, 0
 		}
 		if name == "answer" {
 			if !covered {
-				return "", false
+				return "", false, 0
 			}
-			rest := raw[dec.InputOffset():]
-			return partialString(rest)
+			at := int(dec.InputOffset())
+			text, complete := partialString(raw[at:])
+			if !strings.HasPrefix(strings.TrimLeft(raw[at:], " \t\r\n:"), `"`) {
+				at = 0 // the value has not begun
+			}
+			return text, complete, at
 		}
 		var value any
 		if err := dec.Decode(&value); err != nil {
-			return "", false
+			return "", false, 0
 		}
 		if name == "covered" {
 			covered = value == true
@@ -131,23 +148,32 @@ scan:
 	return s, complete
 }
 
+// sourceText is the text of the sources an answer may draw from, with
+// the forms its links, numbers and addresses are looked up in.
+type sourceText struct {
+	text, digits, lower string
+}
+
+func newSourceText(text string) sourceText {
+	return sourceText{text: text, digits: digitsOf(text), lower: strings.ToLower(text)}
+}
+
 // unsupported says why text holds a link, an email address or a phone
-// number (8 digits or more) not found in known, or "" when it holds none.
-func unsupported(text, known string) string {
+// number (8 digits or more) not found in the sources, or "" when it holds
+// none.
+func (k sourceText) unsupported(text string) string {
 	for _, link := range linkRe.FindAllString(text, -1) {
-		if !strings.Contains(known, strings.TrimRight(link, ".,;:!?")) {
+		if !strings.Contains(k.text, strings.TrimRight(link, ".,;:!?")) {
 			return "a link not in the sources: " + link
 		}
 	}
-	knownDigits := digitsOf(known)
 	for _, phone := range phoneRe.FindAllString(text, -1) {
-		if d := digitsOf(phone); len(d) >= 8 && !strings.Contains(knownDigits, d) {
+		if d := digitsOf(phone); len(d) >= 8 && !strings.Contains(k.digits, d) {
 			return "a phone number not in the sources: " + phone
 		}
 	}
-	lower := strings.ToLower(known)
 	for _, email := range emailRe.FindAllString(text, -1) {
-		if !strings.Contains(lower, strings.ToLower(email)) {
+		if !strings.Contains(k.lower, strings.ToLower(email)) {
 			return "an email address not in the sources: " + email
 		}
 	}

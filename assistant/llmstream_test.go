@@ -131,7 +131,7 @@ func FuzzPartialAnswer(f *testing.F) {
 		raw := string(data)
 		n := int(step)%9 + 1
 		var shown strings.Builder
-		a := &answerStream{show: func(p string) { shown.WriteString(p) }, known: answer}
+		a := &answerStream{show: func(p string) { shown.WriteString(p) }, known: newSourceText(answer)}
 		for i := 0; i < len(raw); i += n {
 			a.add(raw[i:min(i+n, len(raw))])
 			if !strings.HasPrefix(answer, shown.String()) || !utf8.ValidString(shown.String()) {

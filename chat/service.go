@@ -553,12 +553,22 @@ func (s *Service) customerMessage(ctx context.Context, c *conn, f ClientFrame) {
 	defer s.setTyping(c.conversation, "bot", false)
 	m := s.assistantMessage(c, f.Text)
 	m.AfterFallback = c.lastRoute == assistant.RouteFallback
+	// An answer shown while it is written goes out in draft frames: the
+	// first piece at once, then what came since, every draftInterval at
+	// most. What is still unsent at the end goes with the answer itself.
 	draft := ""
+	var unsent strings.Builder
+	var sentAt time.Time
 	m.Writing = func(piece string) {
+		unsent.WriteString(piece)
 		if draft == "" {
 			draft = "d_" + randomString(12)
+		} else if time.Since(sentAt) < draftInterval {
+			return
 		}
-		s.sendDraft(c.conversation, draft, piece)
+		s.sendDraft(c.conversation, draft, unsent.String())
+		unsent.Reset()
+		sentAt = time.Now()
 	}
 	reply, err := s.cfg.Answerer.Answer(ctx, m)
 	if err != nil {
@@ -922,6 +932,10 @@ func (s *Service) setTyping(conversation, author string, on bool) {
 	defer st.Unlock()
 	st.each(conversation, func(c *conn) { c.send(frame, s.cfg.QueueBytes) })
 }
+
+// draftInterval is the shortest time between two draft frames of an
+// answer: often enough to read it as it comes, without a frame a word.
+const draftInterval = 100 * time.Millisecond
 
 // sendDraft sends a piece of an answer being written to the conversation's
 // widgets that speak version 2 of the protocol.

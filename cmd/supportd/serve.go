@@ -43,6 +43,8 @@ type serveConfig struct {
 	ordersDatabaseURL string
 	customerSecret    string
 	tokenMaxAge       time.Duration
+	debugAddr         string
+	debugPublic       bool
 	llmModel          string
 	llmEmbedding      string
 	llmTimeout        time.Duration
@@ -117,6 +119,8 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.StringVar(&c.smtp.TLS, "smtp-tls", env("SUPPORTD_SMTP_TLS", mail.TLSOpportunistic), "opportunistic, mandatory or none (SUPPORTD_SMTP_TLS)")
 	fs.StringVar(&c.assign, "assign", env("SUPPORTD_ASSIGN", chat.AssignClaim), "how queued conversations reach agents: claim (agents pick) or round-robin (SUPPORTD_ASSIGN)")
 	fs.DurationVar(&c.maxWait, "max-wait", envDuration("SUPPORTD_MAX_WAIT", 10*time.Minute), "longest estimated wait for which a customer joins the queue; beyond it, an email request is taken (SUPPORTD_MAX_WAIT)")
+	fs.StringVar(&c.debugAddr, "debug-addr", env("SUPPORTD_DEBUG_ADDR", ""), "address serving Go's profiles (net/http/pprof), loopback only; empty: none (SUPPORTD_DEBUG_ADDR)")
+	fs.BoolVar(&c.debugPublic, "debug-public", false, "allow --debug-addr on an address that is not loopback")
 	fs.StringVar(&c.now, "now", env("SUPPORTD_NOW", ""), "for tests and demos: the time, RFC 3339, at which opening hours are read when supportd starts; the clock runs on from it (SUPPORTD_NOW)")
 	c.smtp.Username = os.Getenv("SUPPORTD_SMTP_USERNAME")
 	c.smtp.Password = os.Getenv("SUPPORTD_SMTP_PASSWORD")
@@ -129,6 +133,10 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	}
 	if c.ordersDatabaseURL == "" {
 		c.ordersDatabaseURL = c.databaseURL
+	}
+	if err := checkDebugAddr(c.debugAddr, c.debugPublic); err != nil {
+		fmt.Fprintln(stderr, err)
+		return c, errUsage
 	}
 	switch c.demoLogins {
 	case "on", "off", "auto":
@@ -370,6 +378,16 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		ReadTimeout:       cfg.readTimeout,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	if cfg.debugAddr != "" {
+		debugSrv, err := serveDebug(cfg.debugAddr, logger)
+		if err != nil {
+			ln.Close()
+			stopWatch()
+			<-watchDone
+			return fmt.Errorf("--debug-addr: %w", err)
+		}
+		defer debugSrv.Close()
 	}
 	fmt.Fprintf(stdout, "supportd is listening: open http://%s/\n", displayAddr(ln.Addr()))
 	serveErr := make(chan error, 1)

@@ -1,0 +1,51 @@
+package main
+
+import (
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// TestDebugAddr: --debug-addr serves the profiles on a loopback address;
+// one that is not loopback is refused, unless --debug-public.
+func TestDebugAddr(t *testing.T) {
+	for addr, ok := range map[string]bool{"127.0.0.1:6060": true, "localhost:6060": true, "[::1]:6060": true, "0.0.0.0:6060": false, ":6060": false, "192.0.2.1:6060": false} {
+		if err := checkDebugAddr(addr, false); (err == nil) != ok {
+			t.Errorf("%s: %v", addr, err)
+		}
+	}
+	if err := checkDebugAddr("0.0.0.0:6060", true); err != nil {
+		t.Errorf("with --debug-public: %v", err)
+	}
+	if _, stderr, err := runCmd(t, "", "serve", "--debug-addr", "0.0.0.0:6060"); !errors.Is(err, errUsage) || !strings.Contains(stderr, "loopback") {
+		t.Errorf("serve --debug-addr 0.0.0.0:6060: %v, %q", err, stderr)
+	}
+
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	srv := startServer(t, t.TempDir(), "--debug-addr", addr)
+	resp, err := http.Get("http://" + addr + "/debug/pprof/goroutine?debug=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(body), "goroutine profile") {
+		t.Errorf("profiles: %d %.200s", resp.StatusCode, body)
+	}
+	// The chat's own address serves no profile.
+	resp, err = http.Get("http://" + srv.addr + "/debug/pprof/")
+	if err == nil {
+		resp.Body.Close()
+		if resp.StatusCode == 200 {
+			t.Error("the chat's address serves the profiles")
+		}
+	}
+}
