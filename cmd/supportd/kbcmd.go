@@ -97,9 +97,11 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fmt.Fprint(stdout, report.ConfusionTable())
 	if llmCfg != nil {
 		st := svc.LLMStats()
-		per := func(n int) float64 { return float64(n) / float64(max(st.Calls-st.Failed, 1)) }
-		fmt.Fprintf(stdout, "llm: calls=%d answered=%d discarded=%d failed=%d prompt_tokens_per_answer=%.0f completion_tokens_per_answer=%.0f latency_per_answer=%s\n",
-			st.Calls, st.Answered, st.Discarded, st.Failed, per(st.PromptTokens), per(st.CompletionTokens), (st.Latency / time.Duration(max(st.Calls-st.Failed, 1))).Round(time.Millisecond))
+		replied := max(st.Calls-st.Failed, 1)
+		per := func(n int) float64 { return float64(n) / float64(replied) }
+		perTime := func(d time.Duration) time.Duration { return (d / time.Duration(replied)).Round(time.Millisecond) }
+		fmt.Fprintf(stdout, "llm: calls=%d answered=%d discarded=%d failed=%d prompt_tokens_per_answer=%.0f completion_tokens_per_answer=%.0f latency_per_answer=%s first_token_per_answer=%s\n",
+			st.Calls, st.Answered, st.Discarded, st.Failed, per(st.PromptTokens), per(st.CompletionTokens), perTime(st.Latency), perTime(st.FirstToken))
 	}
 	fmt.Fprintln(stdout, report.Line())
 	return nil

@@ -182,9 +182,12 @@ func llmConfig(cfg serveConfig) (*assistant.LLMConfig, error) {
 		c.BaseURL = base
 	}
 	// One server, many answers at once: keep enough connections to it
-	// open rather than the default 2 (each answer holds one for seconds).
+	// open rather than the default 2 a host and 100 in all (each answer
+	// holds one for seconds; a connection made again per answer costs
+	// more than the answer's own work).
 	transport := http.DefaultTransport.(*http.Transport).Clone()
-	transport.MaxIdleConnsPerHost = 128
+	transport.MaxIdleConns = 1024
+	transport.MaxIdleConnsPerHost = 1024
 	c.HTTPClient = &http.Client{Transport: assistant.RetryAfter{Next: transport}}
 	return &assistant.LLMConfig{Client: openai.NewClientWithConfig(c), Model: cfg.llmModel, Timeout: cfg.llmTimeout, MaxTokens: cfg.llmMaxTokens,
 		EmbeddingModel: cfg.llmEmbedding, CacheDir: cfg.dataDir}, nil
