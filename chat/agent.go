@@ -11,6 +11,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/supportd/supportd/assistant"
+	"github.com/supportd/supportd/chat/handoff"
 	"github.com/supportd/supportd/identity"
 	"github.com/supportd/supportd/orders"
 	"github.com/supportd/supportd/store"
@@ -53,11 +54,10 @@ func (s *Service) RestoreDesk(ctx context.Context) error {
 		}
 		s.desk.mu.Lock()
 		for _, a := range list {
-			da := s.desk.agentLocked(a.Login)
-			da.name, da.capacity = a.Name, max(a.Capacity, 1)
+			s.desk.state.AddAgent(a.Login, a.Name, a.Capacity)
 			if a.Presence == PresenceOnline || a.Presence == PresenceAway {
-				da.resume = a.Presence
-				s.startGraceLocked(da)
+				s.desk.consoleLocked(a.Login).resume = a.Presence
+				s.startGraceLocked(a.Login)
 			}
 		}
 		s.desk.mu.Unlock()
@@ -76,15 +76,17 @@ func (s *Service) RestoreDesk(ctx context.Context) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	for _, c := range active {
-		info := convInfo{lang: c.Lang, customer: identity.Customer{ID: c.CustomerID}}
-		if c.State == "agent" && c.Agent != "" {
-			a := d.agentLocked(c.Agent)
-			a.load++
-			d.held[c.ID] = &holding{agent: c.Agent, queuedAt: c.UpdatedAt, takenAt: time.Now(), info: info}
-			s.startGraceLocked(a)
+		info := handoff.Info{Lang: c.Lang, Customer: identity.Customer{ID: c.CustomerID}}
+		agent := ""
+		if c.State == string(handoff.Assigned) {
+			agent = c.Agent
+		}
+		if err := d.state.Restore(c.ID, agent, c.UpdatedAt, info); err != nil {
 			continue
 		}
-		d.pushQueuedLocked(&queueEntry{conv: c.ID, since: c.UpdatedAt, info: info})
+		if agent != "" {
+			s.startGraceLocked(agent)
+		}
 	}
 	d.wake()
 	return nil
@@ -92,19 +94,19 @@ func (s *Service) RestoreDesk(ctx context.Context) error {
 
 // startGraceLocked sets an agent without sockets offline after the grace
 // period, unless a socket opens meanwhile.
-func (s *Service) startGraceLocked(a *deskAgent) {
+func (s *Service) startGraceLocked(login string) {
+	c := s.desk.consoleLocked(login)
 	// Shutting down closes every socket: the agents keep their presence
 	// for the next start.
-	if a.away != nil || len(a.conns) > 0 || s.closed.Load() {
+	if c.away != nil || len(c.conns) > 0 || s.closed.Load() {
 		return
 	}
-	login := a.login
-	a.away = time.AfterFunc(s.cfg.PresenceGrace, func() {
+	c.away = time.AfterFunc(s.cfg.PresenceGrace, func() {
 		s.desk.mu.Lock()
-		a := s.desk.agents[login]
-		gone := a != nil && len(a.conns) == 0
-		if a != nil {
-			a.away = nil
+		c := s.desk.consoles[login]
+		gone := c != nil && len(c.conns) == 0
+		if c != nil {
+			c.away = nil
 		}
 		s.desk.mu.Unlock()
 		if gone {
@@ -146,46 +148,41 @@ func (s *Service) ServeAgent(ctx context.Context, ws *websocket.Conn, agent stor
 func (s *Service) agentJoined(ctx context.Context, c *conn, agent store.Agent) {
 	d := s.desk
 	d.mu.Lock()
-	a := d.agentLocked(agent.Login)
-	a.name, a.capacity = agent.Name, max(agent.Capacity, 1)
-	if a.away != nil {
-		a.away.Stop()
-		a.away = nil
+	a := d.state.AddAgent(agent.Login, agent.Name, agent.Capacity)
+	con := d.consoleLocked(agent.Login)
+	if con.away != nil {
+		con.away.Stop()
+		con.away = nil
 	}
 	// An agent whose console reconnects after a restart is back with the
 	// presence they had.
-	if a.resume != "" && a.status == PresenceOffline {
-		a.status = a.resume
+	if con.resume != "" && a.Presence == handoff.Offline {
+		d.state.SetPresence(a.Login, handoff.Presence(con.resume))
 	}
-	a.resume = ""
-	a.conns[c] = struct{}{}
-	w := agentWelcomeFrame{Type: "welcome", V: ProtocolVersion, Agent: a.info(), Agents: []agentInfo{}, Queue: []queueItem{}, Held: []struct{}{}, Assign: s.cfg.Assign}
-	for _, o := range d.agents {
+	con.resume = ""
+	con.conns[c] = struct{}{}
+	w := agentWelcomeFrame{Type: "welcome", V: ProtocolVersion, Agent: infoOf(a), Agents: []agentInfo{}, Queue: []queueItem{}, Held: []struct{}{}, Assign: s.cfg.Assign}
+	for _, o := range d.state.Agents() {
 		if o != a {
-			w.Agents = append(w.Agents, o.info())
+			w.Agents = append(w.Agents, infoOf(o))
 		}
 	}
-	for _, e := range d.queue {
-		w.Queue = append(w.Queue, e.item())
+	for _, e := range d.state.Queue() {
+		w.Queue = append(w.Queue, queueItemOf(e))
 	}
-	var held []string
-	for id, h := range d.held {
-		if h.agent == a.login {
-			held = append(held, id)
-		}
-	}
+	held := d.state.HeldBy(a.Login)
 	c.send(encode(w), s.cfg.QueueBytes)
 	// The others see the agent's name and capacity as they now are.
-	d.toAgentsLocked(encode(presenceFrame{Type: "presence", Agent: a.info()}), s.cfg.QueueBytes)
+	d.toAgentsLocked(encode(presenceFrame{Type: "presence", Agent: infoOf(a)}), s.cfg.QueueBytes)
 	d.mu.Unlock()
 	d.wake()
 	for _, conv := range held {
 		st := s.hub.stripe(conv)
 		st.Lock()
 		d.mu.Lock()
-		h := d.held[conv]
+		h := d.state.Holding(conv)
 		d.mu.Unlock()
-		if h != nil && h.agent == agent.Login {
+		if h != nil && h.Agent == agent.Login {
 			s.sendAssignedLocked(ctx, []*conn{c}, conv, h, "")
 		}
 		st.Unlock()
@@ -198,22 +195,42 @@ func (s *Service) agentLeft(c *conn) {
 	d := s.desk
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	a := d.agents[c.agent]
-	if a == nil {
+	con, a := d.consoles[c.agent], d.state.Agent(c.agent)
+	if con == nil || a == nil {
 		return
 	}
-	delete(a.conns, c)
-	if len(a.conns) == 0 && a.status != PresenceOffline {
-		s.startGraceLocked(a)
+	delete(con.conns, c)
+	if len(con.conns) == 0 && a.Presence != handoff.Offline {
+		s.startGraceLocked(c.agent)
 	}
 }
 
-func (e *queueEntry) item() queueItem {
-	it := queueItem{Conversation: e.conv, Since: e.since.UTC(), Lang: e.info.lang, Question: e.info.question, Front: e.front}
-	if e.info.customer.ID != "" {
-		it.Customer = &customerRef{ID: e.info.customer.ID, Name: e.info.customer.Name, Email: e.info.customer.Email}
+// queueItemOf is a queued conversation as the console shows it.
+func queueItemOf(e *handoff.Entry) queueItem {
+	it := queueItem{Conversation: e.Conv, Since: e.Since.UTC(), Lang: e.Info.Lang, Question: e.Info.Question, Front: e.Front}
+	if cu := e.Info.Customer; cu.ID != "" {
+		it.Customer = &customerRef{ID: cu.ID, Name: cu.Name, Email: cu.Email}
 	}
 	return it
+}
+
+// codeOf is the protocol's error code of a desk's error.
+func codeOf(err error) string {
+	switch {
+	case err == nil:
+		return ""
+	case errors.Is(err, handoff.ErrNotQueued):
+		return CodeTaken
+	case errors.Is(err, handoff.ErrCapacity):
+		return CodeCapacity
+	case errors.Is(err, handoff.ErrNotOnline):
+		return CodeNotOnline
+	case errors.Is(err, handoff.ErrNotHolder):
+		return CodeNotHolder
+	case errors.Is(err, handoff.ErrUnknownAgent):
+		return CodeUnknownAgent
+	}
+	return CodeInvalid
 }
 
 // handleAgent acts on one valid frame from an agent.
@@ -258,8 +275,8 @@ func (s *Service) agentError(c *conn, code, conversation, clientID string) {
 func (s *Service) holds(conv, login string) bool {
 	s.desk.mu.Lock()
 	defer s.desk.mu.Unlock()
-	h := s.desk.held[conv]
-	return h != nil && h.agent == login
+	h := s.desk.state.Holding(conv)
+	return h != nil && h.Agent == login
 }
 
 // agentMessage stores an agent's message and pushes it to the customer
@@ -304,17 +321,14 @@ func (s *Service) setPresence(ctx context.Context, login, status string) {
 	d := s.desk
 	d.mu.Lock()
 	a := d.agentLocked(login)
-	a.status = status
-	a.resume = ""
-	d.toAgentsLocked(encode(presenceFrame{Type: "presence", Agent: a.info()}), s.cfg.QueueBytes)
-	var held []string
-	if status == PresenceOffline {
-		for id, h := range d.held {
-			if h.agent == login {
-				held = append(held, id)
-			}
-		}
+	held, err := d.state.SetPresence(login, handoff.Presence(status))
+	if err != nil {
+		d.mu.Unlock()
+		s.log.Warn("chat: agent presence", "agent", login, "err", err)
+		return
 	}
+	d.consoleLocked(login).resume = ""
+	d.toAgentsLocked(encode(presenceFrame{Type: "presence", Agent: infoOf(a)}), s.cfg.QueueBytes)
 	d.mu.Unlock()
 	for _, conv := range held {
 		s.requeue(ctx, conv, login)
@@ -330,33 +344,28 @@ func (s *Service) requeue(ctx context.Context, conv, login string) {
 	defer st.Unlock()
 	d := s.desk
 	d.mu.Lock()
-	h := d.held[conv]
-	if h == nil || h.agent != login {
+	e, err := d.state.Requeue(conv, login)
+	if err != nil {
 		d.mu.Unlock()
 		return
 	}
-	delete(d.held, conv)
-	a := d.agents[login]
-	a.load--
-	e := &queueEntry{conv: conv, since: h.queuedAt, info: h.info, front: true}
-	d.pushQueuedLocked(e)
-	d.toAgentsLocked(encode(queuedFrame{Type: "queued", Item: e.item()}), s.cfg.QueueBytes)
-	d.toAgentsLocked(encode(presenceFrame{Type: "presence", Agent: a.info()}), s.cfg.QueueBytes)
+	d.toAgentsLocked(encode(queuedFrame{Type: "queued", Item: queueItemOf(e)}), s.cfg.QueueBytes)
+	d.toAgentsLocked(encode(presenceFrame{Type: "presence", Agent: infoOf(d.state.Agent(login))}), s.cfg.QueueBytes)
 	d.toAgentLocked(login, encode(conversationRef{Type: "released", Conversation: conv, Reason: "requeued"}), s.cfg.QueueBytes)
 	d.mu.Unlock()
-	s.saveAssignment(ctx, conv, "queued", "")
-	t, _ := textsFor(h.info.lang)
+	s.saveAssignment(ctx, conv, handoff.Queued, "")
+	t, _ := textsFor(e.Info.Lang)
 	s.systemMessageLocked(ctx, st, conv, t.requeued, map[string]string{"event": "requeued", "agent": login})
 	// The position follows from the desk's loop.
 }
 
 // saveAssignment writes who holds a conversation; a failure is logged:
 // the desk in memory stays right, only a restart would miss it.
-func (s *Service) saveAssignment(ctx context.Context, conv, state, agent string) {
+func (s *Service) saveAssignment(ctx context.Context, conv string, state handoff.State, agent string) {
 	if s.cfg.Assignments == nil {
 		return
 	}
-	if err := s.cfg.Assignments.SetAssignment(ctx, conv, state, agent); err != nil {
+	if err := s.cfg.Assignments.SetAssignment(ctx, conv, string(state), agent); err != nil {
 		s.log.Error("chat: save assignment", "conversation", conv, "state", state, "err", err)
 	}
 }
@@ -390,63 +399,38 @@ func (s *Service) take(ctx context.Context, conv, login, from string) string {
 	defer st.Unlock()
 	d := s.desk
 	d.mu.Lock()
-	var h *holding
-	if from != "" {
-		h = d.held[conv]
-		if h == nil || h.agent != from {
-			d.mu.Unlock()
-			return CodeNotHolder
-		}
-	}
-	a := d.agents[login]
-	switch {
-	case a == nil || login == from:
-		d.mu.Unlock()
-		return CodeUnknownAgent
-	case a.status != PresenceOnline:
-		d.mu.Unlock()
-		return CodeNotOnline
-	case a.load >= a.capacity:
-		d.mu.Unlock()
-		return CodeCapacity
-	}
-	now := time.Now()
+	var h *handoff.Holding
+	var err error
 	if from == "" {
-		e := d.removeQueuedLocked(conv)
-		if e == nil {
-			d.mu.Unlock()
-			return CodeTaken
-		}
-		h = &holding{agent: login, queuedAt: e.since, takenAt: now, info: e.info}
-		d.held[conv] = h
-		d.pickup.add(now.Sub(e.since))
+		h, err = d.state.Claim(conv, login)
+	} else {
+		h, err = d.state.Transfer(conv, from, login)
+	}
+	if err != nil {
+		d.mu.Unlock()
+		return codeOf(err)
+	}
+	if from == "" {
 		d.toAgentsLocked(encode(conversationRef{Type: "dequeued", Conversation: conv}), s.cfg.QueueBytes)
 	} else {
-		prev := d.agents[from]
-		prev.load--
-		h.agent = login
 		d.toAgentLocked(from, encode(conversationRef{Type: "released", Conversation: conv, Reason: "transferred"}), s.cfg.QueueBytes)
-		d.toAgentsLocked(encode(presenceFrame{Type: "presence", Agent: prev.info()}), s.cfg.QueueBytes)
+		d.toAgentsLocked(encode(presenceFrame{Type: "presence", Agent: infoOf(d.state.Agent(from))}), s.cfg.QueueBytes)
 	}
-	a.load++
-	a.lastAssigned = now
-	d.toAgentsLocked(encode(presenceFrame{Type: "presence", Agent: a.info()}), s.cfg.QueueBytes)
-	name := a.info().Name
-	conns := make([]*conn, 0, len(a.conns))
-	for c := range a.conns {
-		conns = append(conns, c)
-	}
+	a := d.state.Agent(login)
+	d.toAgentsLocked(encode(presenceFrame{Type: "presence", Agent: infoOf(a)}), s.cfg.QueueBytes)
+	name := a.DisplayName()
+	conns := d.connsLocked(login)
 	d.mu.Unlock()
 
-	s.saveAssignment(ctx, conv, "agent", login)
+	s.saveAssignment(ctx, conv, handoff.Assigned, login)
 	s.sendAssignedLocked(ctx, conns, conv, h, from)
-	t, _ := textsFor(h.info.lang)
+	t, _ := textsFor(h.Info.Lang)
 	text := fmt.Sprintf(t.agentJoined, name)
 	if from != "" {
 		text = fmt.Sprintf(t.agentTakesOver, name)
 	}
 	s.systemMessageLocked(ctx, st, conv, text, map[string]string{"event": "assigned", "agent": login, "from": from})
-	s.stateLocked(st, conv, stateFrame{State: "agent", Agent: name})
+	s.stateLocked(st, conv, stateFrame{State: string(handoff.Assigned), Agent: name})
 	d.wake()
 	return ""
 }
@@ -455,15 +439,15 @@ func (s *Service) take(ctx context.Context, conv, login, from string) string {
 // hold: the customer, their orders and the transcript. The caller holds
 // the conversation's stripe, so the transcript and the messages pushed
 // after it follow each other without a gap.
-func (s *Service) sendAssignedLocked(ctx context.Context, conns []*conn, conv string, h *holding, from string) {
+func (s *Service) sendAssignedLocked(ctx context.Context, conns []*conn, conv string, h *handoff.Holding, from string) {
 	if len(conns) == 0 {
 		return
 	}
-	a := assignedConversation{ID: conv, Lang: h.info.lang, Since: h.takenAt.UTC(), From: from, Orders: []orderSummary{}, Messages: []json.RawMessage{}}
-	if cu := h.info.customer; cu.ID != "" {
+	a := assignedConversation{ID: conv, Lang: h.Info.Lang, Since: h.TakenAt.UTC(), From: from, Orders: []orderSummary{}, Messages: []json.RawMessage{}}
+	if cu := h.Info.Customer; cu.ID != "" {
 		a.Customer = &customerRef{ID: cu.ID, Name: cu.Name, Email: cu.Email}
 	}
-	a.Orders, a.VerifiedOrders = s.customerOrders(ctx, h.info)
+	a.Orders, a.VerifiedOrders = s.customerOrders(ctx, h.Info)
 	msgs, err := s.cfg.Store.Messages(ctx, conv, 0, 0)
 	if err != nil {
 		s.log.Error("chat: transcript for an agent", "conversation", conv, "err", err)
@@ -480,29 +464,29 @@ func (s *Service) sendAssignedLocked(ctx context.Context, conns []*conn, conv st
 // customerOrders returns the orders an agent sees beside a conversation:
 // the verified customer's latest five, or the orders the visitor proved
 // theirs in the chat.
-func (s *Service) customerOrders(ctx context.Context, info convInfo) ([]orderSummary, []string) {
+func (s *Service) customerOrders(ctx context.Context, info handoff.Info) ([]orderSummary, []string) {
 	list := []orderSummary{}
 	var verified []string
 	if s.cfg.Orders == nil {
 		return list, nil
 	}
 	var found []orders.Order
-	if info.customer.ID != "" {
-		os, err := s.cfg.Orders.Orders(ctx, info.customer.ID, 5)
+	if info.Customer.ID != "" {
+		os, err := s.cfg.Orders.Orders(ctx, info.Customer.ID, 5)
 		if err != nil {
 			s.log.Warn("chat: orders for an agent", "err", err)
 		}
 		found = os
 	}
-	for number, email := range info.verified {
+	for number, email := range info.Verified {
 		verified = append(verified, number)
 		o, err := s.cfg.Orders.OrderByEmail(ctx, number, email)
-		if err == nil && (info.customer.ID == "" || o.CustomerID != info.customer.ID) {
+		if err == nil && (info.Customer.ID == "" || o.CustomerID != info.Customer.ID) {
 			found = append(found, o)
 		}
 	}
 	for _, o := range found {
-		sum := orderSummary{Number: o.Number, PlacedAt: o.PlacedAt.UTC(), Status: string(o.Status), Total: o.Total.Format(info.lang),
+		sum := orderSummary{Number: o.Number, PlacedAt: o.PlacedAt.UTC(), Status: string(o.Status), Total: o.Total.Format(info.Lang),
 			Carrier: o.Carrier, TrackingURL: o.TrackingURL}
 		for _, it := range o.Items {
 			sum.Items = append(sum.Items, fmt.Sprintf("%s ×%d", it.Name, it.Quantity))
@@ -522,30 +506,28 @@ func (s *Service) closeConversation(ctx context.Context, conv, login, resolution
 	defer st.Unlock()
 	d := s.desk
 	d.mu.Lock()
-	h := d.held[conv]
-	if h == nil || h.agent != login {
+	h, err := d.state.Close(conv, login)
+	if err != nil {
 		d.mu.Unlock()
-		return CodeNotHolder
+		return codeOf(err)
 	}
-	delete(d.held, conv)
-	a := d.agents[login]
-	a.load--
-	d.handle.add(time.Since(h.takenAt))
-	name := a.info().Name
-	d.toAgentsLocked(encode(presenceFrame{Type: "presence", Agent: a.info()}), s.cfg.QueueBytes)
+	a := d.state.Agent(login)
+	name := a.DisplayName()
+	d.toAgentsLocked(encode(presenceFrame{Type: "presence", Agent: infoOf(a)}), s.cfg.QueueBytes)
 	d.toAgentLocked(login, encode(conversationRef{Type: "released", Conversation: conv, Reason: "closed"}), s.cfg.QueueBytes)
 	d.mu.Unlock()
-	s.saveAssignment(ctx, conv, "bot", "")
-	t, _ := textsFor(h.info.lang)
+	s.saveAssignment(ctx, conv, handoff.Bot, "")
+	lang := h.Info.Lang
+	t, _ := textsFor(lang)
 	s.systemMessageLocked(ctx, st, conv, fmt.Sprintf(t.agentClosed, name), map[string]string{"event": "closed", "agent": login, "resolution": resolution})
 	if resolution != "spam" {
-		s.offerSurveyLocked(ctx, st, conv, h.info.lang, login)
+		s.offerSurveyLocked(ctx, st, conv, lang, login)
 	}
-	s.recordClosed(ctx, conv, login, resolution, h.info.customer.ID)
-	s.stateLocked(st, conv, stateFrame{State: "bot"})
+	s.recordClosed(ctx, conv, login, resolution, h.Info.Customer.ID)
+	s.stateLocked(st, conv, stateFrame{State: string(handoff.Bot)})
 	d.wake()
 	if article != "" {
-		if _, ok := s.cfg.Answerer.ArticleReply(article, h.info.lang); ok {
+		if _, ok := s.cfg.Answerer.ArticleReply(article, lang); ok {
 			s.recordPhrasing(ctx, article, s.questionAsked(ctx, conv), store.PhrasingFromAgent, conv)
 		}
 	}
@@ -588,34 +570,24 @@ func (s *Service) enqueue(ctx context.Context, c *conn, question string) {
 	defer st.Unlock()
 	d := s.desk
 	d.mu.Lock()
-	if _, ok := d.queued[conv]; ok {
+	e, err := d.state.Enqueue(conv, handoff.Info{Lang: c.locale, Question: question, Customer: c.customer, Verified: c.verified})
+	if err != nil {
+		// Queued or held already.
 		d.mu.Unlock()
 		return
 	}
-	if _, ok := d.held[conv]; ok {
-		d.mu.Unlock()
-		return
-	}
-	e := &queueEntry{conv: conv, since: time.Now(), info: convInfo{lang: c.locale, question: question, customer: c.customer, verified: c.verified}}
-	d.pushQueuedLocked(e)
-	d.toAgentsLocked(encode(queuedFrame{Type: "queued", Item: e.item()}), s.cfg.QueueBytes)
+	d.toAgentsLocked(encode(queuedFrame{Type: "queued", Item: queueItemOf(e)}), s.cfg.QueueBytes)
 	d.mu.Unlock()
-	s.saveAssignment(ctx, conv, "queued", "")
+	s.saveAssignment(ctx, conv, handoff.Queued, "")
 	d.wake()
 }
 
-// canQueue reports whether a handoff now goes to the queue: during
-// opening hours, with an agent online, and an expected wait within the
-// limit.
-func (s *Service) canQueue() bool {
-	if !s.cfg.Hours.Open(s.cfg.Now()) {
-		return false
-	}
-	d := s.desk
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	online, _, _ := d.availabilityLocked()
-	return online && d.estimateLocked(len(d.queue)+1) <= s.cfg.MaxWait
+// route decides where a request for a person goes now (handoff.Desk.Route).
+func (s *Service) route() handoff.Route {
+	open := s.cfg.Hours.Open(s.cfg.Now())
+	s.desk.mu.Lock()
+	defer s.desk.mu.Unlock()
+	return s.desk.state.Route(open, s.cfg.MaxWait)
 }
 
 // deskLoop assigns round-robin, offers the email form to the queue when no
@@ -650,7 +622,7 @@ func (s *Service) deskLoop(ctx context.Context) {
 func (s *Service) assignRoundRobin(ctx context.Context) {
 	for {
 		s.desk.mu.Lock()
-		conv, login, ok := s.desk.nextAssignmentLocked()
+		conv, login, ok := s.desk.state.NextAssignment()
 		s.desk.mu.Unlock()
 		if !ok {
 			return
@@ -669,16 +641,9 @@ func (s *Service) sweepUnattended(ctx context.Context) {
 	if time.Now().UnixNano() < s.sweepAfter.Load() {
 		return
 	}
-	d := s.desk
-	d.mu.Lock()
-	online, _, _ := d.availabilityLocked()
-	var convs []string
-	if !online {
-		for _, e := range d.queue {
-			convs = append(convs, e.conv)
-		}
-	}
-	d.mu.Unlock()
+	s.desk.mu.Lock()
+	convs := s.desk.state.Unattended()
+	s.desk.mu.Unlock()
 	for _, conv := range convs {
 		s.offerEmailInstead(ctx, conv)
 	}
@@ -692,18 +657,18 @@ func (s *Service) offerEmailInstead(ctx context.Context, conv string) {
 	defer st.Unlock()
 	d := s.desk
 	d.mu.Lock()
-	e := d.removeQueuedLocked(conv)
-	if e != nil {
+	e, err := d.state.Withdraw(conv)
+	if err == nil {
 		d.toAgentsLocked(encode(conversationRef{Type: "dequeued", Conversation: conv}), s.cfg.QueueBytes)
 	}
 	d.mu.Unlock()
-	if e == nil {
+	if err != nil {
 		return
 	}
-	s.saveAssignment(ctx, conv, "bot", "")
-	t, lang := textsFor(e.info.lang)
+	s.saveAssignment(ctx, conv, handoff.Bot, "")
+	t, lang := textsFor(e.Info.Lang)
 	r := s.cfg.Answerer.HandoffReply(lang)
-	r, form := s.emailForm(r, e.info.customer.Email, e.info.question)
+	r, form := s.emailForm(r, e.Info.Customer.Email, e.Info.Question)
 	r.Text = t.nobodyLeft + " " + r.Text
 	stored, _, err := s.cfg.Store.AppendMessage(ctx, s.botMessage(conv, "", r, form))
 	if err != nil {
@@ -711,7 +676,7 @@ func (s *Service) offerEmailInstead(ctx context.Context, conv string) {
 		return
 	}
 	s.push(st, stored)
-	s.stateLocked(st, conv, stateFrame{State: "bot"})
+	s.stateLocked(st, conv, stateFrame{State: string(handoff.Bot)})
 }
 
 // sendPositions tells each queued customer whose position or estimated
@@ -724,23 +689,27 @@ func (s *Service) sendPositions() {
 	var updates []update
 	d := s.desk
 	d.mu.Lock()
-	for i, e := range d.queue {
+	for i, e := range d.state.Queue() {
 		pos := i + 1
-		// The wait is told in steps of 30 seconds, so that it does not
-		// flicker.
-		wait := int(d.estimateLocked(pos).Round(30*time.Second) / time.Second)
-		if pos != e.sentPos || wait != e.sentWait {
-			e.sentPos, e.sentWait = pos, wait
-			updates = append(updates, update{e.conv, pos, wait})
+		wait := waitSeconds(d.state.Estimate(pos))
+		if pos != e.SentPos || wait != e.SentWait {
+			e.SentPos, e.SentWait = pos, wait
+			updates = append(updates, update{e.Conv, pos, wait})
 		}
 	}
 	d.mu.Unlock()
 	for _, u := range updates {
 		st := s.hub.stripe(u.conv)
 		st.Lock()
-		s.stateLocked(st, u.conv, stateFrame{State: "queued", Position: u.pos, WaitSeconds: u.wait})
+		s.stateLocked(st, u.conv, stateFrame{State: string(handoff.Queued), Position: u.pos, WaitSeconds: u.wait})
 		st.Unlock()
 	}
+}
+
+// waitSeconds is the wait told to a customer, in steps of 30 seconds so
+// that it does not flicker.
+func waitSeconds(d time.Duration) int {
+	return int(d.Round(30*time.Second) / time.Second)
 }
 
 // sendStateTo tells a resuming customer's socket where their conversation
@@ -749,14 +718,12 @@ func (s *Service) sendStateTo(c *conn) {
 	d := s.desk
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if e := d.queued[c.conversation]; e != nil {
-		pos := d.positionLocked(c.conversation)
-		wait := int(d.estimateLocked(pos).Round(30*time.Second) / time.Second)
-		c.send(encode(stateFrame{Type: "state", State: "queued", Position: pos, WaitSeconds: wait}), s.cfg.QueueBytes)
+	if pos := d.state.Position(c.conversation); pos > 0 {
+		c.send(encode(stateFrame{Type: "state", State: string(handoff.Queued), Position: pos, WaitSeconds: waitSeconds(d.state.Estimate(pos))}), s.cfg.QueueBytes)
 		return
 	}
-	if h := d.held[c.conversation]; h != nil {
-		c.send(encode(stateFrame{Type: "state", State: "agent", Agent: d.agents[h.agent].info().Name}), s.cfg.QueueBytes)
+	if h := d.state.Holding(c.conversation); h != nil {
+		c.send(encode(stateFrame{Type: "state", State: string(handoff.Assigned), Agent: d.state.Agent(h.Agent).DisplayName()}), s.cfg.QueueBytes)
 	}
 }
 
@@ -787,8 +754,8 @@ func TicketInfoOf(t *store.Ticket) TicketInfo {
 func (s *Service) agentName(login string) string {
 	s.desk.mu.Lock()
 	defer s.desk.mu.Unlock()
-	if a := s.desk.agents[login]; a != nil {
-		return a.info().Name
+	if a := s.desk.state.Agent(login); a != nil {
+		return a.DisplayName()
 	}
 	return login
 }

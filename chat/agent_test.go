@@ -14,6 +14,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"github.com/supportd/supportd/chat/handoff"
 	"github.com/supportd/supportd/store"
 )
 
@@ -613,17 +614,17 @@ func TestPresenceSurvivesRestart(t *testing.T) {
 		return svc
 	}
 	svc := restart()
-	if svc.canQueue() {
+	if svc.route() == handoff.ToQueue {
 		t.Error("the desk takes a queue before any agent has reconnected")
 	}
 	dialAgent(t, serveAgentsOf(t, svc), "marie", 3)
 	svc.desk.mu.Lock()
-	status := svc.desk.agents["marie"].status
+	status := string(svc.desk.state.Agent("marie").Presence)
 	svc.desk.mu.Unlock()
 	if status != PresenceOnline {
 		t.Errorf("marie is %q once her console reconnected, want online", status)
 	}
-	if !svc.canQueue() {
+	if svc.route() != handoff.ToQueue {
 		t.Error("the desk takes no queue with marie back online")
 	}
 	// Paul never came back: after the grace period he is offline, and

@@ -9,6 +9,7 @@ import (
 	"unicode"
 
 	"github.com/supportd/supportd/assistant"
+	"github.com/supportd/supportd/chat/handoff"
 	"github.com/supportd/supportd/orders"
 	"github.com/supportd/supportd/store"
 )
@@ -41,7 +42,7 @@ func (s *Service) handover(c *conn, r assistant.Reply, question string) (reply a
 	if r.Route != assistant.RouteHandoff {
 		return r, nil, false
 	}
-	if s.canQueue() {
+	if s.route() == handoff.ToQueue {
 		t, _ := textsFor(r.Lang)
 		r.Text, r.Actions = t.queuedOffer, nil
 		return r, nil, true
