@@ -455,6 +455,9 @@ func (s *Service) sendAssignedLocked(ctx context.Context, conns []*conn, conv st
 	for i := range msgs {
 		a.Messages = append(a.Messages, s.agentMessageFrame(&msgs[i]))
 	}
+	if len(msgs) > 0 && s.cfg.Feed != nil {
+		s.hub.stripe(conv).markPushed(conv, msgs[len(msgs)-1].Seq)
+	}
 	frame := encode(assignedFrame{Type: "assigned", Conversation: a})
 	for _, c := range conns {
 		c.send(frame, s.cfg.QueueBytes)

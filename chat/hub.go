@@ -19,12 +19,16 @@ type hub struct {
 type stripe struct {
 	sync.Mutex
 	conns map[string]map[*conn]struct{}
+	// pushed is the last message pushed of each conversation this
+	// process serves (relay.go).
+	pushed map[string]int64
 }
 
 func newHub() *hub {
 	h := &hub{seed: maphash.MakeSeed()}
 	for i := range h.stripes {
 		h.stripes[i].conns = map[string]map[*conn]struct{}{}
+		h.stripes[i].pushed = map[string]int64{}
 	}
 	return h
 }
@@ -58,5 +62,13 @@ func (s *stripe) remove(conversation string, c *conn) {
 func (s *stripe) each(conversation string, f func(*conn)) {
 	for c := range s.conns[conversation] {
 		f(c)
+	}
+}
+
+// markPushed records that the messages of conversation up to seq were
+// pushed; the caller holds the stripe's lock.
+func (s *stripe) markPushed(conversation string, seq int64) {
+	if seq > s.pushed[conversation] {
+		s.pushed[conversation] = seq
 	}
 }

@@ -136,6 +136,10 @@ type Config struct {
 	// PresenceGrace is how long an agent whose sockets all closed stays
 	// as they were (a reload, a network blip); default 60 s.
 	PresenceGrace time.Duration
+	// Feed, with a store that other processes share, tells of the
+	// messages they store, for this process's sockets (relay.go); nil
+	// for a store of this process alone.
+	Feed MessageFeed
 }
 
 // Service runs the conversations. Create it with [NewService].
@@ -230,6 +234,13 @@ func NewService(cfg Config) (*Service, error) {
 		defer s.wg.Done()
 		s.deskLoop(ctx)
 	}()
+	if cfg.Feed != nil {
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			s.followFeed(ctx, cfg.Feed)
+		}()
+	}
 	return s, nil
 }
 
@@ -433,6 +444,10 @@ func (s *Service) hello(ctx context.Context, c *conn, f ClientFrame) {
 	st.Lock()
 	defer st.Unlock()
 	c.conversation = conv.ID
+	// Alone on the conversation in this process, the socket's replay
+	// tells up to where it was pushed; beside others, the relay keeps
+	// them all up to date.
+	alone := !s.served(st, conv.ID)
 	st.add(conv.ID, c)
 	state := "bot"
 	if human := s.desk.humanState(conv.ID); human != "" {
@@ -456,7 +471,13 @@ func (s *Service) hello(ctx context.Context, c *conn, f ClientFrame) {
 			}
 			c.sendMessage(msgs[i].Seq, s.messageFrame(&msgs[i]), s.cfg.QueueBytes)
 		}
+		if len(msgs) > 0 && alone && s.cfg.Feed != nil {
+			st.markPushed(conv.ID, msgs[len(msgs)-1].Seq)
+		}
 		if len(msgs) < s.cfg.ReplayLimit {
+			if alone && s.cfg.Feed != nil {
+				st.markPushed(conv.ID, conv.LastSeq)
+			}
 			s.sendStateTo(c)
 			return
 		}
@@ -848,6 +869,35 @@ func (s *Service) append(ctx context.Context, origin *conn, m *store.Message) (*
 // push sends a stored message to its conversation's sockets; the caller
 // holds the stripe's lock.
 func (s *Service) push(st *stripe, m *store.Message) {
+	if s.cfg.Feed != nil {
+		// Another process may have stored messages in between, whose
+		// notification has not come yet: they go first.
+		if last, ok := st.pushed[m.ConversationID]; ok && m.Seq > last+1 {
+			s.pushStored(st, m.ConversationID, last, m.Seq-1)
+		}
+		st.markPushed(m.ConversationID, m.Seq)
+	}
+	s.pushOne(st, m)
+}
+
+// pushStored pushes the stored messages of a conversation after seq
+// after, up to seq upTo; the caller holds the stripe's lock.
+func (s *Service) pushStored(st *stripe, conv string, after, upTo int64) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	msgs, err := s.cfg.Store.Messages(ctx, conv, after, int(upTo-after))
+	if err != nil {
+		s.log.Error("chat: messages of another process", "conversation", conv, "err", err)
+		return
+	}
+	for i := range msgs {
+		st.markPushed(conv, msgs[i].Seq)
+		s.pushOne(st, &msgs[i])
+	}
+}
+
+// pushOne sends one stored message to its conversation's sockets.
+func (s *Service) pushOne(st *stripe, m *store.Message) {
 	// An internal note goes to the agents only.
 	if m.Author != store.AuthorNote {
 		frame := s.messageFrame(m)
@@ -920,6 +970,9 @@ func (s *Service) startConversation(ctx context.Context, c *conn, clientID strin
 	st.Lock()
 	c.conversation = conv.ID
 	st.add(conv.ID, c)
+	if s.cfg.Feed != nil {
+		st.pushed[conv.ID] = 0 // a new conversation: every message is to push
+	}
 	st.Unlock()
 	c.send(encode(conversationFrame{Type: "conversation", Conversation: conv.ID, Token: token}), s.cfg.QueueBytes)
 	return true

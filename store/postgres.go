@@ -63,6 +63,11 @@ func OpenPostgres(ctx context.Context, url string) (*Postgres, error) {
 	return s, nil
 }
 
+// Pool returns the store's connections, for another package that reads
+// the same database (the orders), so that one process keeps one pool per
+// database. The store closes it.
+func (s *Postgres) Pool() *pgxpool.Pool { return s.pool }
+
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 

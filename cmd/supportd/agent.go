@@ -108,16 +108,11 @@ func runAgent(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 
 // openAgents opens the store as serve does, and returns its agents.
 func openAgents(ctx context.Context, c serveConfig) (store.Agents, func(), error) {
-	st, _, err := openStore(ctx, c)
+	st, err := openStore(ctx, c)
 	if err != nil {
 		return nil, nil, fmt.Errorf("open store: %w", err)
 	}
-	agents, ok := st.(store.Agents)
-	if !ok {
-		st.Close()
-		return nil, nil, fmt.Errorf("the store %T keeps no agents", st)
-	}
-	return agents, func() { st.Close() }, nil
+	return st, func() { st.Close() }, nil
 }
 
 // readPassword reads one line of stdin. At a terminal it prompts on

@@ -147,15 +147,12 @@ func runLearned(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	default:
 		return learnedUsage(stderr)
 	}
-	st, _, err := openStore(ctx, c)
+	st, err := openStore(ctx, c)
 	if err != nil {
 		return fmt.Errorf("open store: %w", err)
 	}
 	defer st.Close()
-	ph, ok := st.(store.Phrasings)
-	if !ok {
-		return fmt.Errorf("the store %T keeps no phrasings", st)
-	}
+	var ph store.Phrasings = st
 	if verb == "list" {
 		status := store.PhrasingPending
 		if *all {

@@ -9,7 +9,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -20,6 +19,7 @@ import (
 	"github.com/supportd/supportd/chat"
 	"github.com/supportd/supportd/hours"
 	"github.com/supportd/supportd/identity"
+	"github.com/supportd/supportd/kb"
 	"github.com/supportd/supportd/mail"
 	"github.com/supportd/supportd/orders"
 	"github.com/supportd/supportd/store"
@@ -155,17 +155,6 @@ func newLogger(w io.Writer, level string) (*slog.Logger, error) {
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l})), nil
 }
 
-// openStore opens PostgreSQL when a URL is given, else the embedded store.
-func openStore(ctx context.Context, c serveConfig) (store.Store, string, error) {
-	if c.databaseURL != "" {
-		s, err := store.OpenPostgres(ctx, c.databaseURL)
-		return s, "postgresql", err
-	}
-	path := filepath.Join(c.dataDir, "supportd.db")
-	s, err := store.OpenBolt(path)
-	return s, path, err
-}
-
 // llmConfig returns the language model's configuration, or nil when none
 // is configured (no --llm-model). The server's address and key come from
 // the environment only: OPENAI_BASE_URL (default OpenAI's) and
@@ -193,14 +182,9 @@ func llmConfig(cfg serveConfig) (*assistant.LLMConfig, error) {
 		EmbeddingModel: cfg.llmEmbedding, CacheDir: cfg.dataDir}, nil
 }
 
-// cannedOf returns the store's canned replies, if it keeps them.
-func cannedOf(st store.Store) store.CannedReplies {
-	if c, ok := st.(store.CannedReplies); ok {
-		return c
-	}
-	return nil
-}
-
+// runServe runs supportd serve until ctx ends: it opens what the server
+// reads (the knowledge base, the store, the orders), builds the assistant,
+// the chat and the web handler on them, and serves.
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cfg, err := parseServeFlags(args, stderr)
 	if err != nil {
@@ -222,33 +206,81 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer base.Close()
-	st, where, err := openStore(ctx, cfg)
+	st, err := openStore(ctx, cfg)
 	if err != nil {
 		return fmt.Errorf("open store: %w", err)
 	}
 	defer st.Close()
-	logger.Info("store open", "store", where)
-
-	ordersSrc, closeOrders, err := openOrders(ctx, cfg.orders, cfg.ordersDatabaseURL)
+	logger.Info("store open", "store", st.where)
+	ordersSrc, closeOrders, err := openServeOrders(ctx, cfg, st)
 	if err != nil {
 		return err
 	}
 	defer closeOrders()
-	verifier, err := customerVerifier(cfg.customerSecret, cfg.demoLoginsOn())
-	if verifier != nil {
-		verifier.MaxLifetime = cfg.tokenMaxAge
-	}
+	verifier, err := newVerifier(cfg, logger)
 	if err != nil {
-		return fmt.Errorf("SUPPORTD_CUSTOMER_SECRET: %w", err)
+		return err
+	}
+	answerer, err := newAnswerer(ctx, cfg, base, ordersSrc, logger)
+	if err != nil {
+		return err
+	}
+	outbox, stopOutbox, err := startOutbox(ctx, cfg, st, logger)
+	if err != nil {
+		return err
+	}
+	// Deferred after the store's Close, so run before it.
+	defer stopOutbox()
+	chatSvc, err := newChat(ctx, cfg, st, answerer, ordersSrc, verifier, outbox, logger)
+	if err != nil {
+		return err
+	}
+	handler, err := newWebHandler(cfg, base, st, chatSvc, ordersSrc, verifier, logger)
+	if err != nil {
+		chatSvc.Shutdown(ctx)
+		return err
+	}
+	stopWatch := watchKB(ctx, cfg, base, logger)
+	<-languages
+	return serveHTTP(ctx, cfg, handler, chatSvc, stopWatch, stdout, logger)
+}
+
+// articleURL is the address of an article's page.
+func articleURL(id string) string { return "/help/" + id }
+
+// openServeOrders opens the customers' orders of --orders; in the
+// database of the conversations, they share its pool.
+func openServeOrders(ctx context.Context, cfg serveConfig, st openedStore) (orders.Source, func(), error) {
+	if cfg.orders == "postgres" && st.pool != nil && cfg.ordersDatabaseURL == st.url {
+		if _, err := orders.Migrate(ctx, st.pool); err != nil {
+			return nil, nil, fmt.Errorf("orders: %w", err)
+		}
+		return orders.NewPostgres(st.pool), func() {}, nil
+	}
+	return openOrders(ctx, cfg.orders, cfg.ordersDatabaseURL)
+}
+
+// newVerifier returns the verifier of the shop's customer tokens, or nil
+// when every visitor is anonymous.
+func newVerifier(cfg serveConfig, logger *slog.Logger) (*identity.Verifier, error) {
+	verifier, err := customerVerifier(cfg.customerSecret, cfg.demoLoginsOn())
+	if err != nil {
+		return nil, fmt.Errorf("SUPPORTD_CUSTOMER_SECRET: %w", err)
 	}
 	if verifier == nil {
 		logger.Warn("SUPPORTD_CUSTOMER_SECRET is not set: every visitor is anonymous and must verify an order with its email address")
+		return nil, nil
 	}
+	verifier.MaxLifetime = cfg.tokenMaxAge
+	return verifier, nil
+}
 
-	articleURL := func(id string) string { return "/help/" + id }
+// newAnswerer builds the assistant, with the language model when one is
+// configured, and starts embedding the articles for it.
+func newAnswerer(ctx context.Context, cfg serveConfig, base *kb.Base, ordersSrc orders.Source, logger *slog.Logger) (*assistant.Service, error) {
 	llmCfg, err := llmConfig(cfg)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if llmCfg != nil {
 		logger.Info("answers written by a language model", "model", llmCfg.Model, "server", os.Getenv("OPENAI_BASE_URL"), "timeout", llmCfg.Timeout)
@@ -257,51 +289,38 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	answerer, err := assistant.New(assistant.Config{Searcher: base, ArticleURL: articleURL, Orders: ordersSrc, Logger: logger, LLM: llmCfg})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	go func() {
 		if err := answerer.WarmEmbeddings(ctx); err != nil {
 			logger.Warn("embed the articles", "err", err)
 		}
 	}()
+	return answerer, nil
+}
+
+// newChat builds the chat service on the store and restores its desk.
+func newChat(ctx context.Context, cfg serveConfig, st openedStore, answerer *assistant.Service, ordersSrc orders.Source,
+	verifier *identity.Verifier, outbox *mail.Outbox, logger *slog.Logger) (*chat.Service, error) {
 	schedule := hours.DefaultSchedule()
 	if cfg.hoursFile != "" {
+		var err error
 		if schedule, err = hours.LoadSchedule(cfg.hoursFile); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	chatCfg := chat.Config{Store: st, Answerer: answerer, Logger: logger, ArticleURL: articleURL,
 		Hours: schedule, SupportInbox: cfg.supportInbox, MailFrom: cfg.mailFrom, Orders: ordersSrc,
-		Assign: cfg.assign, MaxWait: cfg.maxWait, Assignments: st}
-	if dir, ok := st.(chat.AgentDirectory); ok {
-		chatCfg.Agents = dir
-	}
-	if ph, ok := st.(chat.PhrasingRecorder); ok {
-		chatCfg.Phrasings = ph
-	}
-	if sv, ok := st.(chat.SurveyStore); ok {
-		chatCfg.Surveys = sv
-	}
-	if hi, ok := st.(chat.HistoryStore); ok {
-		chatCfg.History = hi
-	}
+		Assign: cfg.assign, MaxWait: cfg.maxWait, Assignments: st, Agents: st, Phrasings: st, Surveys: st,
+		History: st, Tickets: st, Feed: st.feed}
 	if cfg.now != "" {
 		start, err := time.Parse(time.RFC3339, cfg.now)
 		if err != nil {
-			return fmt.Errorf("--now: %w", err)
+			return nil, fmt.Errorf("--now: %w", err)
 		}
 		began := time.Now()
 		chatCfg.Now = func() time.Time { return start.Add(time.Since(began)) }
 		logger.Warn("the clock of opening hours is set by --now", "now", start)
-	}
-	outbox, stopOutbox, err := startOutbox(ctx, cfg, st, logger)
-	if err != nil {
-		return err
-	}
-	// Deferred after the store's Close, so run before it.
-	defer stopOutbox()
-	if tickets, ok := st.(chat.TicketStore); ok {
-		chatCfg.Tickets = tickets
 	}
 	if outbox != nil {
 		chatCfg.Outbox = outbox
@@ -309,24 +328,29 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if verifier != nil {
 		chatCfg.Customers = verifier
 	}
-	agents, _ := st.(web.AgentStore)
 	chatSvc, err := chat.NewService(chatCfg)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if err := chatSvc.RestoreDesk(ctx); err != nil {
 		chatSvc.Shutdown(ctx)
-		return err
+		return nil, err
 	}
+	return chatSvc, nil
+}
+
+// newWebHandler builds the HTTP routes.
+func newWebHandler(cfg serveConfig, base *kb.Base, st openedStore, chatSvc *chat.Service, ordersSrc orders.Source,
+	verifier *identity.Verifier, logger *slog.Logger) (*web.Handler, error) {
 	webCfg := web.Config{
 		Chat:                 chatSvc,
 		Articles:             base,
 		ConnectionsPerMinute: cfg.connPerMinute,
 		TrustForwardedFor:    cfg.trustForwardedFor,
 		Logger:               logger,
-		Agents:               agents,
+		Agents:               st,
 		Desk:                 chatSvc,
-		Canned:               cannedOf(st),
+		Canned:               st,
 		Ready: func(ctx context.Context) error {
 			if base.Len() == 0 {
 				return errors.New("the knowledge base has no article")
@@ -342,22 +366,21 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		webCfg.DemoCustomers, webCfg.DemoToken = demoLogins(fixture, verifier)
 	}
-	var origins []string
 	for _, o := range strings.Split(cfg.allowedOrigins, ",") {
 		if o = strings.TrimSpace(o); o != "" {
-			origins = append(origins, o)
+			webCfg.AllowedOrigins = append(webCfg.AllowedOrigins, o)
 		}
 	}
-	webCfg.AllowedOrigins = origins
-	handler, err := web.NewHandler(webCfg)
-	if err != nil {
-		return err
-	}
+	return web.NewHandler(webCfg)
+}
 
-	watchCtx, stopWatch := context.WithCancel(ctx)
-	watchDone := make(chan struct{})
+// watchKB follows the knowledge-base folder, if one is given, until the
+// returned stop is called; stop waits for the watcher to end.
+func watchKB(ctx context.Context, cfg serveConfig, base *kb.Base, logger *slog.Logger) (stop func()) {
+	watchCtx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
 	go func() {
-		defer close(watchDone)
+		defer close(done)
 		if cfg.kbDir == "" {
 			return
 		}
@@ -365,12 +388,16 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			logger.Error("kb: not watching the folder; restart to see changes", "err", err)
 		}
 	}()
+	return func() { cancel(); <-done }
+}
 
-	<-languages
+// serveHTTP listens and serves until ctx ends, then shuts down: the HTTP
+// server, the handler, the chat's sockets and the watcher.
+func serveHTTP(ctx context.Context, cfg serveConfig, handler *web.Handler, chatSvc *chat.Service, stopWatch func(), stdout io.Writer, logger *slog.Logger) error {
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		stopWatch()
-		<-watchDone
+		chatSvc.Shutdown(ctx)
 		return err
 	}
 	// A client that trickles its request is cut off at the read timeout;
@@ -387,7 +414,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if err != nil {
 			ln.Close()
 			stopWatch()
-			<-watchDone
+			chatSvc.Shutdown(ctx)
 			return fmt.Errorf("--debug-addr: %w", err)
 		}
 		defer debugSrv.Close()
@@ -399,7 +426,6 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	select {
 	case err := <-serveErr:
 		stopWatch()
-		<-watchDone
 		return err
 	case <-ctx.Done():
 	}
@@ -412,7 +438,6 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	handler.Close()
 	chatErr := chatSvc.Shutdown(shutdownCtx)
 	stopWatch()
-	<-watchDone
 	if err := errors.Join(srvErr, chatErr); err != nil {
 		logger.Warn("shutdown incomplete", "err", err)
 	}
@@ -423,9 +448,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 // startOutbox starts sending the emails of the outbox when an SMTP server
 // is configured; without one, they wait in the store, and nil is returned.
 // stop ends the sending and waits for it, so that the store can close.
-func startOutbox(ctx context.Context, cfg serveConfig, st store.Store, logger *slog.Logger) (outbox *mail.Outbox, stop func(), err error) {
-	queue, ok := st.(mail.Queue)
-	if !ok || cfg.smtp.Host == "" {
+func startOutbox(ctx context.Context, cfg serveConfig, queue mail.Queue, logger *slog.Logger) (outbox *mail.Outbox, stop func(), err error) {
+	if cfg.smtp.Host == "" {
 		logger.Warn("no SMTP server (--smtp-host): the emails of email requests wait in the outbox until one is configured")
 		return nil, func() {}, nil
 	}

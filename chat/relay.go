@@ -1,0 +1,98 @@
+package chat
+
+import (
+	"context"
+	"math"
+	"time"
+
+	"github.com/supportd/supportd/store"
+)
+
+// Several supportd processes may serve one store (PostgreSQL): a customer's
+// socket on one, their other tab, or the agent who answers them, on
+// another. Every message stored is then told to every process
+// (MessageFeed), and each pushes it to the sockets it holds on that
+// conversation: the message is read from the store, so a lost
+// notification is repaired by the next one of the conversation, and a
+// feed that lost its connection catches up on every conversation it
+// serves (resync). What a process already pushed itself it does not push
+// again: each stripe remembers the last message pushed of each
+// conversation it serves.
+
+// MessageFeed tells of the messages stored by every process sharing the
+// store. *store.Postgres implements it; the embedded store serves one
+// process and needs none.
+type MessageFeed interface {
+	ListenMessages(ctx context.Context, l store.MessageListener) error
+}
+
+var _ MessageFeed = (*store.Postgres)(nil)
+
+// followFeed relays what the feed tells until ctx ends.
+func (s *Service) followFeed(ctx context.Context, feed MessageFeed) {
+	feed.ListenMessages(ctx, store.MessageListener{
+		Stored: func(conv string, seq int64) { s.relay(ctx, conv, seq) },
+		Resync: func() { s.resync(ctx) },
+		Lost: func(err error, retryIn time.Duration) {
+			s.log.Warn("chat: the messages of the other processes are not followed; listening again", "err", err, "in", retryIn)
+		},
+	})
+}
+
+// served reports whether this process holds a socket on the conversation:
+// a customer's, or the agent's who holds it. The caller holds its stripe.
+func (s *Service) served(st *stripe, conv string) bool {
+	return len(st.conns[conv]) > 0 || len(s.desk.holderConns(conv)) > 0
+}
+
+// relay pushes to this process's sockets on a conversation the messages
+// stored after the last one it pushed, when seq is past it.
+func (s *Service) relay(ctx context.Context, conv string, seq int64) {
+	st := s.hub.stripe(conv)
+	st.Lock()
+	defer st.Unlock()
+	if !s.served(st, conv) {
+		delete(st.pushed, conv)
+		return
+	}
+	after := st.pushed[conv]
+	if seq <= after {
+		return
+	}
+	for {
+		msgs, err := s.cfg.Store.Messages(ctx, conv, after, s.cfg.ReplayLimit)
+		if err != nil {
+			s.log.Error("chat: messages of another process", "conversation", conv, "err", err)
+			return
+		}
+		for i := range msgs {
+			s.push(st, &msgs[i])
+		}
+		if len(msgs) < s.cfg.ReplayLimit {
+			return
+		}
+		after = msgs[len(msgs)-1].Seq
+	}
+}
+
+// resync relays, for every conversation this process serves, what was
+// stored since it last pushed.
+func (s *Service) resync(ctx context.Context) {
+	var convs []string
+	for i := range s.hub.stripes {
+		st := &s.hub.stripes[i]
+		st.Lock()
+		for conv := range st.conns {
+			convs = append(convs, conv)
+		}
+		for conv := range st.pushed {
+			if _, ok := st.conns[conv]; !ok {
+				convs = append(convs, conv)
+			}
+		}
+		st.Unlock()
+	}
+	for _, conv := range convs {
+		s.relay(ctx, conv, math.MaxInt64)
+	}
+}

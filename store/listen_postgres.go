@@ -1,0 +1,86 @@
+package store
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Several supportd processes may share one PostgreSQL database. Each
+// message stored is notified to all of them (migration 0014: NOTIFY
+// supportd_messages, payload "conversation seq"), so that a message stored
+// by one reaches the sockets that the others hold. The notification only
+// names the message: the listener reads it from the store, so that a lost
+// notification is repaired by the next one, and after a lost connection
+// by a catch-up of everything the listener's sockets may have missed.
+
+// messagesChannel is the channel of the notifications.
+const messagesChannel = "supportd_messages"
+
+// MessageListener is told of the messages stored by every process.
+type MessageListener struct {
+	// Stored is called for each message stored, this process's own
+	// included, with its conversation and sequence number.
+	Stored func(conversation string, seq int64)
+	// Resync is called each time the listening (re)starts: what was
+	// stored while nobody listened is for the caller to read.
+	Resync func()
+	// Lost, if set, is told why the listening stopped, and when it is
+	// tried again.
+	Lost func(err error, retryIn time.Duration)
+}
+
+// ListenMessages tells l of every message stored in the database until ctx
+// ends, and returns ctx's error. It listens on a connection of its own,
+// not one of the pool's; when that connection is lost it makes another,
+// after a pause that grows from 100 ms to 5 s, and calls l.Resync.
+func (s *Postgres) ListenMessages(ctx context.Context, l MessageListener) error {
+	wait := 100 * time.Millisecond
+	for {
+		listened, err := s.listenOnce(ctx, l)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if listened {
+			wait = 100 * time.Millisecond
+		}
+		if l.Lost != nil {
+			l.Lost(err, wait)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 5*time.Second)
+	}
+}
+
+// listenOnce listens on one connection until it fails or ctx ends; it
+// reports whether it was listening.
+func (s *Postgres) listenOnce(ctx context.Context, l MessageListener) (bool, error) {
+	conn, err := pgx.ConnectConfig(ctx, s.pool.Config().ConnConfig.Copy())
+	if err != nil {
+		return false, err
+	}
+	defer conn.Close(context.Background())
+	if _, err := conn.Exec(ctx, "LISTEN "+messagesChannel); err != nil {
+		return false, err
+	}
+	l.Resync()
+	for {
+		n, err := conn.WaitForNotification(ctx)
+		if err != nil {
+			return true, err
+		}
+		conv, seqText, ok := strings.Cut(n.Payload, " ")
+		seq, err := strconv.ParseInt(seqText, 10, 64)
+		if !ok || err != nil {
+			continue
+		}
+		l.Stored(conv, seq)
+	}
+}
