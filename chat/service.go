@@ -136,6 +136,8 @@ type Config struct {
 	// PresenceGrace is how long an agent whose sockets all closed stays
 	// as they were (a reload, a network blip); default 60 s.
 	PresenceGrace time.Duration
+	// Answers, when set, is told how long each answer took (stats.go).
+	Answers AnswerObserver
 	// Feed, with a store that other processes share, tells of the
 	// messages they store, for this process's sockets (relay.go); nil
 	// for a store of this process alone.
@@ -156,6 +158,9 @@ type Service struct {
 	log        *slog.Logger
 	conns      sync.Map // *conn -> struct{}
 	active     atomic.Int64
+	// framesIn and messagesOut count frames accepted and messages pushed
+	// (Stats).
+	framesIn, messagesOut atomic.Int64
 	wg         sync.WaitGroup
 	closed     atomic.Bool
 	// verifyLimits limits order verifications per client address;
@@ -349,6 +354,7 @@ func (s *Service) readFrames(c *conn, handle func(data []byte), refuse func(code
 			continue
 		}
 		c.strikes = 0
+		s.framesIn.Add(1)
 		if kind != websocket.TextMessage {
 			refuse(CodeBadFrame)
 			continue
@@ -570,6 +576,7 @@ func (s *Service) customerMessage(ctx context.Context, c *conn, f ClientFrame) {
 	}
 	// The answer is written first, so that the message and its answer
 	// share one commit: the customer waits for one write, not two.
+	began := time.Now()
 	s.setTyping(c.conversation, "bot", true)
 	defer s.setTyping(c.conversation, "bot", false)
 	m := s.assistantMessage(c, f.Text)
@@ -622,6 +629,9 @@ func (s *Service) customerMessage(ctx context.Context, c *conn, f ClientFrame) {
 	if err != nil {
 		s.storeFailed(c, f.ClientID, err)
 		return
+	}
+	if s.cfg.Answers != nil && !dup {
+		s.cfg.Answers.ObserveAnswer(string(reply.Route), time.Since(began))
 	}
 	if !dup {
 		c.remember(reply)
@@ -902,12 +912,14 @@ func (s *Service) pushOne(st *stripe, m *store.Message) {
 	if m.Author != store.AuthorNote {
 		frame := s.messageFrame(m)
 		st.each(m.ConversationID, func(c *conn) { c.sendMessage(m.Seq, frame, s.cfg.QueueBytes) })
+		s.messagesOut.Add(int64(len(st.conns[m.ConversationID])))
 	}
 	if agents := s.desk.holderConns(m.ConversationID); len(agents) > 0 {
 		frame := s.agentMessageFrame(m)
 		for _, c := range agents {
 			c.send(frame, s.cfg.QueueBytes)
 		}
+		s.messagesOut.Add(int64(len(agents)))
 	}
 }
 

@@ -41,6 +41,8 @@ type Base struct {
 	mu       sync.Mutex
 	problems []Problem
 	reloads  atomic.Int64
+	// reloadErrors counts the reloads that failed.
+	reloadErrors atomic.Int64
 }
 
 // handle counts the searches using an index, so that a replaced index is
@@ -99,10 +101,12 @@ func (b *Base) Reload() error {
 	start := time.Now()
 	c, problems, err := Load(b.fsys)
 	if err != nil {
+		b.reloadErrors.Add(1)
 		return err
 	}
 	ix, err := Build(c)
 	if err != nil {
+		b.reloadErrors.Add(1)
 		return err
 	}
 	h := &handle{ix: ix}
@@ -128,6 +132,10 @@ func (b *Base) Problems() []Problem {
 
 // Reloads counts the indexes built so far, the first included.
 func (b *Base) Reloads() int64 { return b.reloads.Load() }
+
+// ReloadErrors counts the reloads that failed, the previous index staying
+// in service.
+func (b *Base) ReloadErrors() int64 { return b.reloadErrors.Load() }
 
 // Search searches the current index; see [Index.Search].
 func (b *Base) Search(ctx context.Context, text string, limit int) ([]Hit, error) {

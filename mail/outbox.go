@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/supportd/supportd/store"
@@ -86,6 +87,9 @@ type Outbox struct {
 	// be marked sent yet, by id, with when they were sent.
 	mu       sync.Mutex
 	unmarked map[string]time.Time
+	// sent and failed count the attempts that sent an email and those
+	// that did not, since start (Stats).
+	sent, failed atomic.Int64
 }
 
 // NewOutbox returns an Outbox; it sends nothing until [Outbox.Run].
@@ -121,6 +125,18 @@ func (o *Outbox) Enqueue(ctx context.Context, e *store.Email) error {
 	}
 	o.Notify()
 	return nil
+}
+
+// OutboxStats are an outbox's counts since start.
+type OutboxStats struct {
+	// Sent counts the emails sent; Failed, the attempts that failed
+	// (each is retried).
+	Sent, Failed int64
+}
+
+// Stats returns the outbox's counts since start.
+func (o *Outbox) Stats() OutboxStats {
+	return OutboxStats{Sent: o.sent.Load(), Failed: o.failed.Load()}
 }
 
 // Notify wakes the worker to look for due emails now; it never blocks.
@@ -195,8 +211,10 @@ func (o *Outbox) send(ctx context.Context, e *store.Email) bool {
 			return false
 		}
 		log.Info("mail: email sent")
+		o.sent.Add(1)
 		return true
 	}
+	o.failed.Add(1)
 	delay := o.backoff(e.Attempts)
 	if IsPermanent(sendErr) {
 		delay = o.cfg.MaxBackoff

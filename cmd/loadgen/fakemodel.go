@@ -48,7 +48,8 @@ func fakeModelReply(req openai.ChatCompletionRequest, latency time.Duration) ope
 		Answer  string   `json:"answer"`
 		Sources []string `json:"sources"`
 	}{true, body, []string{sub[1]}})
-	return openaitest.Reply{Delay: latency, Text: string(data), Chunks: 20, PromptTokens: len(prompt) / 4, CompletionTokens: len(body) / 4}
+	// The whole answer after the latency, in 20 chunks written at once.
+	return openaitest.Reply{Delay: latency, Text: string(data), Chunks: 20, Burst: true, PromptTokens: len(prompt) / 4, CompletionTokens: len(body) / 4}
 }
 
 // serveFakeModel serves the fake model on addr until ctx ends.

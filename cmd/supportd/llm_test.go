@@ -28,6 +28,7 @@ func TestServeWithALanguageModel(t *testing.T) {
 	})
 	t.Setenv("OPENAI_BASE_URL", fake.URL)
 	t.Setenv("OPENAI_API_KEY", "test-key")
+	t.Setenv("SUPPORTD_METRICS_TOKEN", "llm-metrics-token")
 	srv := startServer(t, t.TempDir(), "--llm-model", "fake-model", "--llm-timeout", "3s")
 	ask := func(q string) map[string]any {
 		t.Helper()
@@ -57,6 +58,16 @@ func TestServeWithALanguageModel(t *testing.T) {
 	f = ask("Puis-je payer par chèque ?")
 	if f["generated"] == true {
 		t.Errorf("an answer from a failing model: %v", f)
+	}
+	// The model's figures are in the metrics.
+	families, status := scrape(t, "http://"+srv.addr+"/metrics", "llm-metrics-token")
+	if status != 200 {
+		t.Fatalf("metrics: %d", status)
+	}
+	for name, want := range map[string]float64{"supportd_llm_calls_total": 2, "supportd_llm_answered_total": 1, "supportd_llm_errors_total": 1} {
+		if f := families[name]; f == nil || f.Metric[0].Counter.GetValue() != want {
+			t.Errorf("%s: %v, want %v", name, f, want)
+		}
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	openai "github.com/sashabaranov/go-openai"
 
 	"github.com/supportd/supportd/assistant"
@@ -39,6 +40,9 @@ type serveConfig struct {
 	shutdownTimeout   time.Duration
 	readTimeout       time.Duration
 	logLevel          string
+	logFormat         string
+	metricsAddr       string
+	metricsToken      string
 	orders            string
 	ordersDatabaseURL string
 	customerSecret    string
@@ -119,6 +123,8 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.StringVar(&c.smtp.TLS, "smtp-tls", env("SUPPORTD_SMTP_TLS", mail.TLSOpportunistic), "opportunistic, mandatory or none (SUPPORTD_SMTP_TLS)")
 	fs.StringVar(&c.assign, "assign", env("SUPPORTD_ASSIGN", chat.AssignClaim), "how queued conversations reach agents: claim (agents pick) or round-robin (SUPPORTD_ASSIGN)")
 	fs.DurationVar(&c.maxWait, "max-wait", envDuration("SUPPORTD_MAX_WAIT", 10*time.Minute), "longest estimated wait for which a customer joins the queue; beyond it, an email request is taken (SUPPORTD_MAX_WAIT)")
+	fs.StringVar(&c.logFormat, "log-format", env("SUPPORTD_LOG_FORMAT", "text"), "text, or json for one JSON object a line (SUPPORTD_LOG_FORMAT)")
+	fs.StringVar(&c.metricsAddr, "metrics-addr", env("SUPPORTD_METRICS_ADDR", ""), "address serving /metrics alone, without a token, for a private network; empty: none (SUPPORTD_METRICS_ADDR)")
 	fs.StringVar(&c.debugAddr, "debug-addr", env("SUPPORTD_DEBUG_ADDR", ""), "address serving Go's profiles (net/http/pprof), loopback only; empty: none (SUPPORTD_DEBUG_ADDR)")
 	fs.BoolVar(&c.debugPublic, "debug-public", false, "allow --debug-addr on an address that is not loopback")
 	fs.StringVar(&c.now, "now", env("SUPPORTD_NOW", ""), "for tests and demos: the time, RFC 3339, at which opening hours are read when supportd starts; the clock runs on from it (SUPPORTD_NOW)")
@@ -128,6 +134,8 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	// A secret is read from the environment only, never from a flag that
 	// ps would show.
 	c.customerSecret = os.Getenv("SUPPORTD_CUSTOMER_SECRET")
+	// With it, /metrics is served on the chat's address to its bearer.
+	c.metricsToken = os.Getenv("SUPPORTD_METRICS_TOKEN")
 	if err := fs.Parse(args); err != nil || fs.NArg() > 0 {
 		return c, errUsage
 	}
@@ -147,13 +155,6 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	return c, nil
 }
 
-func newLogger(w io.Writer, level string) (*slog.Logger, error) {
-	var l slog.Level
-	if err := l.UnmarshalText([]byte(level)); err != nil {
-		return nil, fmt.Errorf("log level %q: use debug, info, warn or error", level)
-	}
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l})), nil
-}
 
 // llmConfig returns the language model's configuration, or nil when none
 // is configured (no --llm-model). The server's address and key come from
@@ -190,7 +191,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	logger, err := newLogger(stderr, cfg.logLevel)
+	logger, err := newLogger(stderr, cfg.logLevel, cfg.logFormat)
 	if err != nil {
 		return err
 	}
@@ -231,10 +232,18 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	// Deferred after the store's Close, so run before it.
 	defer stopOutbox()
-	chatSvc, err := newChat(ctx, cfg, st, answerer, ordersSrc, verifier, outbox, logger)
+	// The metrics, when an operator asked for them.
+	var metrics *prometheus.Registry
+	var answers chat.AnswerObserver
+	sources := &serveMetrics{assistant: answerer, kb: base, outbox: outbox, emails: st, llm: cfg.llmModel != ""}
+	if cfg.metricsAddr != "" || cfg.metricsToken != "" {
+		metrics, answers = newMetrics(sources)
+	}
+	chatSvc, err := newChat(ctx, cfg, st, answerer, ordersSrc, verifier, outbox, answers, logger)
 	if err != nil {
 		return err
 	}
+	sources.chat = chatSvc
 	handler, err := newWebHandler(cfg, base, st, chatSvc, ordersSrc, verifier, logger)
 	if err != nil {
 		chatSvc.Shutdown(ctx)
@@ -242,7 +251,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	stopWatch := watchKB(ctx, cfg, base, logger)
 	<-languages
-	return serveHTTP(ctx, cfg, handler, chatSvc, stopWatch, stdout, logger)
+	return serveHTTP(ctx, cfg, handler, metrics, chatSvc, stopWatch, stdout, logger)
 }
 
 // articleURL is the address of an article's page.
@@ -301,7 +310,7 @@ func newAnswerer(ctx context.Context, cfg serveConfig, base *kb.Base, ordersSrc 
 
 // newChat builds the chat service on the store and restores its desk.
 func newChat(ctx context.Context, cfg serveConfig, st openedStore, answerer *assistant.Service, ordersSrc orders.Source,
-	verifier *identity.Verifier, outbox *mail.Outbox, logger *slog.Logger) (*chat.Service, error) {
+	verifier *identity.Verifier, outbox *mail.Outbox, answers chat.AnswerObserver, logger *slog.Logger) (*chat.Service, error) {
 	schedule := hours.DefaultSchedule()
 	if cfg.hoursFile != "" {
 		var err error
@@ -312,7 +321,7 @@ func newChat(ctx context.Context, cfg serveConfig, st openedStore, answerer *ass
 	chatCfg := chat.Config{Store: st, Answerer: answerer, Logger: logger, ArticleURL: articleURL,
 		Hours: schedule, SupportInbox: cfg.supportInbox, MailFrom: cfg.mailFrom, Orders: ordersSrc,
 		Assign: cfg.assign, MaxWait: cfg.maxWait, Assignments: st, Agents: st, Phrasings: st, Surveys: st,
-		History: st, Tickets: st, Feed: st.feed}
+		History: st, Tickets: st, Feed: st.feed, Answers: answers}
 	if cfg.now != "" {
 		start, err := time.Parse(time.RFC3339, cfg.now)
 		if err != nil {
@@ -392,8 +401,9 @@ func watchKB(ctx context.Context, cfg serveConfig, base *kb.Base, logger *slog.L
 }
 
 // serveHTTP listens and serves until ctx ends, then shuts down: the HTTP
-// server, the handler, the chat's sockets and the watcher.
-func serveHTTP(ctx context.Context, cfg serveConfig, handler *web.Handler, chatSvc *chat.Service, stopWatch func(), stdout io.Writer, logger *slog.Logger) error {
+// server, the handler, the chat's sockets and the watcher. metrics, when
+// not nil, are served too (metrics.go).
+func serveHTTP(ctx context.Context, cfg serveConfig, handler *web.Handler, metrics *prometheus.Registry, chatSvc *chat.Service, stopWatch func(), stdout io.Writer, logger *slog.Logger) error {
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		stopWatch()
@@ -402,8 +412,12 @@ func serveHTTP(ctx context.Context, cfg serveConfig, handler *web.Handler, chatS
 	}
 	// A client that trickles its request is cut off at the read timeout;
 	// once a websocket is open, its read deadline follows its pongs.
+	var served http.Handler = handler
+	if metrics != nil {
+		served = withMetrics(handler, metrics, cfg.metricsToken)
+	}
 	srv := &http.Server{
-		Handler:           handler,
+		Handler:           served,
 		ReadHeaderTimeout: min(10*time.Second, cfg.readTimeout),
 		ReadTimeout:       cfg.readTimeout,
 		IdleTimeout:       2 * time.Minute,
@@ -418,6 +432,16 @@ func serveHTTP(ctx context.Context, cfg serveConfig, handler *web.Handler, chatS
 			return fmt.Errorf("--debug-addr: %w", err)
 		}
 		defer debugSrv.Close()
+	}
+	if metrics != nil && cfg.metricsAddr != "" {
+		metricsSrv, err := serveMetricsAddr(cfg.metricsAddr, metrics, logger)
+		if err != nil {
+			ln.Close()
+			stopWatch()
+			chatSvc.Shutdown(ctx)
+			return fmt.Errorf("--metrics-addr: %w", err)
+		}
+		defer metricsSrv.Close()
 	}
 	fmt.Fprintf(stdout, "supportd is listening: open http://%s/\n", displayAddr(ln.Addr()))
 	serveErr := make(chan error, 1)

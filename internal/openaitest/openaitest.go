@@ -40,6 +40,9 @@ type Reply struct {
 	// ChunkDelay apart.
 	Chunks     int
 	ChunkDelay time.Duration
+	// Burst writes the streamed chunks in one write, as a server that
+	// has the whole answer at once; without it each chunk is flushed.
+	Burst bool
 	// PromptTokens and CompletionTokens are reported as the usage.
 	PromptTokens, CompletionTokens int
 }
@@ -211,7 +214,7 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, req openai.ChatC
 		if _, err := fmt.Fprintf(w, "data: %s\n\n", data); err != nil {
 			return false
 		}
-		if flusher != nil {
+		if flusher != nil && !reply.Burst {
 			flusher.Flush()
 		}
 		if reply.ChunkDelay > 0 {

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# bench-ab.sh A B: two ways of running supportd, side by side. Runs 500
+# chatting customers (one question a second each, for 30 s) against a fresh
+# supportd on the embedded store, RUNS times each way, interleaved (A, B, A,
+# B...), and prints each run's answer latency, the medians of the p50 and
+# p99 of each way, and the difference and ratio of the p99s.
+#
+# The ways:
+#   offline  supportd as it comes, no language model, no metrics
+#   llm      with a fake language model (loadgen -fake-model, started afresh
+#            each run) answering every question in a fixed LATENCY
+#   metrics  with /metrics served (SUPPORTD_METRICS_TOKEN) and scraped every
+#            second
+#
+#   cmd/loadgen/bench-ab.sh offline llm       # RUNS=5 LATENCY=300ms CHATTERS=500 DURATION=30s
+#   cmd/loadgen/bench-ab.sh offline metrics
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+A=${1:-offline} B=${2:-llm}
+RUNS=${RUNS:-5} LATENCY=${LATENCY:-300ms} CHATTERS=${CHATTERS:-500} DURATION=${DURATION:-30s}
+PORT=${PORT:-18481} MODEL_PORT=${MODEL_PORT:-18500}
+go build -o bin/supportd ./cmd/supportd
+go build -o bin/loadgen ./cmd/loadgen
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+run() { # run MODE N: one fresh server, one load, its "p50 p99" on stdout
+	local mode=$1 n=$2 args=() env=() pid out helper=
+	case $mode in
+	offline) ;;
+	llm)
+		bin/loadgen -fake-model 127.0.0.1:$MODEL_PORT -fake-model-latency "$LATENCY" >"$work/model-$n.log" 2>&1 &
+		helper=$!
+		env=(OPENAI_BASE_URL=http://127.0.0.1:$MODEL_PORT/v1 OPENAI_API_KEY=bench)
+		args=(--llm-model fake-model --llm-timeout 8s)
+		;;
+	metrics)
+		env=(SUPPORTD_METRICS_TOKEN=bench-token)
+		;;
+	*) echo "bench-ab: unknown way $mode" >&2; exit 2 ;;
+	esac
+	env "${env[@]}" bin/supportd serve --addr 127.0.0.1:$PORT --data "$work/data-$mode-$n" --conn-per-minute -1 --log-level warn "${args[@]}" \
+		>"$work/server-$mode-$n.log" 2>&1 &
+	pid=$!
+	for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && break; sleep 0.1; done
+	if [ "$mode" = metrics ]; then
+		(while kill -0 $pid 2>/dev/null; do curl -s -H 'Authorization: Bearer bench-token' "http://127.0.0.1:$PORT/metrics" >/dev/null; sleep 1; done) &
+		helper=$!
+	fi
+	out=$(bin/loadgen -url ws://127.0.0.1:$PORT/ws -conns "$CHATTERS" -chatters "$CHATTERS" -interval 1s -duration "$DURATION" -pid $pid)
+	kill $pid; wait $pid 2>/dev/null || true
+	if [ -n "$helper" ]; then kill $helper 2>/dev/null || true; wait $helper 2>/dev/null || true; fi
+	echo "$out" | sed -n 's/^answer latency: p50 \([^ ]*\) .* p99 \([^ ]*\) .*/\1 \2/p'
+	echo "$mode run $n: $(echo "$out" | grep -E '^(answers|answer latency)' | tr '\n' ' ')" >&2
+}
+
+ms() { # a Go duration in milliseconds
+	awk -v d="$1" 'BEGIN { if (d ~ /µs$/) { sub(/µs$/, "", d); print d/1000 } else if (d ~ /ms$/) { sub(/ms$/, "", d); print d+0 } else { sub(/s$/, "", d); print d*1000 } }'
+}
+median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2 }'; }
+
+: >"$work/$A"; : >"$work/$B"
+for n in $(seq "$RUNS"); do
+	for mode in "$A" "$B"; do
+		read -r p50 p99 < <(run "$mode" "$n")
+		echo "$(ms "$p50") $(ms "$p99")" >>"$work/$mode"
+	done
+done
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+for mode in "$A" "$B"; do
+	echo "$mode: p50 runs $(cut -d' ' -f1 "$work/$mode" | tr '\n' ' ')ms, median $(cut -d' ' -f1 "$work/$mode" | median) ms;" \
+		"p99 runs $(cut -d' ' -f2 "$work/$mode" | tr '\n' ' ')ms, median $(cut -d' ' -f2 "$work/$mode" | median) ms"
+done
+a=$(cut -d' ' -f2 "$work/$A" | median); b=$(cut -d' ' -f2 "$work/$B" | median)
+echo "median p99: $B minus $A $(awk -v a="$a" -v b="$b" 'BEGIN { print b - a }') ms, $B over $A ×$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.2f", b / a }')"
