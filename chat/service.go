@@ -161,8 +161,8 @@ type Service struct {
 	// framesIn and messagesOut count frames accepted and messages pushed
 	// (Stats).
 	framesIn, messagesOut atomic.Int64
-	wg         sync.WaitGroup
-	closed     atomic.Bool
+	wg                    sync.WaitGroup
+	closed                atomic.Bool
 	// verifyLimits limits order verifications per client address;
 	// intakeLimits email requests per email address.
 	verifyLimits *ratelimit.Keyed

@@ -155,7 +155,6 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	return c, nil
 }
 
-
 // llmConfig returns the language model's configuration, or nil when none
 // is configured (no --llm-model). The server's address and key come from
 // the environment only: OPENAI_BASE_URL (default OpenAI's) and
