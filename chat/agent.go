@@ -249,6 +249,7 @@ func (s *Service) handleAgent(ctx context.Context, c *conn, f AgentFrame) {
 			break
 		}
 		s.setTyping(f.Conversation, store.AuthorAgent, f.On)
+		s.shareTyping(f.Conversation, store.AuthorAgent, f.On)
 	case "transfer":
 		code = s.take(ctx, f.Conversation, f.To, c.agent)
 	case "close":
@@ -733,6 +734,13 @@ func (s *Service) sendStateTo(c *conn) {
 // customerTyping tells the agent holding the conversation that the
 // customer is typing.
 func (s *Service) customerTyping(conv string, on bool) {
+	s.customerTypingHere(conv, on)
+	s.shareTyping(conv, store.AuthorCustomer, on)
+}
+
+// customerTypingHere tells this process's sockets of the agent holding
+// the conversation that the customer is typing.
+func (s *Service) customerTypingHere(conv string, on bool) {
 	frame := encode(agentTypingFrame{Type: "typing", Conversation: conv, Author: store.AuthorCustomer, On: on})
 	for _, c := range s.desk.holderConns(conv) {
 		c.send(frame, s.cfg.QueueBytes)

@@ -24,6 +24,9 @@ import (
 // process and needs none.
 type MessageFeed interface {
 	ListenMessages(ctx context.Context, l store.MessageListener) error
+	// NotifyTyping tells the other processes who types in a
+	// conversation; origin is this process's name.
+	NotifyTyping(ctx context.Context, origin, conversation, author string, on bool) error
 }
 
 var _ MessageFeed = (*store.Postgres)(nil)
@@ -36,7 +39,35 @@ func (s *Service) followFeed(ctx context.Context, feed MessageFeed) {
 		Lost: func(err error, retryIn time.Duration) {
 			s.log.Warn("chat: the messages of the other processes are not followed; listening again", "err", err, "in", retryIn)
 		},
+		Typing: func(origin, conv, author string, on bool) {
+			if origin == s.origin {
+				return
+			}
+			switch author {
+			case store.AuthorCustomer:
+				s.customerTypingHere(conv, on)
+			case store.AuthorAgent:
+				s.setTyping(conv, store.AuthorAgent, on)
+			}
+		},
 	})
+}
+
+// shareTyping tells the other processes that a person types in a
+// conversation, so that the sockets they hold on it show it too. The
+// bot's typing is not shared: it is as long as its answer, which the
+// other processes get at once.
+func (s *Service) shareTyping(conv, author string, on bool) {
+	if s.cfg.Feed == nil {
+		return
+	}
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		if err := s.cfg.Feed.NotifyTyping(ctx, s.origin, conv, author, on); err != nil {
+			s.log.Debug("chat: share typing", "conversation", conv, "err", err)
+		}
+	}()
 }
 
 // served reports whether this process holds a socket on the conversation:

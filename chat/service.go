@@ -158,6 +158,8 @@ type Service struct {
 	log        *slog.Logger
 	conns      sync.Map // *conn -> struct{}
 	active     atomic.Int64
+	// origin names this process to the others sharing its store.
+	origin string
 	// framesIn and messagesOut count frames accepted and messages pushed
 	// (Stats).
 	framesIn, messagesOut atomic.Int64
@@ -228,7 +230,7 @@ func NewService(cfg Config) (*Service, error) {
 		cfg.PresenceGrace = time.Minute
 	}
 	s := &Service{
-		cfg: cfg, hub: newHub(), desk: newDesk(), log: cfg.Logger,
+		cfg: cfg, hub: newHub(), desk: newDesk(), log: cfg.Logger, origin: "p_" + randomString(8),
 		verifyLimits: ratelimit.NewKeyed(rate.Limit(float64(cfg.VerifyPerHour)/3600), cfg.VerifyBurst),
 		intakeLimits: ratelimit.NewKeyed(rate.Limit(float64(cfg.IntakesPerEmailHour)/3600), cfg.IntakesPerEmailHour),
 	}

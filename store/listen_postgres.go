@@ -17,8 +17,27 @@ import (
 // notification is repaired by the next one, and after a lost connection
 // by a catch-up of everything the listener's sockets may have missed.
 
-// messagesChannel is the channel of the notifications.
-const messagesChannel = "supportd_messages"
+// messagesChannel is the channel of the messages stored; typingChannel,
+// of who types in a conversation (NotifyTyping), which is not stored.
+const (
+	messagesChannel = "supportd_messages"
+	typingChannel   = "supportd_typing"
+)
+
+// NotifyTyping tells every process listening that author ("customer",
+// "agent") starts or stops typing in a conversation; origin names the
+// process that tells, so that it can leave its own notifications alone.
+func (s *Postgres) NotifyTyping(ctx context.Context, origin, conversation, author string, on bool) error {
+	state := "0"
+	if on {
+		state = "1"
+	}
+	_, err := s.pool.Exec(ctx, "SELECT pg_notify($1, $2)", typingChannel, strings.Join([]string{origin, conversation, author, state}, " "))
+	if err != nil {
+		return errPostgres("notify typing", err)
+	}
+	return nil
+}
 
 // MessageListener is told of the messages stored by every process.
 type MessageListener struct {
@@ -31,6 +50,8 @@ type MessageListener struct {
 	// Lost, if set, is told why the listening stopped, and when it is
 	// tried again.
 	Lost func(err error, retryIn time.Duration)
+	// Typing, if set, is told of each NotifyTyping, with its origin.
+	Typing func(origin, conversation, author string, on bool)
 }
 
 // ListenMessages tells l of every message stored in the database until ctx
@@ -70,11 +91,22 @@ func (s *Postgres) listenOnce(ctx context.Context, l MessageListener) (bool, err
 	if _, err := conn.Exec(ctx, "LISTEN "+messagesChannel); err != nil {
 		return false, err
 	}
+	if l.Typing != nil {
+		if _, err := conn.Exec(ctx, "LISTEN "+typingChannel); err != nil {
+			return false, err
+		}
+	}
 	l.Resync()
 	for {
 		n, err := conn.WaitForNotification(ctx)
 		if err != nil {
 			return true, err
+		}
+		if n.Channel == typingChannel {
+			if f := strings.Fields(n.Payload); len(f) == 4 && l.Typing != nil {
+				l.Typing(f[0], f[1], f[2], f[3] == "1")
+			}
+			continue
 		}
 		conv, seqText, ok := strings.Cut(n.Payload, " ")
 		seq, err := strconv.ParseInt(seqText, 10, 64)

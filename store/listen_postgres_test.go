@@ -25,6 +25,7 @@ func TestListenMessages(t *testing.T) {
 		seq  int64
 	}
 	notes := make(chan note, 16)
+	typing := make(chan string, 4)
 	var mu sync.Mutex
 	resyncs := 0
 	listening := make(chan struct{}, 4)
@@ -33,6 +34,9 @@ func TestListenMessages(t *testing.T) {
 	go func() {
 		done <- listener.ListenMessages(ctx, store.MessageListener{
 			Stored: func(conv string, seq int64) { notes <- note{conv, seq} },
+			Typing: func(origin, conv, author string, on bool) {
+				typing <- origin + " " + conv + " " + author + " " + map[bool]string{true: "on", false: "off"}[on]
+			},
 			Resync: func() {
 				mu.Lock()
 				resyncs++
@@ -59,6 +63,19 @@ func TestListenMessages(t *testing.T) {
 		case <-time.After(10 * time.Second):
 			t.Fatalf("not told of %v", want)
 		}
+	}
+
+	// Who types is told too, with who tells.
+	if err := writer.NotifyTyping(t.Context(), "p_writer", "c_listen", store.AuthorAgent, true); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case got := <-typing:
+		if got != "p_writer c_listen agent on" {
+			t.Errorf("typing told as %q", got)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("not told who types")
 	}
 
 	// The listening connection is cut: the listener comes back, resyncs,
