@@ -10,14 +10,14 @@
 #   llm      with a fake language model (loadgen -fake-model, started afresh
 #            each run) answering every question in a fixed LATENCY
 #   metrics  with /metrics served (SUPPORTD_METRICS_TOKEN) and scraped every
-#            second
+#            SCRAPE (default 15s, Prometheus's usual interval)
 #
 #   cmd/loadgen/bench-ab.sh offline llm       # RUNS=5 LATENCY=300ms CHATTERS=500 DURATION=30s
 #   cmd/loadgen/bench-ab.sh offline metrics
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 A=${1:-offline} B=${2:-llm}
-RUNS=${RUNS:-5} LATENCY=${LATENCY:-300ms} CHATTERS=${CHATTERS:-500} DURATION=${DURATION:-30s}
+RUNS=${RUNS:-5} SCRAPE=${SCRAPE:-15} LATENCY=${LATENCY:-300ms} CHATTERS=${CHATTERS:-500} DURATION=${DURATION:-30s}
 PORT=${PORT:-18481} MODEL_PORT=${MODEL_PORT:-18500}
 go build -o bin/supportd ./cmd/supportd
 go build -o bin/loadgen ./cmd/loadgen
@@ -44,7 +44,7 @@ run() { # run MODE N: one fresh server, one load, its "p50 p99" on stdout
 	pid=$!
 	for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && break; sleep 0.1; done
 	if [ "$mode" = metrics ]; then
-		(while kill -0 $pid 2>/dev/null; do curl -s -H 'Authorization: Bearer bench-token' "http://127.0.0.1:$PORT/metrics" >/dev/null; sleep 1; done) &
+		(while kill -0 $pid 2>/dev/null; do curl -s -H 'Authorization: Bearer bench-token' "http://127.0.0.1:$PORT/metrics" >/dev/null; sleep "$SCRAPE"; done) &
 		helper=$!
 	fi
 	out=$(bin/loadgen -url ws://127.0.0.1:$PORT/ws -conns "$CHATTERS" -chatters "$CHATTERS" -interval 1s -duration "$DURATION" -pid $pid)
