@@ -147,7 +147,7 @@ func (s *Service) llmAnswer(ctx context.Context, m Message, hits []kb.Hit, offli
 		known.WriteString(body + "\n")
 	}
 	lang := map[string]string{"fr": "français", "en": "anglais"}[offline.Lang]
-	tools := &customerTools{s: s, m: m, sources: map[string]string{}}
+	tools := &customerTools{s: s, m: m, lang: offline.Lang, sources: map[string]string{}}
 	req := openai.ChatCompletionRequest{
 		Model:          l.cfg.Model,
 		MaxTokens:      l.cfg.MaxTokens,
@@ -167,6 +167,7 @@ func (s *Service) llmAnswer(ctx context.Context, m Message, hits []kb.Hit, offli
 	var usage openai.Usage
 	content := ""
 	for round := 1; ; round++ {
+		shown.newTurn()
 		turn, err := streamTurn(ctx, l.cfg.Client, req, func(delta string) {
 			if firstToken == 0 {
 				firstToken = time.Since(start)
@@ -195,10 +196,7 @@ func (s *Service) llmAnswer(ctx context.Context, m Message, hits []kb.Hit, offli
 			}
 			req.Messages = append(req.Messages, openai.ChatCompletionMessage{Role: openai.ChatMessageRoleTool, ToolCallID: call.ID, Name: call.Function.Name, Content: result})
 		}
-		for _, text := range tools.sources {
-			known.WriteString(text + "\n")
-		}
-		shown.known = newSourceText(known.String())
+		shown.known = newSourceText(known.String() + tools.text())
 	}
 	reply, why := groundedReply(content, hits, tools.sources, offline)
 	s.llmDone(start, firstToken, usage, "discarded", why)

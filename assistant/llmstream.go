@@ -32,6 +32,17 @@ type answerStream struct {
 	stopped bool
 }
 
+// newTurn starts the reading of another reply of the model, as after
+// its tool calls. Were a reply that called tools to have shown text, the
+// showing stops: it could not be told apart from the answer.
+func (a *answerStream) newTurn() {
+	if a.shown > 0 {
+		a.stopped = true
+	}
+	a.raw.Reset()
+	a.answerAt = 0
+}
+
 // add takes the next piece of the model's reply.
 func (a *answerStream) add(delta string) {
 	if a.show == nil || a.stopped || delta == "" {

@@ -46,6 +46,8 @@ const (
 type customerTools struct {
 	s *Service
 	m Message
+	// lang is the language of the reply.
+	lang string
 	// sources are the results given so far, by source id.
 	sources map[string]string
 }
@@ -85,7 +87,7 @@ func (ct *customerTools) definitions() []openai.Tool {
 // a tool that ends the answer (a person, the verification), the reply to
 // give instead.
 func (ct *customerTools) call(ctx context.Context, call openai.ToolCall) (string, *Reply) {
-	lang := replyLang(ct.m.Lang)
+	lang := replyLang(ct.lang)
 	t := texts[lang]
 	c := ct.m.Customer
 	allowed := false
@@ -164,6 +166,16 @@ func containsOrder(list []orders.Order, number string) bool {
 		}
 	}
 	return false
+}
+
+// text joins the results given so far, for the checks of what the model
+// writes.
+func (ct *customerTools) text() string {
+	var b strings.Builder
+	for _, t := range ct.sources {
+		b.WriteString(t + "\n")
+	}
+	return b.String()
 }
 
 // result keeps a tool's text under its source id ("" for an error the

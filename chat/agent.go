@@ -161,7 +161,7 @@ func (s *Service) agentJoined(ctx context.Context, c *conn, agent store.Agent) {
 	}
 	con.resume = ""
 	con.conns[c] = struct{}{}
-	w := agentWelcomeFrame{Type: "welcome", V: ProtocolVersion, Agent: infoOf(a), Agents: []agentInfo{}, Queue: []queueItem{}, Held: []struct{}{}, Assign: s.cfg.Assign}
+	w := agentWelcomeFrame{Type: "welcome", V: AgentProtocolVersion, Agent: infoOf(a), Agents: []agentInfo{}, Queue: []queueItem{}, Held: []struct{}{}, Assign: s.cfg.Assign}
 	for _, o := range d.state.Agents() {
 		if o != a {
 			w.Agents = append(w.Agents, infoOf(o))

@@ -7,6 +7,10 @@ import (
 	"unicode/utf8"
 )
 
+// AgentProtocolVersion is the version of docs/agent-protocol.md, which
+// moves apart from the widget's (ProtocolVersion).
+const AgentProtocolVersion = 1
+
 // The agent console's protocol, docs/agent-protocol.md.
 
 // Error codes of the agent protocol, besides the widget's.

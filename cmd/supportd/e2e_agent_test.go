@@ -87,6 +87,14 @@ func TestAgentHandoffInBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The console speaks the server's version of the agents' protocol.
+	var status string
+	if err := chromedp.Run(agent, chromedp.Evaluate(`document.querySelector('.status-line') ? document.querySelector('.status-line').innerText : ''`, &status)); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(status, "Version du protocole") {
+		t.Fatalf("the console says %q", status)
+	}
 	// The customer's tab, in the browser the agent's tab started.
 	customer, cancel := chromedp.NewContext(agent)
 	defer cancel()
