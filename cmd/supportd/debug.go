@@ -34,25 +34,30 @@ func checkDebugAddr(addr string, public bool) error {
 	return nil
 }
 
-// serveDebug serves the profiles on addr until the returned server is
-// closed.
-func serveDebug(addr string, logger *slog.Logger) (*http.Server, error) {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return nil, err
-	}
+// debugHandler serves Go's profiles under /debug/pprof/.
+func debugHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/debug/pprof/", pprof.Index)
 	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
 	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	return mux
+}
+
+// serveAside serves h on an address of its own (the profiles, the
+// metrics) until the returned server is closed.
+func serveAside(addr string, h http.Handler, logger *slog.Logger) (*http.Server, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			logger.Error("debug: profiles no longer served", "err", err)
+			logger.Error("no longer served", "addr", ln.Addr().String(), "err", err)
 		}
 	}()
-	logger.Info("profiles served", "addr", "http://"+ln.Addr().String()+"/debug/pprof/")
+	logger.Info("also serving", "addr", "http://"+ln.Addr().String()+"/")
 	return srv, nil
 }

@@ -24,12 +24,7 @@ func TestDebugAddr(t *testing.T) {
 		t.Errorf("serve --debug-addr 0.0.0.0:6060: %v, %q", err, stderr)
 	}
 
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr := freeAddr(t)
 	srv := startServer(t, t.TempDir(), "--debug-addr", addr)
 	resp, err := http.Get("http://" + addr + "/debug/pprof/goroutine?debug=1")
 	if err != nil {
@@ -48,4 +43,15 @@ func TestDebugAddr(t *testing.T) {
 			t.Error("the chat's address serves the profiles")
 		}
 	}
+}
+
+// freeAddr returns a loopback address with a port free at the time.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
 }

@@ -5,7 +5,6 @@ import (
 	"crypto/subtle"
 	"errors"
 	"log/slog"
-	"net"
 	"net/http"
 	"strings"
 	"time"
@@ -153,10 +152,12 @@ func newMetrics(src *serveMetrics) (*prometheus.Registry, chat.AnswerObserver) {
 	return reg, answerHistogram{answers}
 }
 
-// metricsHandler serves the registry, to a bearer of token when token is
-// not empty.
+// metricsHandler serves the registry at /metrics, to a bearer of token
+// when token is not empty.
 func metricsHandler(reg *prometheus.Registry, token string) http.Handler {
-	h := promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	var h http.Handler = mux
 	if token == "" {
 		return h
 	}
@@ -185,25 +186,6 @@ func withMetrics(next http.Handler, reg *prometheus.Registry, token string) http
 		}
 		next.ServeHTTP(w, r)
 	})
-}
-
-// serveMetricsAddr serves /metrics alone on addr until the server
-// returned is closed.
-func serveMetricsAddr(addr string, reg *prometheus.Registry, logger *slog.Logger) (*http.Server, error) {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return nil, err
-	}
-	mux := http.NewServeMux()
-	mux.Handle("/metrics", metricsHandler(reg, ""))
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-	go func() {
-		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			logger.Error("metrics no longer served", "err", err)
-		}
-	}()
-	logger.Info("metrics served", "addr", "http://"+ln.Addr().String()+"/metrics")
-	return srv, nil
 }
 
 // newLogger returns the logger of --log-level and --log-format.

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -43,12 +42,7 @@ func scrape(t *testing.T, url, token string) (map[string]*dto.MetricFamily, int)
 func TestMetrics(t *testing.T) {
 	const token = "metrics-token-for-tests"
 	t.Setenv("SUPPORTD_METRICS_TOKEN", token)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	metricsAddr := ln.Addr().String()
-	ln.Close()
+	metricsAddr := freeAddr(t)
 	srv := startServer(t, t.TempDir(), "--metrics-addr", metricsAddr)
 	url := "http://" + srv.addr + "/metrics"
 	for _, bad := range []string{"", "wrong"} {

@@ -422,25 +422,28 @@ func serveHTTP(ctx context.Context, cfg serveConfig, handler *web.Handler, metri
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
+	// The profiles and the metrics, each on an address of its own when
+	// asked for.
+	type asideServer struct {
+		flag, addr string
+		handler    http.Handler
+	}
+	var aside []asideServer
 	if cfg.debugAddr != "" {
-		debugSrv, err := serveDebug(cfg.debugAddr, logger)
-		if err != nil {
-			ln.Close()
-			stopWatch()
-			chatSvc.Shutdown(ctx)
-			return fmt.Errorf("--debug-addr: %w", err)
-		}
-		defer debugSrv.Close()
+		aside = append(aside, asideServer{"--debug-addr", cfg.debugAddr, debugHandler()})
 	}
 	if metrics != nil && cfg.metricsAddr != "" {
-		metricsSrv, err := serveMetricsAddr(cfg.metricsAddr, metrics, logger)
+		aside = append(aside, asideServer{"--metrics-addr", cfg.metricsAddr, metricsHandler(metrics, "")})
+	}
+	for _, a := range aside {
+		other, err := serveAside(a.addr, a.handler, logger)
 		if err != nil {
 			ln.Close()
 			stopWatch()
 			chatSvc.Shutdown(ctx)
-			return fmt.Errorf("--metrics-addr: %w", err)
+			return fmt.Errorf("%s: %w", a.flag, err)
 		}
-		defer metricsSrv.Close()
+		defer other.Close()
 	}
 	fmt.Fprintf(stdout, "supportd is listening: open http://%s/\n", displayAddr(ln.Addr()))
 	serveErr := make(chan error, 1)
