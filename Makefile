@@ -9,7 +9,7 @@
 GO ?= go
 BIN := bin/supportd
 
-.PHONY: build run test deps fmt-check vet unit fuzz bench eval thesaurus
+.PHONY: build run test deps fmt-check vet unit fuzz bench bench-chat eval thesaurus
 
 build:
 	$(GO) build -o $(BIN) ./cmd/supportd
@@ -45,6 +45,12 @@ fuzz:
 # bench prints the figures recorded in docs/benchmarks.md.
 bench:
 	$(GO) test ./kb -run XXX -bench . -benchtime 3s
+
+# bench-chat holds 10,000 sockets, 500 of them chatting, against the bare echo server,
+# supportd on the embedded store and on PostgreSQL, interleaved, 5 runs each (about 12
+# minutes), and prints the medians and the ratios to the echo server (docs/benchmarks.md).
+bench-chat:
+	CONNS=$${CONNS:-10000} cmd/loadgen/bench-ab.sh echo offline postgres
 
 # eval scores the assistant on the shared evaluation set.
 eval: build

@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
-# bench-ab.sh A B: two ways of running supportd, side by side. Runs 500
+# bench-ab.sh WAY...: ways of running a chat server, side by side. Runs 500
 # chatting customers (one question a second each, for 30 s) against a fresh
-# supportd on the embedded store, RUNS times each way, interleaved (A, B, A,
-# B...), and prints each run's answer latency, the medians of the p50 and
-# p99 of each way, and the difference and ratio of the p99s.
+# server each run, RUNS times each way, interleaved (A, B, A, B...), and
+# prints each run's answer latency (CONNS sockets held, CHATTERS of them chatting), the medians of the p50 and p99 of each
+# way, and each way's median p99 beside the first's (difference, ratio).
 #
 # The ways:
-#   offline  supportd as it comes, no language model, no metrics
+#   echo     a bare websocket echo server (loadgen -echo): the floor
+#   offline  supportd as it comes on the embedded store, no language model,
+#            no metrics
+#   postgres the same on PostgreSQL, a fresh database each run (created
+#            through PG_ADMIN, default postgres://postgres@127.0.0.1:5432/postgres)
 #   llm      with a fake language model (loadgen -fake-model, started afresh
 #            each run) answering every question in a fixed LATENCY
 #   metrics  with /metrics served (SUPPORTD_METRICS_TOKEN) and scraped every
@@ -14,10 +18,14 @@
 #
 #   cmd/loadgen/bench-ab.sh offline llm       # RUNS=5 LATENCY=300ms CHATTERS=500 DURATION=30s
 #   cmd/loadgen/bench-ab.sh offline metrics
+#   cmd/loadgen/bench-ab.sh echo offline postgres   # make bench-chat
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-A=${1:-offline} B=${2:-llm}
+WAYS=("$@")
+[ ${#WAYS[@]} -ge 2 ] || { echo "usage: bench-ab.sh WAY WAY... (echo, offline, postgres, llm, metrics)" >&2; exit 2; }
+PG_ADMIN=${PG_ADMIN:-postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable}
 RUNS=${RUNS:-5} SCRAPE=${SCRAPE:-15} LATENCY=${LATENCY:-300ms} CHATTERS=${CHATTERS:-500} DURATION=${DURATION:-30s}
+CONNS=${CONNS:-$CHATTERS} # sockets held, CHATTERS of them chatting
 PORT=${PORT:-18481} MODEL_PORT=${MODEL_PORT:-18500}
 go build -o bin/supportd ./cmd/supportd
 go build -o bin/loadgen ./cmd/loadgen
@@ -25,9 +33,15 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 run() { # run MODE N: one fresh server, one load, its "p50 p99" on stdout
-	local mode=$1 n=$2 args=() env=() pid out helper=
+	local mode=$1 n=$2 args=() env=() pid out helper= db=
 	case $mode in
 	offline) ;;
+	echo) ;;
+	postgres)
+		db=bench_$$_$n
+		psql -q "$PG_ADMIN" -c "CREATE DATABASE $db" >/dev/null
+		args=(--database-url "${PG_ADMIN%/*}/$db?sslmode=disable")
+		;;
 	llm)
 		bin/loadgen -fake-model 127.0.0.1:$MODEL_PORT -fake-model-latency "$LATENCY" >"$work/model-$n.log" 2>&1 &
 		helper=$!
@@ -39,17 +53,22 @@ run() { # run MODE N: one fresh server, one load, its "p50 p99" on stdout
 		;;
 	*) echo "bench-ab: unknown way $mode" >&2; exit 2 ;;
 	esac
-	env "${env[@]}" bin/supportd serve --addr 127.0.0.1:$PORT --data "$work/data-$mode-$n" --conn-per-minute -1 --log-level warn "${args[@]}" \
-		>"$work/server-$mode-$n.log" 2>&1 &
+	if [ "$mode" = echo ]; then
+		bin/loadgen -echo 127.0.0.1:$PORT >"$work/server-$mode-$n.log" 2>&1 &
+	else
+		env "${env[@]}" bin/supportd serve --addr 127.0.0.1:$PORT --data "$work/data-$mode-$n" --conn-per-minute -1 --log-level warn "${args[@]}" \
+			>"$work/server-$mode-$n.log" 2>&1 &
+	fi
 	pid=$!
 	for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && break; sleep 0.1; done
 	if [ "$mode" = metrics ]; then
 		(while kill -0 $pid 2>/dev/null; do curl -s -H 'Authorization: Bearer bench-token' "http://127.0.0.1:$PORT/metrics" >/dev/null; sleep "$SCRAPE"; done) &
 		helper=$!
 	fi
-	out=$(bin/loadgen -url ws://127.0.0.1:$PORT/ws -conns "$CHATTERS" -chatters "$CHATTERS" -interval 1s -duration "$DURATION" -pid $pid)
+	out=$(bin/loadgen -url ws://127.0.0.1:$PORT/ws -conns "$CONNS" -chatters "$CHATTERS" -interval 1s -duration "$DURATION" -pid $pid)
 	kill $pid; wait $pid 2>/dev/null || true
 	if [ -n "$helper" ]; then kill $helper 2>/dev/null || true; wait $helper 2>/dev/null || true; fi
+	if [ -n "$db" ]; then psql -q "$PG_ADMIN" -c "DROP DATABASE $db" >/dev/null; fi
 	echo "$out" | sed -n 's/^answer latency: p50 \([^ ]*\) .* p99 \([^ ]*\) .*/\1 \2/p'
 	echo "$mode run $n: $(echo "$out" | grep -E '^(answers|answer latency)' | tr '\n' ' ')" >&2
 }
@@ -59,17 +78,21 @@ ms() { # a Go duration in milliseconds
 }
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2 }'; }
 
-: >"$work/$A"; : >"$work/$B"
+: >"$work/load"
+for mode in "${WAYS[@]}"; do : >"$work/$mode"; done
 for n in $(seq "$RUNS"); do
-	for mode in "$A" "$B"; do
+	for mode in "${WAYS[@]}"; do
 		read -r p50 p99 < <(run "$mode" "$n")
 		echo "$(ms "$p50") $(ms "$p99")" >>"$work/$mode"
+		cut -d' ' -f1 /proc/loadavg >>"$work/load"
 	done
 done
-echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
-for mode in "$A" "$B"; do
+echo "load average (1 min) after each run: $(tr '\n' ' ' <"$work/load")"
+first=${WAYS[0]}
+a=$(cut -d' ' -f2 "$work/$first" | median)
+for mode in "${WAYS[@]}"; do
+	b=$(cut -d' ' -f2 "$work/$mode" | median)
 	echo "$mode: p50 runs $(cut -d' ' -f1 "$work/$mode" | tr '\n' ' ')ms, median $(cut -d' ' -f1 "$work/$mode" | median) ms;" \
-		"p99 runs $(cut -d' ' -f2 "$work/$mode" | tr '\n' ' ')ms, median $(cut -d' ' -f2 "$work/$mode" | median) ms"
+		"p99 runs $(cut -d' ' -f2 "$work/$mode" | tr '\n' ' ')ms, median $b ms" \
+		"($(awk -v a="$a" -v b="$b" 'BEGIN { printf "%+.2f ms, ×%.2f", b - a, b / a }') against $first)"
 done
-a=$(cut -d' ' -f2 "$work/$A" | median); b=$(cut -d' ' -f2 "$work/$B" | median)
-echo "median p99: $B minus $A $(awk -v a="$a" -v b="$b" 'BEGIN { print b - a }') ms, $B over $A ×$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.2f", b / a }')"

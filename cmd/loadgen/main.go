@@ -11,6 +11,7 @@
 //
 //	loadgen [-url ws://localhost:8080/ws] [-conns 1000] [-chatters 100] [-interval 1s] [-duration 30s] [-pid PID]
 //	loadgen -fake-model 127.0.0.1:18500 [-fake-model-latency 300ms]
+//	loadgen -echo 127.0.0.1:18481
 //	LOADGEN_AGENT_PASSWORD=... loadgen -agents 50 -conns 2000 [-agent-interval 10s] [-customer-interval 10s] [-duration 30s] [-pid PID]
 package main
 
@@ -57,12 +58,20 @@ func main() {
 	flag.DurationVar(&cfg.assignTimeout, "assign-timeout", time.Minute, "with agents: how long to wait for every customer to be held by an agent")
 	fakeModel := flag.String("fake-model", "", "serve a fake OpenAI-compatible model on this address instead of putting load (see fakemodel.go)")
 	fakeLatency := flag.Duration("fake-model-latency", 300*time.Millisecond, "with -fake-model: the time it takes to answer")
+	echo := flag.String("echo", "", "serve a bare websocket echo server on this address instead of putting load: the floor supportd is measured against (see echo.go)")
 	flag.Parse()
 	if cfg.chatters > cfg.conns {
 		cfg.chatters = cfg.conns
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if *echo != "" {
+		if err := serveEcho(ctx, *echo); err != nil {
+			fmt.Fprintln(os.Stderr, "loadgen:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if *fakeModel != "" {
 		if err := serveFakeModel(ctx, *fakeModel, *fakeLatency); err != nil {
 			fmt.Fprintln(os.Stderr, "loadgen:", err)
