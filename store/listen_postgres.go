@@ -10,9 +10,10 @@ import (
 )
 
 // Several supportd processes may share one PostgreSQL database. Each
-// message stored is notified to all of them (migration 0014: NOTIFY
-// supportd_messages, payload "conversation seq"), so that a message stored
-// by one reaches the sockets that the others hold. The notification only
+// message stored is notified to all of them (NOTIFY supportd_messages, a
+// line "conversation seq" a message, one notification for each group of
+// writes, sent when it commits), so that a message stored by one reaches
+// the sockets that the others hold. The notification only
 // names the message: the listener reads it from the store, so that a lost
 // notification is repaired by the next one, and after a lost connection
 // by a catch-up of everything the listener's sockets may have missed.
@@ -35,6 +36,32 @@ func (s *Postgres) NotifyTyping(ctx context.Context, origin, conversation, autho
 	_, err := s.pool.Exec(ctx, "SELECT pg_notify($1, $2)", typingChannel, strings.Join([]string{origin, conversation, author, state}, " "))
 	if err != nil {
 		return errPostgres("notify typing", err)
+	}
+	return nil
+}
+
+// notifyPayloadMax keeps a notification under PostgreSQL's limit of
+// 8,000 bytes.
+const notifyPayloadMax = 7000
+
+// storedLine is a message stored, as notified.
+func storedLine(conversation string, seq int64) string {
+	return conversation + " " + strconv.FormatInt(seq, 10)
+}
+
+// notifyStored notifies, in tx, the messages stored: one notification,
+// or a few when they do not fit in one.
+func notifyStored(ctx context.Context, tx pgx.Tx, lines []string) error {
+	for len(lines) > 0 {
+		n, size := 0, 0
+		for n < len(lines) && (n == 0 || size+len(lines[n])+1 <= notifyPayloadMax) {
+			size += len(lines[n]) + 1
+			n++
+		}
+		if _, err := tx.Exec(ctx, "SELECT pg_notify($1, $2)", messagesChannel, strings.Join(lines[:n], "\n")); err != nil {
+			return err
+		}
+		lines = lines[n:]
 	}
 	return nil
 }
@@ -108,11 +135,12 @@ func (s *Postgres) listenOnce(ctx context.Context, l MessageListener) (bool, err
 			}
 			continue
 		}
-		conv, seqText, ok := strings.Cut(n.Payload, " ")
-		seq, err := strconv.ParseInt(seqText, 10, 64)
-		if !ok || err != nil {
-			continue
+		for _, line := range strings.Split(n.Payload, "\n") {
+			conv, seqText, ok := strings.Cut(line, " ")
+			seq, err := strconv.ParseInt(seqText, 10, 64)
+			if ok && err == nil {
+				l.Stored(conv, seq)
+			}
 		}
-		l.Stored(conv, seq)
 	}
 }

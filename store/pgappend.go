@@ -37,7 +37,11 @@ type write struct {
 	// must handle pgx.ErrNoRows itself: any error it returns fails the
 	// transaction.
 	scan func(pgx.Row) error
-	done chan error
+	// stored, when set, returns after scan the messages the write stored,
+	// as "conversation seq", for the other processes to be told
+	// (listen_postgres.go).
+	stored func() []string
+	done   chan error
 }
 
 // groupCommitter runs the workers of a Postgres store.
@@ -177,6 +181,16 @@ func (s *Postgres) runGroup(ctx context.Context, group []*write) error {
 				return err
 			}
 		}
-		return br.Close()
+		if err := br.Close(); err != nil {
+			return err
+		}
+		// One notification a group, sent when it commits.
+		var stored []string
+		for _, w := range group {
+			if w.stored != nil {
+				stored = append(stored, w.stored()...)
+			}
+		}
+		return notifyStored(ctx, tx, stored)
 	})
 }

@@ -249,8 +249,14 @@ func (s *Postgres) AppendMessage(ctx context.Context, m *Message) (*Message, boo
 	var dup, missing bool
 	err := s.submit(ctx, &write{
 		conversation: m.ConversationID,
-		sql:          `SELECT out_seq, out_created_at, out_dup FROM supportd_append_message($1, $2, $3, $4, $5, $6, $7)`,
-		args:         []any{m.ConversationID, m.ClientID, m.Author, m.AgentID, m.Text, jsonArg(m.Data), nullTime(m.CreatedAt)},
+		stored: func() []string {
+			if dup || missing {
+				return nil
+			}
+			return []string{storedLine(m.ConversationID, msg.Seq)}
+		},
+		sql:  `SELECT out_seq, out_created_at, out_dup FROM supportd_append_message($1, $2, $3, $4, $5, $6, $7)`,
+		args: []any{m.ConversationID, m.ClientID, m.Author, m.AgentID, m.Text, jsonArg(m.Data), nullTime(m.CreatedAt)},
 		scan: func(row pgx.Row) error {
 			err := row.Scan(&msg.Seq, &msg.CreatedAt, &dup)
 			if errors.Is(err, pgx.ErrNoRows) {
@@ -309,6 +315,12 @@ func (s *Postgres) AppendExchange(ctx context.Context, m, reply *Message) (*Mess
 	)
 	err := s.submit(ctx, &write{
 		conversation: m.ConversationID,
+		stored: func() []string {
+			if dup || missing || replySeq == nil {
+				return nil
+			}
+			return []string{storedLine(m.ConversationID, q.Seq), storedLine(m.ConversationID, *replySeq)}
+		},
 		sql: `SELECT out_seq, out_created_at, out_dup, out_reply_seq, out_reply_created_at
 			FROM supportd_append_exchange($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
 		args: []any{m.ConversationID, m.ClientID, m.Author, m.AgentID, m.Text, jsonArg(m.Data), nullTime(m.CreatedAt),

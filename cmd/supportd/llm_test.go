@@ -124,7 +124,7 @@ func TestStreamedAnswerInBrowser(t *testing.T) {
 	t.Setenv("OPENAI_API_KEY", "test-key")
 	srv := startServer(t, t.TempDir(), "--llm-model", "fake-model", "--llm-timeout", "10s")
 	ctx := newBrowser(t)
-	var partial, href, html string
+	var partial, during, href, html string
 	err := chromedp.Run(ctx,
 		chromedp.Navigate("http://"+srv.addr+"/"),
 		click(".sd-launcher"),
@@ -132,12 +132,16 @@ func TestStreamedAnswerInBrowser(t *testing.T) {
 		pressEnter(".sd-input"),
 		waitText(".sd-draft", "Suivez votre"),
 		chromedp.Text(".sd-draft", &partial, chromedp.ByQuery),
+		chromedp.OuterHTML(".sd-log", &during, chromedp.ByQuery),
 		waitText(".sd-articles", "Réponse rédigée à partir de"),
 		chromedp.AttributeValue(".sd-articles a", "href", &href, nil, chromedp.ByQuery),
 		chromedp.OuterHTML(".sd-log", &html, chromedp.ByQuery),
 	)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if q, d := strings.Index(during, "sd-msg sd-customer"), strings.Index(during, "sd-draft"); q < 0 || d < q {
+		t.Errorf("while written, the answer is not after the question: %s", during)
 	}
 	if strings.Contains(partial, "dès que le colis part") {
 		t.Errorf("the draft showed the whole answer at once: %q", partial)

@@ -760,7 +760,9 @@
         d = { el, md: el.appendChild(h('div', 'sd-md')), text: '' };
         drafts.set(f.draft, d);
         showTyping('bot', false);
-        place(el, lastSeq + 0.75);
+        // At the end, after the question (still waiting for its ack):
+        // when the ack comes, the question takes its place by seq, before.
+        place(el);
       }
       d.text += f.text;
       d.md.replaceChildren();
