@@ -1,8 +1,11 @@
 // Package assistant turns a customer's message into a reply: it decides the
 // route (an FAQ answer, the customer's own order, a handoff to a person,
 // small talk, or a fallback with suggestions) and writes the reply in the
-// customer's language. It uses no language model: routes come from rules on
-// the message and from the knowledge base's confidence.
+// customer's language. Routes come from rules on the message and from the
+// knowledge base's confidence; with a language model configured (llm.go),
+// the model may write the answer to a question for the knowledge base from
+// the articles found, and look up the verified customer's own orders, its
+// answer used only when it holds.
 package assistant
 
 import (

@@ -39,7 +39,8 @@ type Article struct {
 	// Featured articles (featured: true) are offered on the chat's start
 	// screen until real traffic says which questions are asked most.
 	Featured bool
-	// Body is the markdown after the front matter.
+	// Body is the markdown after the front matter, without its HTML
+	// comments: editors' notes, shown to nobody.
 	Body string
 	// BodyLine is the line of the file on which Body starts.
 	BodyLine int

@@ -161,3 +161,18 @@ func TestBodyWithLinks(t *testing.T) {
 		t.Errorf("got %q, want %q", got, want)
 	}
 }
+
+// TestArticleWithoutComments: an editors' HTML comment is not part of the
+// body, and the lines after it keep their numbers.
+func TestArticleWithoutComments(t *testing.T) {
+	a, problems := ParseArticle("note.md", []byte("---\ntitle: Une note\n---\nAvant.\n<!-- note interne,\nsur deux lignes -->\nAprès.\n"))
+	if a == nil || len(problems) > 0 {
+		t.Fatal(problems)
+	}
+	if strings.Contains(a.Body, "note interne") || strings.Contains(a.Text(), "note interne") {
+		t.Errorf("the comment is in the body: %q", a.Body)
+	}
+	if a.Body != "Avant.\n\n\nAprès.\n" {
+		t.Errorf("body %q: the lines after the comment moved", a.Body)
+	}
+}
