@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -50,6 +52,55 @@ type Base struct {
 type handle struct {
 	ix   *Index
 	refs atomic.Int64 // 1 for the Base, plus one per search under way
+	// recent keeps the hits of the index's recent searches.
+	recent searchCache
+}
+
+// searchCacheSize is how many recent searches an index keeps the hits of.
+// Customers ask the same questions in the same words often, and an index
+// answers them alike until the next reload, which builds another index,
+// with an empty cache.
+const searchCacheSize = 1024
+
+// searchCache is the hits of recent searches, by words and limit; the
+// oldest go first.
+type searchCache struct {
+	mu    sync.Mutex
+	hits  map[string][]Hit
+	order []string
+	next  int
+}
+
+// searchKey is the key of a search: its words, as typed, and the limit.
+func searchKey(text string, limit int) string {
+	return strings.Join(strings.Fields(text), " ") + "\x00" + strconv.Itoa(limit)
+}
+
+// get returns a copy of the hits kept under key.
+func (c *searchCache) get(key string) ([]Hit, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	hits, ok := c.hits[key]
+	return slices.Clone(hits), ok
+}
+
+// put keeps a copy of hits under key, forgetting the oldest when full.
+func (c *searchCache) put(key string, hits []Hit) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.hits == nil {
+		c.hits = make(map[string][]Hit, searchCacheSize)
+		c.order = make([]string, searchCacheSize)
+	}
+	if _, ok := c.hits[key]; ok {
+		return
+	}
+	if old := c.order[c.next]; old != "" {
+		delete(c.hits, old)
+	}
+	c.order[c.next] = key
+	c.next = (c.next + 1) % searchCacheSize
+	c.hits[key] = slices.Clone(hits)
 }
 
 func (h *handle) acquire() bool {
@@ -137,7 +188,9 @@ func (b *Base) Reloads() int64 { return b.reloads.Load() }
 // in service.
 func (b *Base) ReloadErrors() int64 { return b.reloadErrors.Load() }
 
-// Search searches the current index; see [Index.Search].
+// Search searches the current index; see [Index.Search]. The hits of the
+// index's last 1,024 searches are kept: the same words get them again
+// without a search, until a reload.
 func (b *Base) Search(ctx context.Context, text string, limit int) ([]Hit, error) {
 	for {
 		h := b.cur.Load()
@@ -146,7 +199,15 @@ func (b *Base) Search(ctx context.Context, text string, limit int) ([]Hit, error
 		}
 		if h.acquire() {
 			defer h.release()
-			return h.ix.Search(ctx, text, limit)
+			key := searchKey(text, limit)
+			if hits, ok := h.recent.get(key); ok {
+				return hits, nil
+			}
+			hits, err := h.ix.Search(ctx, text, limit)
+			if err == nil {
+				h.recent.put(key, hits)
+			}
+			return hits, err
 		}
 	}
 }

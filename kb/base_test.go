@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -134,4 +135,40 @@ func TestWatch(t *testing.T) {
 
 	os.Remove(filepath.Join(dir, "sub", "b.md"))
 	waitFor("a removed file is no longer served", func() bool { return first("carte cadeau") == "" })
+}
+
+// TestSearchCache: the same words get the same hits again, a caller that
+// changes what it got does not change them for the next, and a reload
+// forgets them.
+func TestSearchCache(t *testing.T) {
+	dir := t.TempDir()
+	write := func(body string) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(dir, "suivi.md"), []byte("---\ntitle: Suivre mon colis\n---\n"+body+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("Depuis « Mes commandes ».")
+	b, err := Open(Config{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	first, err := b.Search(context.Background(), "suivre  mon colis", 3)
+	if err != nil || len(first) == 0 {
+		t.Fatalf("search: %v, %v", first, err)
+	}
+	first[0].Score = -1
+	again, _ := b.Search(context.Background(), "suivre mon colis", 3)
+	if len(again) != len(first) || again[0].Score == -1 || again[0].Article.ID != "suivi" {
+		t.Errorf("again: %+v", again)
+	}
+	write("Depuis « Mes commandes », ou le lien de l'email d'expédition.")
+	if err := b.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	after, _ := b.Search(context.Background(), "suivre mon colis", 3)
+	if len(after) == 0 || !strings.Contains(after[0].Article.Body, "expédition") {
+		t.Errorf("after a reload: %+v", after)
+	}
 }
