@@ -142,7 +142,8 @@ func (s *Service) llmAnswer(ctx context.Context, m Message, hits []kb.Hit, offli
 	defer cancel()
 	var docs, known strings.Builder
 	for _, h := range hits {
-		body := modelBody(h.Article.Body)
+		// kb has dropped the editors' comments already (Article.Body).
+		body := strings.TrimSpace(h.Article.Body)
 		fmt.Fprintf(&docs, "<article id=%q titre=%q>\n%s\n</article>\n", h.Article.ID, h.Article.Title, body)
 		known.WriteString(body + "\n")
 	}
@@ -365,15 +366,6 @@ func quotesRules(answer string) bool {
 	return false
 }
 
-// htmlComment is an HTML comment in an article's markdown.
-var htmlComment = regexp.MustCompile(`(?s)<!--.*?-->`)
-
-// modelBody is an article's body as the model reads it: without the
-// editors' HTML comments, which are notes for them, not for customers.
-func modelBody(body string) string {
-	return strings.TrimSpace(htmlComment.ReplaceAllString(body, ""))
-}
-
 // groundedAnswer is the JSON the model is asked for.
 type groundedAnswer struct {
 	Covered bool     `json:"covered"`
@@ -425,7 +417,7 @@ func groundedReply(content string, hits []kb.Hit, toolSources map[string]string,
 		}
 		if !slices.ContainsFunc(cited, func(c kb.Hit) bool { return c.Article.ID == id }) {
 			cited = append(cited, h)
-			sources.WriteString(modelBody(h.Article.Body) + "\n")
+			sources.WriteString(h.Article.Body + "\n")
 		}
 	}
 	if why := newSourceText(sources.String()).unsupported(g.Answer); why != "" {

@@ -214,10 +214,7 @@ func TestAnswerReadsWell(t *testing.T) {
 	var readMore string
 	var topVisible bool
 	err := chromedp.Run(ctx,
-		chromedp.Navigate("http://"+srv.addr+"/"),
-		click(".sd-launcher"),
-		typeInto(".sd-input", "Mon colis n'est jamais arrivé, que faire ?"),
-		click(".sd-send"),
+		askInWidget(srv.addr, "Mon colis n'est jamais arrivé, que faire ?"),
 		waitText(".sd-log", "Je n'ai pas reçu mon colis, que faire ?"),
 		chromedp.WaitVisible(".sd-msg.sd-bot .sd-more", chromedp.ByQuery),
 		// The top of the answer is in view.
@@ -251,10 +248,7 @@ func TestOneLanguagePerReply(t *testing.T) {
 	ctx := newBrowser(t)
 	var placeholder, buttons string
 	err := chromedp.Run(ctx,
-		chromedp.Navigate("http://"+srv.addr+"/"),
-		click(".sd-launcher"),
-		typeInto(".sd-input", "How can I track my parcel?"),
-		click(".sd-send"),
+		askInWidget(srv.addr, "How can I track my parcel?"),
 		waitText(".sd-log", "not available in English yet; here it is in French"),
 		waitText(".sd-log", "Comment suivre ma commande et mon colis ?"),
 		chromedp.AttributeValue(".sd-input", "placeholder", &placeholder, nil, chromedp.ByQuery),

@@ -71,23 +71,7 @@ func newMetrics(src *serveMetrics) (*prometheus.Registry, chat.AnswerObserver) {
 	counter := func(name, help string, f func() float64) {
 		reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help}, f))
 	}
-	chatStats := func(f func(chat.Stats) float64) func() float64 {
-		return func() float64 {
-			if src.chat == nil {
-				return 0
-			}
-			return f(src.chat.Stats())
-		}
-	}
-	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "supportd_connections", Help: "Sockets open.", ConstLabels: prometheus.Labels{"kind": "customer"}},
-		chatStats(func(s chat.Stats) float64 { return float64(s.Customers) })))
-	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "supportd_connections", Help: "Sockets open.", ConstLabels: prometheus.Labels{"kind": "agent"}},
-		chatStats(func(s chat.Stats) float64 { return float64(s.Agents) })))
-	counter("supportd_frames_received_total", "Frames received from widgets and consoles and accepted.", chatStats(func(s chat.Stats) float64 { return float64(s.FramesIn) }))
-	counter("supportd_messages_sent_total", "Messages pushed to sockets, one per socket.", chatStats(func(s chat.Stats) float64 { return float64(s.MessagesOut) }))
-	gauge("supportd_queue_length", "Conversations waiting for an agent.", chatStats(func(s chat.Stats) float64 { return float64(s.Queued) }))
-	gauge("supportd_queue_oldest_wait_seconds", "How long the first conversation of the queue has waited.", chatStats(func(s chat.Stats) float64 { return s.OldestWait.Seconds() }))
-	gauge("supportd_agents_online", "Agents online.", chatStats(func(s chat.Stats) float64 { return float64(s.AgentsOnline) }))
+	reg.MustRegister(chatCollector{src})
 
 	gauge("supportd_kb_articles", "Articles in the knowledge base's index.", func() float64 {
 		if src.kb == nil {
@@ -150,6 +134,40 @@ func newMetrics(src *serveMetrics) (*prometheus.Registry, chat.AnswerObserver) {
 		counter("supportd_llm_first_token_seconds_total", "Time to the first piece of the model's answers, summed.", llm(func(s assistant.LLMStats) float64 { return s.FirstToken.Seconds() }))
 	}
 	return reg, answerHistogram{answers}
+}
+
+// chat's metrics, read from one chat.Stats a scrape (it takes the desk's
+// lock once).
+var (
+	connectionsDesc  = prometheus.NewDesc("supportd_connections", "Sockets open.", []string{"kind"}, nil)
+	framesInDesc     = prometheus.NewDesc("supportd_frames_received_total", "Frames received from widgets and consoles and accepted.", nil, nil)
+	messagesOutDesc  = prometheus.NewDesc("supportd_messages_sent_total", "Messages pushed to sockets, one per socket.", nil, nil)
+	queueLengthDesc  = prometheus.NewDesc("supportd_queue_length", "Conversations waiting for an agent.", nil, nil)
+	queueWaitDesc    = prometheus.NewDesc("supportd_queue_oldest_wait_seconds", "How long the first conversation of the queue has waited.", nil, nil)
+	agentsOnlineDesc = prometheus.NewDesc("supportd_agents_online", "Agents online.", nil, nil)
+)
+
+// chatCollector collects the chat's metrics.
+type chatCollector struct{ src *serveMetrics }
+
+func (chatCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{connectionsDesc, framesInDesc, messagesOutDesc, queueLengthDesc, queueWaitDesc, agentsOnlineDesc} {
+		ch <- d
+	}
+}
+
+func (c chatCollector) Collect(ch chan<- prometheus.Metric) {
+	var st chat.Stats
+	if c.src.chat != nil {
+		st = c.src.chat.Stats()
+	}
+	ch <- prometheus.MustNewConstMetric(connectionsDesc, prometheus.GaugeValue, float64(st.Customers), "customer")
+	ch <- prometheus.MustNewConstMetric(connectionsDesc, prometheus.GaugeValue, float64(st.Agents), "agent")
+	ch <- prometheus.MustNewConstMetric(framesInDesc, prometheus.CounterValue, float64(st.FramesIn))
+	ch <- prometheus.MustNewConstMetric(messagesOutDesc, prometheus.CounterValue, float64(st.MessagesOut))
+	ch <- prometheus.MustNewConstMetric(queueLengthDesc, prometheus.GaugeValue, float64(st.Queued))
+	ch <- prometheus.MustNewConstMetric(queueWaitDesc, prometheus.GaugeValue, st.OldestWait.Seconds())
+	ch <- prometheus.MustNewConstMetric(agentsOnlineDesc, prometheus.GaugeValue, float64(st.AgentsOnline))
 }
 
 // metricsHandler serves the registry at /metrics, to a bearer of token

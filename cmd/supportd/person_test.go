@@ -41,6 +41,17 @@ func pressEnter(sel string) chromedp.Action {
 	return typeInto(sel, kb.Enter)
 }
 
+// askInWidget opens the page at addr, opens the widget and sends
+// question with the send button, as a customer does.
+func askInWidget(addr, question string) chromedp.Action {
+	return chromedp.Tasks{
+		chromedp.Navigate("http://" + addr + "/"),
+		click(".sd-launcher"),
+		typeInto(".sd-input", question),
+		click(".sd-send"),
+	}
+}
+
 // choose picks in the select sel the option whose label starts with
 // label, by typing it as a person does on a focused select, and checks
 // that the select then holds that option's value.
