@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -12,17 +13,16 @@ import (
 
 	"github.com/supportd/supportd/assistant"
 	"github.com/supportd/supportd/chat/handoff"
-	"github.com/supportd/supportd/identity"
 	"github.com/supportd/supportd/orders"
 	"github.com/supportd/supportd/store"
 )
 
-// Assignments keeps who holds each conversation, so that a restart
-// rebuilds the desk. *store.Bolt and *store.Postgres implement it.
+// Assignments keeps the desk: where each conversation stands with the
+// team, moved by conditional writes that one process wins when several
+// share the store (shared.go), so that a restart, or another process,
+// finds it. *store.Bolt and *store.Postgres implement it.
 type Assignments interface {
-	// SetAssignment sets a conversation's state ("bot", "queued",
-	// "agent") and agent ("" when none).
-	SetAssignment(ctx context.Context, id, state, agent string) error
+	store.Desk
 	// ActiveConversations returns the conversations queued or held by
 	// an agent, the least recently changed first.
 	ActiveConversations(ctx context.Context) ([]store.Conversation, error)
@@ -31,6 +31,7 @@ type Assignments interface {
 // AgentDirectory lists the agents and keeps the presence each chose.
 // *store.Bolt and *store.Postgres implement it.
 type AgentDirectory interface {
+	Agent(ctx context.Context, login string) (*store.Agent, error)
 	ListAgents(ctx context.Context) ([]store.Agent, error)
 	SetAgentPresence(ctx context.Context, login, presence string) error
 }
@@ -55,10 +56,17 @@ func (s *Service) RestoreDesk(ctx context.Context) error {
 		s.desk.mu.Lock()
 		for _, a := range list {
 			s.desk.state.AddAgent(a.Login, a.Name, a.Capacity)
-			if a.Presence == PresenceOnline || a.Presence == PresenceAway {
-				s.desk.consoleLocked(a.Login).resume = a.Presence
-				s.startGraceLocked(a.Login)
+			if a.Presence != PresenceOnline && a.Presence != PresenceAway {
+				continue
 			}
+			if s.cfg.Feed != nil {
+				// Shared, the agent may be connected to another
+				// process: the heartbeats tell (shared.go).
+				s.desk.state.SetPresence(a.Login, handoff.Presence(a.Presence))
+				continue
+			}
+			s.desk.consoleLocked(a.Login).resume = a.Presence
+			s.startGraceLocked(a.Login)
 		}
 		s.desk.mu.Unlock()
 	}
@@ -69,23 +77,21 @@ func (s *Service) RestoreDesk(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("chat: active conversations: %w", err)
 	}
-	if len(active) > 0 {
+	if len(active) > 0 && s.cfg.Feed == nil {
 		s.sweepAfter.Store(time.Now().Add(s.cfg.PresenceGrace).UnixNano())
 	}
 	d := s.desk
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	for _, c := range active {
-		info := handoff.Info{Lang: c.Lang, Customer: identity.Customer{ID: c.CustomerID}}
-		agent := ""
-		if c.State == string(handoff.Assigned) {
-			agent = c.Agent
-		}
-		if err := d.state.Restore(c.ID, agent, c.UpdatedAt, info); err != nil {
+	slices.SortStableFunc(active, func(a, b store.Conversation) int { return seatOf(&a).Since.Compare(seatOf(&b).Since) })
+	for i := range active {
+		seat := seatOf(&active[i])
+		if d.state.State(active[i].ID) != handoff.Bot {
 			continue
 		}
-		if agent != "" {
-			s.startGraceLocked(agent)
+		d.state.Mirror(active[i].ID, seat)
+		if seat.Agent != "" && s.cfg.Feed == nil {
+			s.startGraceLocked(seat.Agent)
 		}
 	}
 	d.wake()
@@ -109,7 +115,9 @@ func (s *Service) startGraceLocked(login string) {
 			c.away = nil
 		}
 		s.desk.mu.Unlock()
-		if gone {
+		// Shared, the process only stops telling of the agent: another
+		// may serve them now, and the heartbeats tell (shared.go).
+		if gone && s.cfg.Feed == nil {
 			s.setPresence(context.Background(), login, PresenceOffline)
 		}
 	})
@@ -345,30 +353,26 @@ func (s *Service) requeue(ctx context.Context, conv, login string) {
 	defer st.Unlock()
 	d := s.desk
 	d.mu.Lock()
+	before := d.state.Seat(conv)
 	e, err := d.state.Requeue(conv, login)
 	if err != nil {
 		d.mu.Unlock()
 		return
 	}
+	after := d.state.Seat(conv)
+	d.mu.Unlock()
+	if err := s.commitMove(ctx, conv, before, after, 0); err != nil {
+		s.undoMove(ctx, st, conv, before)
+		return
+	}
+	d.mu.Lock()
 	d.toAgentsLocked(encode(queuedFrame{Type: "queued", Item: queueItemOf(e)}), s.cfg.QueueBytes)
 	d.toAgentsLocked(encode(presenceFrame{Type: "presence", Agent: infoOf(d.state.Agent(login))}), s.cfg.QueueBytes)
 	d.toAgentLocked(login, encode(conversationRef{Type: "released", Conversation: conv, Reason: "requeued"}), s.cfg.QueueBytes)
 	d.mu.Unlock()
-	s.saveAssignment(ctx, conv, handoff.Queued, "")
 	t, _ := textsFor(e.Info.Lang)
 	s.systemMessageLocked(ctx, st, conv, t.requeued, map[string]string{"event": "requeued", "agent": login})
 	// The position follows from the desk's loop.
-}
-
-// saveAssignment writes who holds a conversation; a failure is logged:
-// the desk in memory stays right, only a restart would miss it.
-func (s *Service) saveAssignment(ctx context.Context, conv string, state handoff.State, agent string) {
-	if s.cfg.Assignments == nil {
-		return
-	}
-	if err := s.cfg.Assignments.SetAssignment(ctx, conv, string(state), agent); err != nil {
-		s.log.Error("chat: save assignment", "conversation", conv, "state", state, "err", err)
-	}
 }
 
 // systemMessageLocked stores and pushes a message of the system; the
@@ -400,6 +404,7 @@ func (s *Service) take(ctx context.Context, conv, login, from string) string {
 	defer st.Unlock()
 	d := s.desk
 	d.mu.Lock()
+	before := d.state.Seat(conv)
 	var h *handoff.Holding
 	var err error
 	if from == "" {
@@ -411,6 +416,13 @@ func (s *Service) take(ctx context.Context, conv, login, from string) string {
 		d.mu.Unlock()
 		return codeOf(err)
 	}
+	after, capacity := d.state.Seat(conv), d.state.Agent(login).Capacity
+	d.mu.Unlock()
+	if err := s.commitMove(ctx, conv, before, after, capacity); err != nil {
+		s.undoMove(ctx, st, conv, before)
+		return moveCode(err, before.State)
+	}
+	d.mu.Lock()
 	if from == "" {
 		d.toAgentsLocked(encode(conversationRef{Type: "dequeued", Conversation: conv}), s.cfg.QueueBytes)
 	} else {
@@ -423,7 +435,6 @@ func (s *Service) take(ctx context.Context, conv, login, from string) string {
 	conns := d.connsLocked(login)
 	d.mu.Unlock()
 
-	s.saveAssignment(ctx, conv, handoff.Assigned, login)
 	s.sendAssignedLocked(ctx, conns, conv, h, from)
 	t, _ := textsFor(h.Info.Lang)
 	text := fmt.Sprintf(t.agentJoined, name)
@@ -510,17 +521,23 @@ func (s *Service) closeConversation(ctx context.Context, conv, login, resolution
 	defer st.Unlock()
 	d := s.desk
 	d.mu.Lock()
+	before := d.state.Seat(conv)
 	h, err := d.state.Close(conv, login)
 	if err != nil {
 		d.mu.Unlock()
 		return codeOf(err)
 	}
+	d.mu.Unlock()
+	if err := s.commitMove(ctx, conv, before, handoff.Seat{State: handoff.Bot}, 0); err != nil {
+		s.undoMove(ctx, st, conv, before)
+		return moveCode(err, before.State)
+	}
+	d.mu.Lock()
 	a := d.state.Agent(login)
 	name := a.DisplayName()
 	d.toAgentsLocked(encode(presenceFrame{Type: "presence", Agent: infoOf(a)}), s.cfg.QueueBytes)
 	d.toAgentLocked(login, encode(conversationRef{Type: "released", Conversation: conv, Reason: "closed"}), s.cfg.QueueBytes)
 	d.mu.Unlock()
-	s.saveAssignment(ctx, conv, handoff.Bot, "")
 	lang := h.Info.Lang
 	t, _ := textsFor(lang)
 	s.systemMessageLocked(ctx, st, conv, fmt.Sprintf(t.agentClosed, name), map[string]string{"event": "closed", "agent": login, "resolution": resolution})
@@ -580,9 +597,17 @@ func (s *Service) enqueue(ctx context.Context, c *conn, question string) {
 		d.mu.Unlock()
 		return
 	}
+	after := d.state.Seat(conv)
+	d.mu.Unlock()
+	if err := s.commitMove(ctx, conv, handoff.Seat{State: handoff.Bot}, after, 0); err != nil {
+		// Another process queued it first, or the store is out of
+		// reach: the store says where it stands.
+		s.undoMove(ctx, st, conv, handoff.Seat{State: handoff.Bot})
+		return
+	}
+	d.mu.Lock()
 	d.toAgentsLocked(encode(queuedFrame{Type: "queued", Item: queueItemOf(e)}), s.cfg.QueueBytes)
 	d.mu.Unlock()
-	s.saveAssignment(ctx, conv, handoff.Queued, "")
 	d.wake()
 }
 
@@ -661,15 +686,19 @@ func (s *Service) offerEmailInstead(ctx context.Context, conv string) {
 	defer st.Unlock()
 	d := s.desk
 	d.mu.Lock()
+	before := d.state.Seat(conv)
 	e, err := d.state.Withdraw(conv)
-	if err == nil {
-		d.toAgentsLocked(encode(conversationRef{Type: "dequeued", Conversation: conv}), s.cfg.QueueBytes)
-	}
 	d.mu.Unlock()
 	if err != nil {
 		return
 	}
-	s.saveAssignment(ctx, conv, handoff.Bot, "")
+	if err := s.commitMove(ctx, conv, before, handoff.Seat{State: handoff.Bot}, 0); err != nil {
+		s.undoMove(ctx, st, conv, before)
+		return
+	}
+	d.mu.Lock()
+	d.toAgentsLocked(encode(conversationRef{Type: "dequeued", Conversation: conv}), s.cfg.QueueBytes)
+	d.mu.Unlock()
 	t, lang := textsFor(e.Info.Lang)
 	r := s.cfg.Answerer.HandoffReply(lang)
 	r, form := s.emailForm(r, e.Info.Customer.Email, e.Info.Question)

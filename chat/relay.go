@@ -24,6 +24,9 @@ import (
 // process and needs none.
 type MessageFeed interface {
 	ListenMessages(ctx context.Context, l store.MessageListener) error
+	// Heartbeat and AbsentAgents tell which agents each process serves
+	// (shared.go).
+	store.Replicas
 	// NotifyTyping tells the other processes who types in a
 	// conversation; origin is this process's name.
 	NotifyTyping(ctx context.Context, origin, conversation, author string, on bool) error
@@ -35,7 +38,12 @@ var _ MessageFeed = (*store.Postgres)(nil)
 func (s *Service) followFeed(ctx context.Context, feed MessageFeed) {
 	feed.ListenMessages(ctx, store.MessageListener{
 		Stored: func(conv string, seq int64) { s.relay(ctx, conv, seq) },
-		Resync: func() { s.resync(ctx) },
+		Resync: func() {
+			s.followDesk(ctx)
+			s.resync(ctx)
+		},
+		Moved:    func(conv string) { s.followSeat(ctx, conv) },
+		Presence: func(login string) { s.followAgent(ctx, login) },
 		Lost: func(err error, retryIn time.Duration) {
 			s.log.Warn("chat: the messages of the other processes are not followed; listening again", "err", err, "in", retryIn)
 		},

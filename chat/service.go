@@ -136,6 +136,11 @@ type Config struct {
 	// PresenceGrace is how long an agent whose sockets all closed stays
 	// as they were (a reload, a network blip); default 60 s.
 	PresenceGrace time.Duration
+	// ReplicaTimeout, with a shared store (Feed), is how long an agent
+	// online whom no process serves stays so before being set offline,
+	// their conversations given back to the queue (shared.go); default
+	// 20 s.
+	ReplicaTimeout time.Duration
 	// Answers, when set, is told how long each answer took (stats.go).
 	Answers AnswerObserver
 	// Feed, with a store that other processes share, tells of the
@@ -229,6 +234,9 @@ func NewService(cfg Config) (*Service, error) {
 	if cfg.PresenceGrace == 0 {
 		cfg.PresenceGrace = time.Minute
 	}
+	if cfg.ReplicaTimeout <= 0 {
+		cfg.ReplicaTimeout = 20 * time.Second
+	}
 	s := &Service{
 		cfg: cfg, hub: newHub(), desk: newDesk(), log: cfg.Logger, origin: "p_" + randomString(8),
 		verifyLimits: ratelimit.NewKeyed(rate.Limit(float64(cfg.VerifyPerHour)/3600), cfg.VerifyBurst),
@@ -246,6 +254,11 @@ func NewService(cfg Config) (*Service, error) {
 		go func() {
 			defer s.wg.Done()
 			s.followFeed(ctx, cfg.Feed)
+		}()
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			s.heartbeatLoop(ctx, cfg.Feed)
 		}()
 	}
 	return s, nil

@@ -95,7 +95,9 @@ func (s *Postgres) SetAgentPresence(ctx context.Context, login, presence string)
 	if !validText(login) {
 		return fmt.Errorf("agent %q: %w", login, ErrNotFound)
 	}
-	tag, err := s.pool.Exec(ctx, "UPDATE agents SET presence = $2 WHERE login = $1", strings.ToLower(login), presence)
+	// The change is notified to the processes sharing the desk (deskChannel).
+	tag, err := s.pool.Exec(ctx, `WITH changed AS (UPDATE agents SET presence = $2 WHERE login = $1 RETURNING login)
+		SELECT pg_notify($3, 'a ' || login) FROM changed`, strings.ToLower(login), presence, deskChannel)
 	if err != nil {
 		return errPostgres("set agent presence", err)
 	}

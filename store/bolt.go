@@ -26,6 +26,7 @@ var _ Store = (*Bolt)(nil)
 //	messages        id -> bucket: seq, 8 bytes big-endian -> boltMessage, JSON
 //	client_ids      id -> bucket: client id -> seq, 8 bytes big-endian
 //	feedback        uvarint(len(conversation id)) conversation id article id -> boltFeedback, JSON
+//	desk_held       agent login NUL conversation id -> nothing (desk_bolt.go)
 var (
 	bucketMeta          = []byte("meta")
 	bucketConversations = []byte("conversations")
@@ -85,7 +86,7 @@ func OpenBolt(path string) (*Bolt, error) {
 				return err
 			}
 		}
-		return nil
+		return openHeldIndex(tx)
 	})
 	if err != nil {
 		db.Close()
@@ -104,6 +105,9 @@ type boltConversation struct {
 	CreatedAt  time.Time `json:"created_at"`
 	UpdatedAt  time.Time `json:"updated_at"`
 	LastSeq    int64     `json:"last_seq"`
+	QueuedAt   time.Time `json:"queued_at,omitzero"`
+	Front      bool      `json:"front,omitempty"`
+	DeskInfo   []byte    `json:"desk_info,omitempty"`
 }
 
 func (rec *boltConversation) conversation(id string) Conversation {
@@ -117,6 +121,9 @@ func (rec *boltConversation) conversation(id string) Conversation {
 		CreatedAt:  rec.CreatedAt,
 		UpdatedAt:  rec.UpdatedAt,
 		LastSeq:    rec.LastSeq,
+		QueuedAt:   rec.QueuedAt,
+		Front:      rec.Front,
+		DeskInfo:   rec.DeskInfo,
 	}
 }
 
@@ -141,7 +148,7 @@ type boltFeedback struct {
 // errBolt wraps an error of bbolt or of encoding in ErrUnavailable, and
 // passes the store's own errors through.
 func errBolt(op string, err error) error {
-	if errors.Is(err, ErrNotFound) || errors.Is(err, ErrExists) || errors.Is(err, ErrInvalid) {
+	if errors.Is(err, ErrNotFound) || errors.Is(err, ErrExists) || errors.Is(err, ErrInvalid) || isDeskError(err) {
 		return err
 	}
 	return fmt.Errorf("%w: %s: %w", ErrUnavailable, op, err)
@@ -180,6 +187,9 @@ func (s *Bolt) CreateConversation(ctx context.Context, c *Conversation) error {
 		b := tx.Bucket(bucketConversations)
 		if b.Get([]byte(c.ID)) != nil {
 			return fmt.Errorf("conversation %q: %w", c.ID, ErrExists)
+		}
+		if err := indexHeld(tx, c.ID, nil, &rec); err != nil {
+			return err
 		}
 		return b.Put([]byte(c.ID), v)
 	})
@@ -262,8 +272,12 @@ func (s *Bolt) updateConversation(ctx context.Context, op, id string, change fun
 		if err != nil {
 			return err
 		}
+		old := *rec
 		change(rec)
 		rec.UpdatedAt = storedTime(time.Now())
+		if err := indexHeld(tx, id, &old, rec); err != nil {
+			return err
+		}
 		return putConversation(tx, id, rec)
 	})
 	if err != nil {

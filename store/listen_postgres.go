@@ -72,13 +72,19 @@ type MessageListener struct {
 	// included, with its conversation and sequence number.
 	Stored func(conversation string, seq int64)
 	// Resync is called each time the listening (re)starts: what was
-	// stored while nobody listened is for the caller to read.
+	// stored, or moved at the desk, while nobody listened is for the
+	// caller to read.
 	Resync func()
 	// Lost, if set, is told why the listening stopped, and when it is
 	// tried again.
 	Lost func(err error, retryIn time.Duration)
 	// Typing, if set, is told of each NotifyTyping, with its origin.
 	Typing func(origin, conversation, author string, on bool)
+	// Moved, if set, is told of each conversation moved at the desk
+	// (MoveConversation), and Presence of each agent whose presence was
+	// set (SetAgentPresence), this process's own moves included.
+	Moved    func(conversation string)
+	Presence func(login string)
 }
 
 // ListenMessages tells l of every message stored in the database until ctx
@@ -123,6 +129,11 @@ func (s *Postgres) listenOnce(ctx context.Context, l MessageListener) (bool, err
 			return false, err
 		}
 	}
+	if l.Moved != nil || l.Presence != nil {
+		if _, err := conn.Exec(ctx, "LISTEN "+deskChannel); err != nil {
+			return false, err
+		}
+	}
 	l.Resync()
 	for {
 		n, err := conn.WaitForNotification(ctx)
@@ -132,6 +143,16 @@ func (s *Postgres) listenOnce(ctx context.Context, l MessageListener) (bool, err
 		if n.Channel == typingChannel {
 			if f := strings.Fields(n.Payload); len(f) == 4 && l.Typing != nil {
 				l.Typing(f[0], f[1], f[2], f[3] == "1")
+			}
+			continue
+		}
+		if n.Channel == deskChannel {
+			kind, id, _ := strings.Cut(n.Payload, " ")
+			switch {
+			case kind == "c" && l.Moved != nil:
+				l.Moved(id)
+			case kind == "a" && l.Presence != nil:
+				l.Presence(id)
 			}
 			continue
 		}

@@ -103,7 +103,7 @@ func migrate(ctx context.Context, db pgschema.Beginner) ([]string, error) {
 // errPostgres wraps an error of pgx in ErrUnavailable, and passes the
 // store's own errors through.
 func errPostgres(op string, err error) error {
-	if errors.Is(err, ErrNotFound) || errors.Is(err, ErrExists) || errors.Is(err, ErrInvalid) {
+	if errors.Is(err, ErrNotFound) || errors.Is(err, ErrExists) || errors.Is(err, ErrInvalid) || isDeskError(err) {
 		return err
 	}
 	return fmt.Errorf("%w: %s: %w", ErrUnavailable, op, err)
@@ -156,13 +156,17 @@ func (s *Postgres) CreateConversation(ctx context.Context, c *Conversation) erro
 }
 
 const selectConversations = `
-	SELECT id, token_hash, customer_id, lang, state, agent, created_at, updated_at, last_seq
+	SELECT id, token_hash, customer_id, lang, state, agent, created_at, updated_at, last_seq, queued_at, front, desk_info
 	FROM conversations`
 
 func scanConversation(row pgx.Row) (Conversation, error) {
 	var c Conversation
-	err := row.Scan(&c.ID, &c.TokenHash, &c.CustomerID, &c.Lang, &c.State, &c.Agent, &c.CreatedAt, &c.UpdatedAt, &c.LastSeq)
+	var queued *time.Time
+	err := row.Scan(&c.ID, &c.TokenHash, &c.CustomerID, &c.Lang, &c.State, &c.Agent, &c.CreatedAt, &c.UpdatedAt, &c.LastSeq, &queued, &c.Front, &c.DeskInfo)
 	c.CreatedAt, c.UpdatedAt = c.CreatedAt.UTC(), c.UpdatedAt.UTC()
+	if queued != nil {
+		c.QueuedAt = queued.UTC()
+	}
 	return c, err
 }
 

@@ -64,6 +64,14 @@ type Conversation struct {
 	UpdatedAt time.Time
 	// LastSeq is the sequence number of the conversation's last message.
 	LastSeq int64
+	// QueuedAt is when the conversation joined the queue, kept while an
+	// agent holds it; zero while the assistant has it. Front marks one an
+	// agent gave back, which goes before the others. DeskInfo is what
+	// the desk keeps of the customer while the team has the
+	// conversation (JSON, the chat's). [Desk.MoveConversation] sets them.
+	QueuedAt time.Time
+	Front    bool
+	DeskInfo json.RawMessage
 }
 
 // Message is one message of a conversation.

@@ -492,3 +492,63 @@ func (d *durations) mean(def time.Duration) time.Duration {
 	}
 	return sum / time.Duration(d.n)
 }
+
+// Seat is where a conversation stands at the desk, as a shared store
+// keeps it: its state, the agent holding it, since when it waits (the
+// time it joined the queue, kept while an agent holds it), whether it was
+// given back (Front) and what is known of its customer.
+type Seat struct {
+	State State
+	Agent string
+	Since time.Time
+	Front bool
+	Info  Info
+}
+
+// Seat returns where a conversation stands.
+func (d *Desk) Seat(conv string) Seat {
+	if e := d.queued[conv]; e != nil {
+		return Seat{State: Queued, Since: e.Since, Front: e.Front, Info: e.Info}
+	}
+	if h := d.held[conv]; h != nil {
+		return Seat{State: Assigned, Agent: h.Agent, Since: h.QueuedAt, Info: h.Info}
+	}
+	return Seat{State: Bot}
+}
+
+// Same reports whether two seats put the conversation in the same place:
+// state, agent and whether it goes first.
+func (s Seat) Same(o Seat) bool {
+	return s.State == o.State && s.Agent == o.Agent && (s.State != Queued || s.Front == o.Front)
+}
+
+// Mirror puts a conversation where seat says, whatever its state, and
+// returns the seat it had: it is how a desk follows what another process
+// sharing the store decided, or takes back a transition the store
+// refused. Preconditions are not checked (the store checked its own);
+// the agents' loads follow. An unknown agent is added, offline.
+func (d *Desk) Mirror(conv string, seat Seat) Seat {
+	old := d.Seat(conv)
+	if old.Same(seat) {
+		return old
+	}
+	d.remove(conv)
+	if h := d.held[conv]; h != nil {
+		delete(d.held, conv)
+		if a := d.agents[h.Agent]; a != nil {
+			a.Load--
+		}
+	}
+	switch seat.State {
+	case Queued:
+		d.push(&Entry{Conv: conv, Since: seat.Since, Info: seat.Info, Front: seat.Front})
+	case Assigned:
+		a := d.agents[seat.Agent]
+		if a == nil {
+			a = d.AddAgent(seat.Agent, "", 1)
+		}
+		a.Load++
+		d.held[conv] = &Holding{Conv: conv, Agent: seat.Agent, QueuedAt: seat.Since, TakenAt: d.now(), Info: seat.Info}
+	}
+	return old
+}

@@ -279,3 +279,57 @@ func TestUnattended(t *testing.T) {
 		t.Errorf("unattended %v", got)
 	}
 }
+
+// TestMirror: a desk follows seats decided elsewhere, from every state to
+// every other, and the loads follow.
+func TestMirror(t *testing.T) {
+	since := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	seats := []Seat{
+		{State: Bot},
+		{State: Queued, Since: since},
+		{State: Queued, Since: since, Front: true},
+		{State: Assigned, Agent: "marie", Since: since},
+		{State: Assigned, Agent: "lea", Since: since},
+	}
+	for _, from := range seats {
+		for _, to := range seats {
+			t.Run(fmt.Sprintf("%s%s%v to %s%s%v", from.State, from.Agent, from.Front, to.State, to.Agent, to.Front), func(t *testing.T) {
+				d, _ := testDesk(t)
+				d.Mirror("c9", from)
+				old := d.Mirror("c9", to)
+				if !old.Same(from) {
+					t.Errorf("Mirror returned %+v, want %+v", old, from)
+				}
+				got := d.Seat("c9")
+				if !got.Same(to) || to.State != Bot && !got.Since.Equal(to.Since) {
+					t.Errorf("seat %+v, want %+v", got, to)
+				}
+				// Marie holds c3, and c9 when it is hers; Léa, c9 when
+				// it is hers; the queue holds c1, c2 and c9 when queued.
+				wantLoad := map[string]int{"marie": 1, "lea": 0}
+				if to.State == Assigned {
+					wantLoad[to.Agent]++
+				}
+				for login, n := range wantLoad {
+					if a := d.Agent(login); n > 0 && (a == nil || a.Load != n) || a != nil && a.Load != n {
+						t.Errorf("%s's load %+v, want %d", login, a, n)
+					}
+				}
+				queue := len(d.Queue())
+				if wantQueue := 2 + btoi(to.State == Queued); queue != wantQueue {
+					t.Errorf("queue of %d, want %d", queue, wantQueue)
+				}
+				if to.State == Queued && to.Front {
+					want(t, d.Position("c9"), 1)
+				}
+			})
+		}
+	}
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}

@@ -60,6 +60,7 @@ type serveConfig struct {
 	smtp              mail.SenderConfig
 	assign            string
 	maxWait           time.Duration
+	replicaTimeout    time.Duration
 	// now, when set, is the time supportd reads opening hours at when it
 	// starts; its clock then runs from there (for tests and demos).
 	now string
@@ -123,6 +124,7 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.StringVar(&c.smtp.TLS, "smtp-tls", env("SUPPORTD_SMTP_TLS", mail.TLSOpportunistic), "opportunistic, mandatory or none (SUPPORTD_SMTP_TLS)")
 	fs.StringVar(&c.assign, "assign", env("SUPPORTD_ASSIGN", chat.AssignClaim), "how queued conversations reach agents: claim (agents pick) or round-robin (SUPPORTD_ASSIGN)")
 	fs.DurationVar(&c.maxWait, "max-wait", envDuration("SUPPORTD_MAX_WAIT", 10*time.Minute), "longest estimated wait for which a customer joins the queue; beyond it, an email request is taken (SUPPORTD_MAX_WAIT)")
+	fs.DurationVar(&c.replicaTimeout, "replica-timeout", envDuration("SUPPORTD_REPLICA_TIMEOUT", 20*time.Second), "with several processes on one PostgreSQL: how long an agent online whose process died, and whose console reconnected to no other, stays so before going offline, their conversations back in the queue (SUPPORTD_REPLICA_TIMEOUT)")
 	fs.StringVar(&c.logFormat, "log-format", env("SUPPORTD_LOG_FORMAT", "text"), "text, or json for one JSON object a line (SUPPORTD_LOG_FORMAT)")
 	fs.StringVar(&c.metricsAddr, "metrics-addr", env("SUPPORTD_METRICS_ADDR", ""), "address serving /metrics alone, without a token, for a private network; empty: none (SUPPORTD_METRICS_ADDR)")
 	fs.StringVar(&c.debugAddr, "debug-addr", env("SUPPORTD_DEBUG_ADDR", ""), "address serving Go's profiles (net/http/pprof), loopback only; empty: none (SUPPORTD_DEBUG_ADDR)")
@@ -319,7 +321,7 @@ func newChat(ctx context.Context, cfg serveConfig, st openedStore, answerer *ass
 	}
 	chatCfg := chat.Config{Store: st, Answerer: answerer, Logger: logger, ArticleURL: articleURL,
 		Hours: schedule, SupportInbox: cfg.supportInbox, MailFrom: cfg.mailFrom, Orders: ordersSrc,
-		Assign: cfg.assign, MaxWait: cfg.maxWait, Assignments: st, Agents: st, Phrasings: st, Surveys: st,
+		Assign: cfg.assign, MaxWait: cfg.maxWait, ReplicaTimeout: cfg.replicaTimeout, Assignments: st, Agents: st, Phrasings: st, Surveys: st,
 		History: st, Tickets: st, Feed: st.feed, Answers: answers}
 	if cfg.now != "" {
 		start, err := time.Parse(time.RFC3339, cfg.now)

@@ -19,6 +19,7 @@ type supportdStore interface {
 	store.Store
 	store.Agents
 	store.CannedReplies
+	store.Desk
 	store.History
 	store.Outbox
 	store.Phrasings
@@ -49,7 +50,8 @@ type openedStore struct {
 	where string
 	pool  *pgxpool.Pool
 	url   string
-	// feed tells of the messages other processes store, with PostgreSQL.
+	// feed tells of the messages other processes store and of the desk
+	// they share, with PostgreSQL.
 	feed chat.MessageFeed
 }
 
