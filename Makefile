@@ -24,6 +24,7 @@ deps:
 	@.ci/ensure-postgres
 	@.ci/ensure-chromium
 	@.ci/ensure-axe
+	@.ci/ensure-nginx
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \

@@ -184,6 +184,11 @@ func (s *Service) agentJoined(ctx context.Context, c *conn, agent store.Agent) {
 	d.toAgentsLocked(encode(presenceFrame{Type: "presence", Agent: infoOf(a)}), s.cfg.QueueBytes)
 	d.mu.Unlock()
 	d.wake()
+	if s.cfg.Feed != nil {
+		// Told at once, so that no process finds the agent absent while
+		// their console moved here from one that died.
+		s.heartbeat(ctx, s.cfg.Feed)
+	}
 	for _, conv := range held {
 		st := s.hub.stripe(conv)
 		st.Lock()
@@ -776,8 +781,17 @@ func (s *Service) customerTypingHere(conv string, on bool) {
 	}
 }
 
-// ticketTaken tells every agent of a new email request.
+// ticketTaken tells every agent of a new email request. With a shared
+// store, the store tells every process, this one included (followTicket).
 func (s *Service) ticketTaken(t *store.Ticket) {
+	if s.cfg.Feed != nil {
+		return
+	}
+	s.ticketToAgents(t)
+}
+
+// ticketToAgents sends a ticket frame to the agents of this process.
+func (s *Service) ticketToAgents(t *store.Ticket) {
 	frame := encode(ticketFrame{Type: "ticket", Ticket: TicketInfoOf(t)})
 	s.desk.mu.Lock()
 	s.desk.toAgentsLocked(frame, s.cfg.QueueBytes)

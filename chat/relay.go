@@ -44,6 +44,7 @@ func (s *Service) followFeed(ctx context.Context, feed MessageFeed) {
 		},
 		Moved:    func(conv string) { s.followSeat(ctx, conv) },
 		Presence: func(login string) { s.followAgent(ctx, login) },
+		Ticket:   func(number int64) { s.followTicket(ctx, number) },
 		Lost: func(err error, retryIn time.Duration) {
 			s.log.Warn("chat: the messages of the other processes are not followed; listening again", "err", err, "in", retryIn)
 		},

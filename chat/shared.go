@@ -355,13 +355,51 @@ func (s *Service) sweepAbsent(ctx context.Context, feed MessageFeed) {
 		return
 	}
 	for _, login := range absent {
-		s.desk.mu.Lock()
-		c := s.desk.consoles[login]
-		here := c != nil && (len(c.conns) > 0 || c.away != nil)
-		s.desk.mu.Unlock()
-		if !here {
+		if !s.servesAgent(login) {
 			s.log.Info("chat: an agent's console is gone with its process; the agent is offline", "agent", login)
 			s.setPresence(ctx, login, PresenceOffline)
 		}
 	}
+	// A process that died while giving back the conversations of an
+	// agent gone offline left some held: they are given back here (of
+	// several processes doing so at once, one wins each).
+	type orphan struct{ conv, login string }
+	var orphans []orphan
+	s.desk.mu.Lock()
+	for _, a := range s.desk.state.Agents() {
+		if a.Presence == handoff.Offline {
+			for _, conv := range s.desk.state.HeldBy(a.Login) {
+				orphans = append(orphans, orphan{conv, a.Login})
+			}
+		}
+	}
+	s.desk.mu.Unlock()
+	for _, o := range orphans {
+		if !s.servesAgent(o.login) {
+			s.requeue(ctx, o.conv, o.login)
+		}
+	}
+}
+
+// servesAgent reports whether this process has a console of the agent
+// open, or closed less than PresenceGrace ago.
+func (s *Service) servesAgent(login string) bool {
+	s.desk.mu.Lock()
+	defer s.desk.mu.Unlock()
+	c := s.desk.consoles[login]
+	return c != nil && (len(c.conns) > 0 || c.away != nil)
+}
+
+// followTicket tells this process's agents of an email request that a
+// process sharing the store took.
+func (s *Service) followTicket(ctx context.Context, number int64) {
+	if s.cfg.Tickets == nil {
+		return
+	}
+	t, err := s.cfg.Tickets.Ticket(ctx, number)
+	if err != nil {
+		s.log.Warn("chat: follow a ticket", "ticket", number, "err", err)
+		return
+	}
+	s.ticketToAgents(t)
 }

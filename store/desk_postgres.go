@@ -11,7 +11,8 @@ import (
 )
 
 // deskChannel is the channel of the desk's changes: a line "c id" when a
-// conversation moved, "a login" when an agent's presence changed. Like
+// conversation moved, "a login" when an agent's presence changed, "t
+// number" when an email request was taken. Like
 // the messages, a change is notified when it commits and only named:
 // each listener reads it from the tables.
 const deskChannel = "supportd_desk"

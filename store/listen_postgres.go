@@ -85,6 +85,8 @@ type MessageListener struct {
 	// set (SetAgentPresence), this process's own moves included.
 	Moved    func(conversation string)
 	Presence func(login string)
+	// Ticket, if set, is told of each email request taken (CreateTicket).
+	Ticket func(number int64)
 }
 
 // ListenMessages tells l of every message stored in the database until ctx
@@ -129,7 +131,7 @@ func (s *Postgres) listenOnce(ctx context.Context, l MessageListener) (bool, err
 			return false, err
 		}
 	}
-	if l.Moved != nil || l.Presence != nil {
+	if l.Moved != nil || l.Presence != nil || l.Ticket != nil {
 		if _, err := conn.Exec(ctx, "LISTEN "+deskChannel); err != nil {
 			return false, err
 		}
@@ -153,6 +155,10 @@ func (s *Postgres) listenOnce(ctx context.Context, l MessageListener) (bool, err
 				l.Moved(id)
 			case kind == "a" && l.Presence != nil:
 				l.Presence(id)
+			case kind == "t" && l.Ticket != nil:
+				if n, err := strconv.ParseInt(id, 10, 64); err == nil {
+					l.Ticket(n)
+				}
 			}
 			continue
 		}

@@ -115,3 +115,55 @@ func TestListenMessages(t *testing.T) {
 		t.Errorf("%d resyncs, want 2", resyncs)
 	}
 }
+
+// TestListenDesk: a process is told of each move at the desk, each
+// presence set and each email request taken by another, and of nothing a
+// move refused.
+func TestListenDesk(t *testing.T) {
+	url := pgtest.URL(t)
+	writer, listener := mustOpenPostgres(t, url), mustOpenPostgres(t, url)
+	defer writer.Close()
+	defer listener.Close()
+	events := make(chan string, 16)
+	listening := make(chan struct{}, 1)
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	go listener.ListenMessages(ctx, store.MessageListener{
+		Stored:   func(string, int64) {},
+		Resync:   func() { listening <- struct{}{} },
+		Moved:    func(conv string) { events <- "moved " + conv },
+		Presence: func(login string) { events <- "presence " + login },
+		Ticket:   func(n int64) { events <- "ticket" },
+	})
+	<-listening
+	c := t.Context()
+	if err := writer.CreateConversation(c, &store.Conversation{ID: "c_desk", TokenHash: []byte("h"), State: "bot"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := writer.AddAgent(c, &store.Agent{Login: "marie", PasswordHash: []byte("x")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := writer.MoveConversation(c, store.DeskMove{Conversation: "c_desk", FromState: store.StateBot, ToState: store.StateQueued}); err != nil {
+		t.Fatal(err)
+	}
+	// Refused: Marie is offline. Nothing is told.
+	if err := writer.MoveConversation(c, store.DeskMove{Conversation: "c_desk", FromState: store.StateQueued, ToState: store.StateAgent, ToAgent: "marie"}); err == nil {
+		t.Fatal("a claim for an offline agent was taken")
+	}
+	if err := writer.SetAgentPresence(c, "marie", "online"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := writer.CreateTicket(c, &store.Ticket{ConversationID: "c_desk", ClientID: "f_desk01", Email: "a@example.com", Message: "aidez-moi", Lang: "fr"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"moved c_desk", "presence marie", "ticket"} {
+		select {
+		case got := <-events:
+			if got != want {
+				t.Errorf("told %q, want %q", got, want)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("not told %q", want)
+		}
+	}
+}

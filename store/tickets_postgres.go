@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -90,7 +91,10 @@ func (s *Postgres) CreateTicket(ctx context.Context, t *Ticket, compose func(Tic
 				return err
 			}
 		}
-		return nil
+		// Told to the processes sharing the desk, for their agents'
+		// consoles (deskChannel).
+		_, err = tx.Exec(ctx, "SELECT pg_notify($1, $2)", deskChannel, "t "+strconv.FormatInt(stored.Number, 10))
+		return err
 	})
 	if pgCode(err) == codeForeignKeyViolation {
 		return nil, false, fmt.Errorf("conversation %q: %w", t.ConversationID, ErrNotFound)

@@ -74,23 +74,29 @@ func runAgents(ctx context.Context, cfg config) (*agentResult, error) {
 	if cfg.agentInterval <= 0 || cfg.customerInterval <= 0 {
 		return nil, errors.New("-agent-interval and -customer-interval must be positive")
 	}
-	u, err := url.Parse(cfg.url)
-	if err != nil {
-		return nil, fmt.Errorf("-url: %w", err)
-	}
-	if !isLoopback(u.Hostname()) {
-		return nil, fmt.Errorf("-agents dials from a loopback address per agent, so the server must listen on loopback, not %q", u.Hostname())
+	// -url may name several servers, comma-separated: processes sharing
+	// one PostgreSQL. Agent i and customer i go to server i modulo
+	// their number.
+	var targets []target
+	for _, raw := range strings.Split(cfg.url, ",") {
+		u, err := url.Parse(strings.TrimSpace(raw))
+		if err != nil {
+			return nil, fmt.Errorf("-url: %w", err)
+		}
+		if !isLoopback(u.Hostname()) {
+			return nil, fmt.Errorf("-agents dials from a loopback address per agent, so the server must listen on loopback, not %q", u.Hostname())
+		}
+		one := config{url: u.String(), origin: cfg.origin}
+		base := httpOrigin(config{url: u.String()})
+		wsURL := *u
+		wsURL.Path, wsURL.RawQuery = "/agent/ws", ""
+		targets = append(targets, target{customerURL: u.String(), origin: httpOrigin(one), base: base, loginURL: base + "/agent/login", wsURL: wsURL.String()})
 	}
 	if _, err := agentAddr(cfg.agents - 1); err != nil {
 		return nil, err
 	}
-	origin := httpOrigin(cfg)
-	base := httpOrigin(config{url: cfg.url})
-	wsURL := *u
-	wsURL.Path, wsURL.RawQuery = "/agent/ws", ""
 
-	run := &agentRun{cfg: cfg, origin: origin, base: base, loginURL: base + "/agent/login",
-		wsURL: wsURL.String(), measuring: make(chan struct{}), relays: newRelays(), errs: &errorCounts{}}
+	run := &agentRun{cfg: cfg, targets: targets, measuring: make(chan struct{}), relays: newRelays(), errs: &errorCounts{}}
 	writeCtx, stopWriting := context.WithCancel(ctx)
 	defer stopWriting()
 	run.writeCtx = writeCtx
@@ -116,7 +122,6 @@ func runAgents(ctx context.Context, cfg config) (*agentResult, error) {
 
 	// Customers: hello, a question, then a person.
 	dialer := websocket.Dialer{ReadBufferSize: 1024, WriteBufferSize: 1024, HandshakeTimeout: 30 * time.Second}
-	header := http.Header{"Origin": {origin}}
 	customers := make([]*customer, 0, cfg.conns)
 	var mu sync.Mutex
 	var wg sync.WaitGroup
@@ -128,7 +133,7 @@ func runAgents(ctx context.Context, cfg config) (*agentResult, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			c, err := run.dialCustomer(ctx, &dialer, header, i)
+			c, err := run.dialCustomer(ctx, &dialer, i)
 			if err != nil {
 				if failed.Add(1) <= 3 {
 					fmt.Fprintln(os.Stderr, "loadgen: connect:", err)
@@ -248,10 +253,8 @@ func (r *agentResult) print(cfg config) {
 
 // agentRun is the state shared by the agents and customers of a run.
 type agentRun struct {
-	cfg    config
-	origin string // the Origin header
-	// base is the server's http origin; loginURL and wsURL its pages.
-	base, loginURL, wsURL  string
+	cfg     config
+	targets []target
 	writeCtx               context.Context // cancelled at the end of the measured phase
 	measuring              chan struct{}   // closed when the measured phase starts
 	relays                 *relays
@@ -262,6 +265,17 @@ type agentRun struct {
 	handedOff, held, forms atomic.Int64
 	agentMessageN          atomic.Int64
 }
+
+// target is one server of -url.
+type target struct {
+	customerURL string // the widget's websocket
+	origin      string // the Origin header
+	// base is the server's http origin; loginURL and wsURL its pages.
+	base, loginURL, wsURL string
+}
+
+// target returns the server of agent or customer i.
+func (run *agentRun) target(i int) target { return run.targets[i%len(run.targets)] }
 
 func (run *agentRun) assignMode() string {
 	if s, ok := run.assign.Load().(string); ok && s != "" {
@@ -533,17 +547,18 @@ func (run *agentRun) connectAgent(ctx context.Context, i int) (*agent, error) {
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
 	login := run.cfg.agentPrefix + strconv.Itoa(i+1)
-	if err := run.logIn(ctx, hc, login); err != nil {
+	tg := run.target(i)
+	if err := run.logIn(ctx, hc, tg, login); err != nil {
 		return nil, err
 	}
 	d := websocket.Dialer{NetDialContext: netDialer.DialContext, Jar: jar, HandshakeTimeout: 30 * time.Second,
 		ReadBufferSize: 4096, WriteBufferSize: 4096}
-	ws, resp, err := d.DialContext(ctx, run.wsURL, http.Header{"Origin": {run.origin}})
+	ws, resp, err := d.DialContext(ctx, tg.wsURL, http.Header{"Origin": {tg.origin}})
 	if err != nil {
 		if resp != nil {
-			return nil, fmt.Errorf("%s: %w (HTTP %d)", run.wsURL, err, resp.StatusCode)
+			return nil, fmt.Errorf("%s: %w (HTTP %d)", tg.wsURL, err, resp.StatusCode)
 		}
-		return nil, fmt.Errorf("%s: %w", run.wsURL, err)
+		return nil, fmt.Errorf("%s: %w", tg.wsURL, err)
 	}
 	a := &agent{socket: socket{ws: ws}, run: run, login: login, held: make(map[string]context.CancelFunc), claiming: make(map[string]bool)}
 	go a.read()
@@ -563,8 +578,8 @@ func parseCSRF(page string) (string, bool) {
 
 // logIn fetches the login form, then posts it; the session cookie ends
 // up in hc's jar.
-func (run *agentRun) logIn(ctx context.Context, hc *http.Client, login string) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, run.loginURL, nil)
+func (run *agentRun) logIn(ctx context.Context, hc *http.Client, tg target, login string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, tg.loginURL, nil)
 	if err != nil {
 		return err
 	}
@@ -585,12 +600,12 @@ func (run *agentRun) logIn(ctx context.Context, hc *http.Client, login string) e
 		return errors.New("login form: no csrf field")
 	}
 	form := url.Values{"csrf": {token}, "login": {login}, "password": {run.cfg.agentPassword}}
-	req, err = http.NewRequestWithContext(ctx, http.MethodPost, run.loginURL, strings.NewReader(form.Encode()))
+	req, err = http.NewRequestWithContext(ctx, http.MethodPost, tg.loginURL, strings.NewReader(form.Encode()))
 	if err != nil {
 		return err
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Origin", run.origin)
+	req.Header.Set("Origin", tg.origin)
 	resp, err = hc.Do(req)
 	if err != nil {
 		return fmt.Errorf("log in: %w", err)
@@ -607,7 +622,7 @@ func (run *agentRun) logIn(ctx context.Context, hc *http.Client, login string) e
 		return fmt.Errorf("log in: HTTP %d", resp.StatusCode)
 	}
 	// The jar knows only http URLs; the websocket dialer asks it so.
-	u, err := url.Parse(run.base + "/agent/ws")
+	u, err := url.Parse(tg.base + "/agent/ws")
 	if err != nil {
 		return err
 	}
@@ -852,8 +867,9 @@ type customerFrame struct {
 
 // dialCustomer opens customer i's websocket, says hello and starts its
 // reader, which asks a question and then for a person, and its writer.
-func (run *agentRun) dialCustomer(ctx context.Context, d *websocket.Dialer, header http.Header, i int) (*customer, error) {
-	ws, _, err := d.DialContext(ctx, run.cfg.url, header)
+func (run *agentRun) dialCustomer(ctx context.Context, d *websocket.Dialer, i int) (*customer, error) {
+	tg := run.target(i)
+	ws, _, err := d.DialContext(ctx, tg.customerURL, http.Header{"Origin": {tg.origin}})
 	if err != nil {
 		return nil, err
 	}

@@ -259,8 +259,9 @@ func TestConnectAgent(t *testing.T) {
 
 	cfg := config{url: "ws" + strings.TrimPrefix(srv.URL, "http") + "/ws", agents: 2, agentPrefix: "loadagent",
 		agentPassword: "secret-password", agentInterval: time.Second}
-	run := &agentRun{cfg: cfg, origin: httpOrigin(cfg), base: srv.URL, loginURL: srv.URL + "/agent/login",
-		wsURL: "ws" + strings.TrimPrefix(srv.URL, "http") + "/agent/ws", measuring: make(chan struct{}),
+	tg := target{customerURL: cfg.url, origin: httpOrigin(cfg), base: srv.URL, loginURL: srv.URL + "/agent/login",
+		wsURL: "ws" + strings.TrimPrefix(srv.URL, "http") + "/agent/ws"}
+	run := &agentRun{cfg: cfg, targets: []target{tg}, measuring: make(chan struct{}),
 		relays: newRelays(), errs: &errorCounts{}}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

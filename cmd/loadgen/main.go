@@ -41,7 +41,7 @@ import (
 
 func main() {
 	var cfg config
-	flag.StringVar(&cfg.url, "url", "ws://localhost:8080/ws", "the server's websocket URL")
+	flag.StringVar(&cfg.url, "url", "ws://localhost:8080/ws", "the server's websocket URL; with -agents, several comma-separated (processes sharing one PostgreSQL), over which agents and customers are spread")
 	flag.StringVar(&cfg.origin, "origin", "", "Origin header; default: the server's own http origin")
 	flag.IntVar(&cfg.conns, "conns", 1000, "connections to open and hold")
 	flag.IntVar(&cfg.chatters, "chatters", 100, "how many of them chat")
