@@ -253,8 +253,8 @@ func (r *agentResult) print(cfg config) {
 
 // agentRun is the state shared by the agents and customers of a run.
 type agentRun struct {
-	cfg     config
-	targets []target
+	cfg                    config
+	targets                []target
 	writeCtx               context.Context // cancelled at the end of the measured phase
 	measuring              chan struct{}   // closed when the measured phase starts
 	relays                 *relays
