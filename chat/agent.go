@@ -637,7 +637,9 @@ func (s *Service) deskLoop(ctx context.Context) {
 		case <-s.desk.kick:
 		case <-tick.C:
 		}
-		if s.cfg.Assign == AssignRoundRobin {
+		// With a shared store, one process assigns: the others would
+		// race it for the same conversations and agents.
+		if s.cfg.Assign == AssignRoundRobin && (s.cfg.Feed == nil || s.assigner.Load()) {
 			s.assignRoundRobin(ctx)
 		}
 		s.sweepUnattended(ctx)

@@ -3,6 +3,7 @@ package chat
 import (
 	"context"
 	"math"
+	"sync/atomic"
 	"time"
 
 	"github.com/supportd/supportd/store"
@@ -27,6 +28,10 @@ type MessageFeed interface {
 	// Heartbeat and AbsentAgents tell which agents each process serves
 	// (shared.go).
 	store.Replicas
+	// HoldLock holds a lock that one process at a time holds, for as long
+	// as ctx lives, and tells in held whether this one does: the process
+	// that holds the desk's lock assigns round-robin.
+	HoldLock(ctx context.Context, name string, held *atomic.Bool)
 	// NotifyTyping tells the other processes who types in a
 	// conversation; origin is this process's name.
 	NotifyTyping(ctx context.Context, origin, conversation, author string, on bool) error

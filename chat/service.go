@@ -160,9 +160,12 @@ type Service struct {
 	// a restart with conversations waiting, agents get the grace period to
 	// reconnect. Set by RestoreDesk, before the desk's loop reads it.
 	sweepAfter atomic.Int64
-	log        *slog.Logger
-	conns      sync.Map // *conn -> struct{}
-	active     atomic.Int64
+	// assigner, with a shared store, tells whether this process is the
+	// one that assigns round-robin (shared.go).
+	assigner atomic.Bool
+	log      *slog.Logger
+	conns    sync.Map // *conn -> struct{}
+	active   atomic.Int64
 	// origin names this process to the others sharing its store.
 	origin string
 	// framesIn and messagesOut count frames accepted and messages pushed
@@ -260,6 +263,13 @@ func NewService(cfg Config) (*Service, error) {
 			defer s.wg.Done()
 			s.heartbeatLoop(ctx, cfg.Feed)
 		}()
+		if cfg.Assign == AssignRoundRobin {
+			s.wg.Add(1)
+			go func() {
+				defer s.wg.Done()
+				cfg.Feed.HoldLock(ctx, "supportd.desk.round-robin", &s.assigner)
+			}()
+		}
 	}
 	return s, nil
 }

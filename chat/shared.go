@@ -28,6 +28,10 @@ import (
 // another process took sees who joined. A process that lost its
 // listening connection reads the whole desk again (followDesk).
 //
+// In round-robin, one process assigns: the one holding the desk's lock
+// (MessageFeed.HoldLock), taken over within seconds by another when it
+// dies.
+//
 // Who is connected is told by each process every ReplicaTimeout/4
 // (heartbeat): the agents with a console open on it, or whose console
 // closed less than PresenceGrace ago. An agent online or away whom no

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -132,4 +133,53 @@ func (s *Postgres) AbsentAgents(ctx context.Context, within time.Duration) ([]st
 		return nil, errPostgres("absent agents", err)
 	}
 	return logins, nil
+}
+
+// HoldLock holds, until ctx ends, PostgreSQL's session-level advisory
+// lock named name whenever it can, on a connection of its own, and keeps
+// held telling whether this process holds it: of the processes sharing
+// the database, one at a time does what only one should (the desk's
+// round-robin). It tries every 2 s while another holds it, and checks the
+// connection every 2 s while it does; a process that dies releases the
+// lock with its connection. It returns when ctx ends, held false.
+func (s *Postgres) HoldLock(ctx context.Context, name string, held *atomic.Bool) {
+	defer held.Store(false)
+	for ctx.Err() == nil {
+		s.holdLockOnce(ctx, name, held)
+		held.Store(false)
+		sleepCtx(ctx, 2*time.Second)
+	}
+}
+
+// holdLockOnce is HoldLock on one connection, until it fails.
+func (s *Postgres) holdLockOnce(ctx context.Context, name string, held *atomic.Bool) {
+	conn, err := pgx.ConnectConfig(ctx, s.pool.Config().ConnConfig.Copy())
+	if err != nil {
+		return
+	}
+	defer conn.Close(context.Background())
+	for ctx.Err() == nil {
+		if held.Load() {
+			if conn.Ping(ctx) != nil {
+				return
+			}
+		} else {
+			var ok bool
+			if err := conn.QueryRow(ctx, "SELECT pg_try_advisory_lock(hashtextextended($1, 0))", name).Scan(&ok); err != nil {
+				return
+			}
+			held.Store(ok)
+		}
+		sleepCtx(ctx, 2*time.Second)
+	}
+}
+
+// sleepCtx sleeps for d or until ctx ends.
+func sleepCtx(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
 }

@@ -1,8 +1,10 @@
 package store_test
 
 import (
+	"context"
 	"path/filepath"
 	"slices"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -74,5 +76,40 @@ func TestHeartbeat(t *testing.T) {
 	}
 	if err := s.Heartbeat(ctx, "p_b", []string{"bad\x00login"}); err == nil {
 		t.Error("a login with a NUL byte was taken")
+	}
+}
+
+// TestHoldLock: of two processes, one holds the lock; when it stops, the
+// other takes it.
+func TestHoldLock(t *testing.T) {
+	url := pgtest.URL(t)
+	one, two := mustOpenPostgres(t, url), mustOpenPostgres(t, url)
+	var heldOne, heldTwo atomic.Bool
+	ctxOne, stopOne := context.WithCancel(t.Context())
+	doneOne := make(chan struct{})
+	go func() { one.HoldLock(ctxOne, "supportd.test", &heldOne); close(doneOne) }()
+	waitFor(t, "the first to hold the lock", heldOne.Load)
+	go two.HoldLock(t.Context(), "supportd.test", &heldTwo)
+	time.Sleep(3 * time.Second)
+	if heldTwo.Load() {
+		t.Fatal("both hold the lock")
+	}
+	stopOne()
+	<-doneOne
+	if heldOne.Load() {
+		t.Error("the first still says it holds the lock after it stopped")
+	}
+	waitFor(t, "the second to take the lock over", heldTwo.Load)
+}
+
+// waitFor polls cond every 50 ms for up to 30 s.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("still waiting for %s after 30 s", what)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }

@@ -757,8 +757,13 @@ func (a *agent) markOnline() {
 	}
 }
 
-// claim claims a queued conversation if the agent is under capacity.
+// claim claims a queued conversation if the agent is under capacity and
+// the server lets agents claim (not in round-robin, where the server
+// assigns).
 func (a *agent) claim(id string) {
+	if a.run.assignMode() == "round-robin" {
+		return
+	}
 	a.mu.Lock()
 	ok := id != "" && a.held[id] == nil && !a.claiming[id] && len(a.held)+len(a.claiming) < a.capacity
 	if ok {

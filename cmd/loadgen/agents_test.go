@@ -239,7 +239,7 @@ func TestConnectAgent(t *testing.T) {
 			return
 		}
 		defer ws.Close()
-		ws.WriteJSON(map[string]any{"type": "welcome", "v": 1, "assign": "round-robin",
+		ws.WriteJSON(map[string]any{"type": "welcome", "v": 1, "assign": "claim",
 			"agent": map[string]any{"login": "loadagent2", "capacity": 1, "status": "offline"}})
 		for {
 			var f map[string]any
@@ -301,7 +301,19 @@ func TestConnectAgent(t *testing.T) {
 	if !waitFor(ctx, 5*time.Second, func() bool { return run.online.Load() == 1 }) {
 		t.Error("the agent is not counted online")
 	}
-	if got := run.assignMode(); got != "round-robin" {
+	if got := run.assignMode(); got != "claim" {
 		t.Errorf("assign = %q", got)
+	}
+}
+
+// TestNoClaimInRoundRobin: where the server assigns, agents claim nothing.
+func TestNoClaimInRoundRobin(t *testing.T) {
+	run := &agentRun{errs: &errorCounts{}}
+	run.assign.Store("round-robin")
+	// No socket: a claim sent would panic.
+	a := &agent{run: run, capacity: 3, held: map[string]context.CancelFunc{}, claiming: map[string]bool{}}
+	a.claim("c_1")
+	if len(a.claiming) != 0 {
+		t.Errorf("claiming %v in round-robin", a.claiming)
 	}
 }
