@@ -158,3 +158,9 @@ do does did can could would should will shall may might must have has had
 how what which who whom
 want wanted like need possible able
 `
+
+// Terms returns the words of text that carry its topic, as the index
+// keeps them: folded, lower-cased, elisions and stop words removed,
+// stemmed (lang "fr" or "en"; another language reads as French). The
+// editors' reports group customers' questions by them.
+func Terms(lang, text string) []string { return analyzerFor(lang).terms(text) }

@@ -2,7 +2,9 @@ package kb
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
+	"sync"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -169,4 +171,53 @@ func (lx *lexicon) longestMatch(toks []token, i int) *phrase {
 		}
 	}
 	return best
+}
+
+var (
+	builtinOnce     sync.Once
+	builtinLexicons map[string]*lexicon
+)
+
+// Concepts returns what text is about, word by word, for grouping
+// customers' questions (the editors' reports): the phrases of supportd's
+// customer-service vocabulary (builtinLexicon) as the name of their
+// group, so that « modifier » and « changer », « annuler » and « cancel »
+// meet, and the other words as Terms gives them. Stop words are left
+// out; « ne … pas » is kept as a word of its own, « pas », when it is no
+// part of a phrase, since « pas arrivé » and « arrivé » are two
+// questions.
+func Concepts(lang, text string) []string {
+	builtinOnce.Do(func() {
+		builtinLexicons = map[string]*lexicon{}
+		for _, l := range Languages {
+			builtinLexicons[l] = compileLexicon(analyzerFor(l), builtinGroups())
+		}
+	})
+	a := analyzerFor(lang)
+	lx := builtinLexicons[a.lang]
+	toks := a.tokens(text)
+	var out []string
+	for i := 0; i < len(toks); i++ {
+		if ph := lx.longestMatch(toks, i); ph != nil {
+			out = append(out, "#"+strconv.Itoa(ph.groups[0]))
+			// The words of a longer phrase count too, by their own
+			// group: « shipping cost » is also about shipping.
+			if len(ph.words) > 1 {
+				for _, t := range toks[i : i+len(ph.words)] {
+					if g := lx.single(t.term); len(g) > 0 && !t.stop {
+						out = append(out, "#"+strconv.Itoa(g[0]))
+					}
+				}
+			}
+			i += len(ph.words) - 1
+			continue
+		}
+		switch t := toks[i]; {
+		case t.word == "pas" || t.word == "not" || t.word == "n't":
+			out = append(out, "pas")
+		case !t.stop:
+			out = append(out, t.term)
+		}
+	}
+	return out
 }

@@ -113,3 +113,17 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+func TestBoltReports(t *testing.T) {
+	storetest.RunReports(t, func(t *testing.T) (store.Store, func() store.Store) {
+		path := filepath.Join(t.TempDir(), "supportd.db")
+		return mustOpenBolt(t, path), func() store.Store { return mustOpenBolt(t, path) }
+	})
+}
+
+func TestPostgresReports(t *testing.T) {
+	storetest.RunReports(t, func(t *testing.T) (store.Store, func() store.Store) {
+		url := pgtest.URL(t)
+		return mustOpenPostgres(t, url), func() store.Store { return mustOpenPostgres(t, url) }
+	})
+}

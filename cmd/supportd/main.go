@@ -14,6 +14,7 @@
 //	supportd kb eval --kb DIR --cases FILE [--folds K] [--train KB:CASES] [--learn CASES]
 //	supportd kb fit --set KB:CASES ...
 //	supportd kb learned [--all] | accept ID --kb DIR | reject ID
+//	supportd kb report [--since 7d] [--format text|csv] [--what unanswered|articles|daily|weekly]
 package main
 
 import (
@@ -47,6 +48,9 @@ Usage:
   supportd kb learned [--all]                  list the phrasings customers gave the articles
   supportd kb learned accept ID --kb DIR       add one to its article's questions (in its markdown file)
   supportd kb learned reject ID                never propose it again
+  supportd kb report [--since 7d] [--format text|csv] [--what unanswered|articles|daily|weekly]
+                                               the questions left unanswered, grouped, each article's
+                                               views and votes, the resolution rate (docs/reports.md)
 
 Without --kb, supportd uses its built-in French demo knowledge base.
 `
@@ -104,6 +108,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return runFit(ctx, args[2:], stdout, stderr)
 		case "learned":
 			return runLearned(ctx, args[2:], stdout, stderr)
+		case "report":
+			return runReport(ctx, args[2:], stdout, stderr)
 		}
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)

@@ -23,6 +23,7 @@ type supportdStore interface {
 	store.History
 	store.Outbox
 	store.Phrasings
+	store.Reports
 	store.Surveys
 	store.Tickets
 }

@@ -1,0 +1,79 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"go.etcd.io/bbolt"
+)
+
+// ConversationsSince implements [Reports] by reading every conversation,
+// as a report does once, not for each request.
+func (s *Bolt) ConversationsSince(ctx context.Context, since time.Time) ([]Conversation, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, errBolt("list conversations", err)
+	}
+	var list []Conversation
+	err := s.db.View(func(tx *bbolt.Tx) error {
+		return tx.Bucket(bucketConversations).ForEach(func(k, v []byte) error {
+			var rec boltConversation
+			if err := json.Unmarshal(v, &rec); err != nil {
+				return fmt.Errorf("conversation %q: %w", k, err)
+			}
+			if !rec.CreatedAt.Before(since) {
+				list = append(list, rec.conversation(string(k)))
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, errBolt("list conversations", err)
+	}
+	slices.SortFunc(list, func(a, b Conversation) int {
+		if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	return list, nil
+}
+
+// ConversationFeedback implements [Reports]: the votes of a conversation
+// share the prefix of their keys.
+func (s *Bolt) ConversationFeedback(ctx context.Context, id string) ([]Feedback, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, errBolt("conversation feedback", err)
+	}
+	var list []Feedback
+	prefix := feedbackKey(id, "")
+	err := s.db.View(func(tx *bbolt.Tx) error {
+		c := tx.Bucket(bucketFeedback).Cursor()
+		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+			article, err := splitFeedbackKey(k)
+			if err != nil {
+				return err
+			}
+			var rec boltFeedback
+			if err := json.Unmarshal(v, &rec); err != nil {
+				return fmt.Errorf("feedback %x: %w", k, err)
+			}
+			list = append(list, Feedback{ConversationID: id, ArticleID: article, Seq: rec.Seq, Helpful: rec.Helpful, CreatedAt: rec.CreatedAt})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, errBolt("conversation feedback", err)
+	}
+	slices.SortFunc(list, func(a, b Feedback) int {
+		if a.Seq != b.Seq {
+			return int(a.Seq - b.Seq)
+		}
+		return strings.Compare(a.ArticleID, b.ArticleID)
+	})
+	return list, nil
+}
