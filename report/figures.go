@@ -13,7 +13,7 @@ type ArticleLine struct {
 	// Views counts the times the assistant answered with the article (a
 	// question, or the article picked among suggestions); Suggested, the
 	// times it was among suggestions.
-	Views, Suggested int
+	Views, Suggested    int
 	Helpful, NotHelpful int
 	// HandoffsAfter counts the requests for a person right after the
 	// article was answered.
