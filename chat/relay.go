@@ -2,7 +2,9 @@ package chat
 
 import (
 	"context"
+	"hash/fnv"
 	"math"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -39,15 +41,46 @@ type MessageFeed interface {
 
 var _ MessageFeed = (*store.Postgres)(nil)
 
+// relayWorkers is how many goroutines relay what the feed tells: each
+// relay reads the store, and one conversation's read must not hold up
+// the others'. A conversation always goes to the same worker, so that
+// what is told of it is done in order.
+const relayWorkers = 8
+
 // followFeed relays what the feed tells until ctx ends.
 func (s *Service) followFeed(ctx context.Context, feed MessageFeed) {
+	var workers [relayWorkers]chan func()
+	var wg sync.WaitGroup
+	for i := range workers {
+		workers[i] = make(chan func(), 256)
+		wg.Go(func() {
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case f := <-workers[i]:
+					f()
+				}
+			}
+		})
+	}
+	defer wg.Wait()
+	// of runs f on the worker of conv, waiting for room.
+	of := func(conv string, f func()) {
+		h := fnv.New32a()
+		h.Write([]byte(conv))
+		select {
+		case workers[h.Sum32()%relayWorkers] <- f:
+		case <-ctx.Done():
+		}
+	}
 	feed.ListenMessages(ctx, store.MessageListener{
-		Stored: func(conv string, seq int64) { s.relay(ctx, conv, seq) },
+		Stored: func(conv string, seq int64) { of(conv, func() { s.relay(ctx, conv, seq) }) },
 		Resync: func() {
 			s.followDesk(ctx)
 			s.resync(ctx)
 		},
-		Moved:    func(conv string) { s.followSeat(ctx, conv) },
+		Moved:    func(conv string) { of(conv, func() { s.followSeat(ctx, conv) }) },
 		Presence: func(login string) { s.followAgent(ctx, login) },
 		Ticket:   func(number int64) { s.followTicket(ctx, number) },
 		Lost: func(err error, retryIn time.Duration) {
