@@ -15,8 +15,9 @@ type ArticleLine struct {
 	// times it was among suggestions.
 	Views, Suggested    int
 	Helpful, NotHelpful int
-	// HandoffsAfter counts the requests for a person right after the
-	// article was answered.
+	// HandoffsAfter counts the handoffs right after the article was
+	// answered: a request for a person, or a not-helpful vote, which
+	// hands over.
 	HandoffsAfter int
 }
 
@@ -154,7 +155,8 @@ type Rates struct {
 	// the knowledge base at least once; Resolved, those of them it
 	// resolved.
 	Conversations, Answered, Resolved int
-	// Handoffs: conversations where the customer asked for a person.
+	// Handoffs: conversations handed to the team: the customer asked
+	// for a person, or voted an answer not helpful, which hands over.
 	Handoffs      int
 	EmailRequests int
 	// MedianWait is the median wait in the queue before an agent took
