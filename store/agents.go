@@ -19,7 +19,8 @@ type Agent struct {
 	// Capacity is how many conversations the agent takes at once; 0 means
 	// DefaultCapacity.
 	Capacity int
-	// Role is RoleAgent (the default) or RoleAdmin, who also manages the
+	// Role is RoleAgent (the default), RoleEditor, who also reads the
+	// editors' reports, or RoleAdmin, who reads them and manages the
 	// agents from the console.
 	Role string
 	// Disabled agents can no longer log in, nor use a session they had.
@@ -39,7 +40,9 @@ func ValidPresence(p string) bool {
 // Roles of agents.
 const (
 	RoleAgent = "agent"
-	RoleAdmin = "admin"
+	// RoleEditor also reads the editors' reports in the console.
+	RoleEditor = "editor"
+	RoleAdmin  = "admin"
 )
 
 // DefaultCapacity is the capacity of an agent created without one.
@@ -120,7 +123,7 @@ func prepareAgent(a *Agent) (Agent, error) {
 	if a.Capacity < 0 {
 		return Agent{}, fmt.Errorf("%w: negative capacity", ErrInvalid)
 	}
-	if a.Role != "" && a.Role != RoleAgent && a.Role != RoleAdmin {
+	if a.Role != "" && a.Role != RoleAgent && a.Role != RoleEditor && a.Role != RoleAdmin {
 		return Agent{}, fmt.Errorf("%w: role %q", ErrInvalid, a.Role)
 	}
 	if err := checkText("name", a.Name); err != nil {

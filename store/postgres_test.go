@@ -35,7 +35,7 @@ func TestPostgres(t *testing.T) {
 }
 
 // allMigrations are the versions in store/migrations, in order.
-var allMigrations = []string{"0001_init", "0002_append_function", "0003_append_exchange", "0004_outbox", "0005_tickets", "0006_agents", "0007_assignment", "0008_agent_presence", "0009_phrasings", "0010_surveys", "0011_canned", "0012_history", "0013_agent_roles", "0014_desk", "0015_reports"}
+var allMigrations = []string{"0001_init", "0002_append_function", "0003_append_exchange", "0004_outbox", "0005_tickets", "0006_agents", "0007_assignment", "0008_agent_presence", "0009_phrasings", "0010_surveys", "0011_canned", "0012_history", "0013_agent_roles", "0014_desk", "0015_reports", "0016_editor_role"}
 
 // TestMigrateTogether migrates one database from several processes at
 // once, as replicas starting together do.

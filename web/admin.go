@@ -51,20 +51,20 @@ func (h *Handler) requireAdmin(next http.Handler) http.Handler {
 }
 
 type adminText struct {
-	Title, Back, Agents, Login, Name, Capacity, Role, Status, Actions, Agent, Admin string
-	Active, Disabled, Disable, Enable, NewPassword, Reset, Add, Password, AddButton string
-	Added, Saved, Refused, Taken, Short                                             string
+	Title, Back, Agents, Login, Name, Capacity, Role, Status, Actions, Agent, Admin, Editor string
+	Active, Disabled, Disable, Enable, NewPassword, Reset, Add, Password, AddButton         string
+	Added, Saved, Refused, Taken, Short                                                     string
 }
 
 var adminTexts = map[string]adminText{
 	"fr": {Title: "Administration des conseillers", Back: "Retour à la console", Agents: "Conseillers", Login: "Identifiant", Name: "Nom",
-		Capacity: "Capacité", Role: "Rôle", Status: "État", Actions: "Actions", Agent: "Conseiller", Admin: "Administrateur",
+		Capacity: "Capacité", Role: "Rôle", Status: "État", Actions: "Actions", Agent: "Conseiller", Admin: "Administrateur", Editor: "Éditeur",
 		Active: "Actif", Disabled: "Désactivé", Disable: "Désactiver", Enable: "Réactiver", NewPassword: "Nouveau mot de passe",
 		Reset: "Changer le mot de passe", Add: "Ajouter un conseiller", Password: "Mot de passe (10 caractères au moins)", AddButton: "Ajouter",
 		Added: "Conseiller ajouté.", Saved: "Modification enregistrée.", Refused: "Demande refusée : vérifiez les champs.",
 		Taken: "Cet identifiant est déjà pris.", Short: "Le mot de passe doit avoir au moins 10 caractères."},
 	"en": {Title: "Agents' administration", Back: "Back to the console", Agents: "Agents", Login: "Login", Name: "Name",
-		Capacity: "Capacity", Role: "Role", Status: "Status", Actions: "Actions", Agent: "Agent", Admin: "Admin",
+		Capacity: "Capacity", Role: "Role", Status: "Status", Actions: "Actions", Agent: "Agent", Admin: "Admin", Editor: "Editor",
 		Active: "Active", Disabled: "Disabled", Disable: "Disable", Enable: "Enable", NewPassword: "New password",
 		Reset: "Change the password", Add: "Add an agent", Password: "Password (10 characters or more)", AddButton: "Add",
 		Added: "Agent added.", Saved: "Change saved.", Refused: "Request refused: check the fields.",
@@ -80,7 +80,7 @@ var adminTemplate = template.Must(template.New("admin").Parse(loginPageHead + `<
 <thead><tr><th scope="col">{{.T.Login}}</th><th scope="col">{{.T.Name}}</th><th scope="col">{{.T.Capacity}}</th><th scope="col">{{.T.Role}}</th><th scope="col">{{.T.Status}}</th><th scope="col">{{.T.Actions}}</th></tr></thead>
 <tbody>
 {{range .Agents}}<tr data-login="{{.Login}}">
-<td>{{.Login}}</td><td>{{.Name}}</td><td>{{.Capacity}}</td><td>{{if eq .Role "admin"}}{{$.T.Admin}}{{else}}{{$.T.Agent}}{{end}}</td>
+<td>{{.Login}}</td><td>{{.Name}}</td><td>{{.Capacity}}</td><td>{{if eq .Role "admin"}}{{$.T.Admin}}{{else if eq .Role "editor"}}{{$.T.Editor}}{{else}}{{$.T.Agent}}{{end}}</td>
 <td>{{if .Disabled}}{{$.T.Disabled}}{{else}}{{$.T.Active}}{{end}}</td>
 <td>
 <form method="post" action="/agent/admin/agents/{{.Login}}/disabled" class="inline">
@@ -108,7 +108,7 @@ var adminTemplate = template.Must(template.New("admin").Parse(loginPageHead + `<
 <label for="new-capacity">{{.T.Capacity}}</label>
 <input id="new-capacity" name="capacity" type="number" min="1" max="50" value="3">
 <label for="new-role">{{.T.Role}}</label>
-<select id="new-role" name="role"><option value="agent">{{.T.Agent}}</option><option value="admin">{{.T.Admin}}</option></select>
+<select id="new-role" name="role"><option value="agent">{{.T.Agent}}</option><option value="editor">{{.T.Editor}}</option><option value="admin">{{.T.Admin}}</option></select>
 <label for="new-password">{{.T.Password}}</label>
 <input id="new-password" name="password" type="password" autocomplete="new-password" minlength="10" required>
 <button type="submit">{{.T.AddButton}}</button>
@@ -162,7 +162,7 @@ func (h *Handler) adminAdd(w http.ResponseWriter, r *http.Request) {
 	password := r.PostFormValue("password")
 	capacity, err := strconv.Atoi(r.PostFormValue("capacity"))
 	role := r.PostFormValue("role")
-	if err != nil || capacity < 1 || capacity > 50 || !store.ValidLogin(login) || (role != store.RoleAgent && role != store.RoleAdmin) {
+	if err != nil || capacity < 1 || capacity > 50 || !store.ValidLogin(login) || (role != store.RoleAgent && role != store.RoleEditor && role != store.RoleAdmin) {
 		adminDone(w, r, "refused")
 		return
 	}

@@ -104,6 +104,7 @@ func (h *Handler) routeAgents(r chi.Router) {
 			h.routeDesk(r)
 			h.routeCanned(r)
 			h.routeAdmin(r)
+			h.routeEditors(r)
 		})
 	})
 }

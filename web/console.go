@@ -15,7 +15,7 @@ type consoleText struct {
 	Sound, Notify, Note, NoteHint                                                 string
 	Canned, Shortcut, CannedText, CannedSave                                      string
 	History, HistorySearch, HistoryFrom, HistoryTo, HistoryAgent, HistoryAny      string
-	HistoryButton, HistoryNone, AdminLink                                         string
+	HistoryButton, HistoryNone, AdminLink, EditorsLink                            string
 	NoConversation, Transcript, Reply, ReplyHint, Send                            string
 	Customer, Orders, Articles, Transfer, TransferTo, TransferButton              string
 	Close, Resolution, CloseButton, AnsweredBy, NoArticle                         string
@@ -33,8 +33,8 @@ var consoleTexts = map[string]consoleText{
 		Sound: "Son à l'arrivée d'une conversation", Notify: "Activer les notifications",
 		Note: "Note interne", NoteHint: "Ajouter ce texte comme note interne : le client ne la voit pas",
 		Canned: "Réponses types", Shortcut: "Raccourci", CannedText: "Texte", CannedSave: "Enregistrer la réponse type",
-		AdminLink: "Administration",
-		History:   "Historique", HistorySearch: "Texte des messages", HistoryFrom: "Du", HistoryTo: "Au", HistoryAgent: "Conseiller (identifiant)",
+		AdminLink: "Administration", EditorsLink: "Éditeurs",
+		History: "Historique", HistorySearch: "Texte des messages", HistoryFrom: "Du", HistoryTo: "Au", HistoryAgent: "Conseiller (identifiant)",
 		HistoryAny: "Toutes", HistoryButton: "Rechercher", HistoryNone: "Choisissez une conversation close pour la relire.",
 		NoConversation: "Choisissez une conversation, ou prenez-en une dans la file d'attente.",
 		Transcript:     "Messages de la conversation", Reply: "Votre réponse",
@@ -55,8 +55,8 @@ var consoleTexts = map[string]consoleText{
 		Sound: "Sound when a conversation arrives", Notify: "Turn on notifications",
 		Note: "Internal note", NoteHint: "Add this text as an internal note: the customer does not see it",
 		Canned: "Canned replies", Shortcut: "Shortcut", CannedText: "Text", CannedSave: "Save the canned reply",
-		AdminLink: "Administration",
-		History:   "History", HistorySearch: "Text of the messages", HistoryFrom: "From", HistoryTo: "To", HistoryAgent: "Agent (login)",
+		AdminLink: "Administration", EditorsLink: "Editors",
+		History: "History", HistorySearch: "Text of the messages", HistoryFrom: "From", HistoryTo: "To", HistoryAgent: "Agent (login)",
 		HistoryAny: "Any", HistoryButton: "Search", HistoryNone: "Pick a closed conversation to read it again.",
 		NoConversation: "Pick a conversation, or take one from the queue.",
 		Transcript:     "Conversation messages", Reply: "Your reply",
@@ -108,6 +108,7 @@ var consoleTemplate = template.Must(template.New("console").Parse(`{{define "res
 </div>
 <p id="conn" class="conn" title="{{.T.Connection}}">{{.T.Connecting}}</p>
 {{if .Admin}}<a href="/agent/admin" class="admin-link">{{.T.AdminLink}}</a>{{end}}
+{{if .Editor}}<a href="/agent/editors" class="admin-link editors-link">{{.T.EditorsLink}}</a>{{end}}
 <form method="post" action="/agent/logout" class="logout">
 <input type="hidden" name="csrf" value="{{.CSRF}}">
 <button type="submit">{{.T.Logout}}</button>
@@ -261,6 +262,7 @@ var consoleTemplate = template.Must(template.New("console").Parse(`{{define "res
 type consolePageData struct {
 	Lang, Name, CSRF string
 	Admin            bool
+	Editor           bool
 	T                consoleText
 }
 
@@ -277,7 +279,7 @@ func (h *Handler) consolePage(w http.ResponseWriter, r *http.Request) {
 	}
 	lang := pageLang(r)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	if err := consoleTemplate.Execute(w, consolePageData{Lang: lang, Name: name, CSRF: s.CSRF, Admin: a.Role == store.RoleAdmin, T: consoleTexts[lang]}); err != nil {
+	if err := consoleTemplate.Execute(w, consolePageData{Lang: lang, Name: name, CSRF: s.CSRF, Admin: a.Role == store.RoleAdmin, Editor: mayEdit(a) && h.cfg.Reports != nil, T: consoleTexts[lang]}); err != nil {
 		h.cfg.Logger.Error("web: agent console", "err", err)
 	}
 }

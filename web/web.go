@@ -25,6 +25,7 @@ import (
 	"github.com/supportd/supportd/chat"
 	"github.com/supportd/supportd/internal/ratelimit"
 	"github.com/supportd/supportd/kb"
+	"github.com/supportd/supportd/report"
 	"github.com/supportd/supportd/store"
 )
 
@@ -81,6 +82,9 @@ type Config struct {
 	Desk AgentDesk
 	// Canned keeps the agents' shared replies; nil turns them off.
 	Canned store.CannedReplies
+	// Reports, when set, gives the editors and admins their page
+	// (/agent/editors, editors.go).
+	Reports report.Source
 }
 
 // DemoCustomer is a customer of the demo data.

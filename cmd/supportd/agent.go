@@ -32,7 +32,8 @@ func runAgent(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	case "add":
 		name := fs.String("name", "", "the agent's name, shown to customers")
 		capacity := fs.Int("capacity", store.DefaultCapacity, "how many conversations the agent takes at once")
-		admin := fs.Bool("admin", false, "the agent is an admin, who also manages the agents at /agent/admin")
+		admin := fs.Bool("admin", false, "the agent is an admin, who also manages the agents at /agent/admin and reads the editors' page")
+		editor := fs.Bool("editor", false, "the agent is an editor, who also reads the editors' page, /agent/editors (docs/reports.md)")
 		// The login may come before or after the flags.
 		if err := fs.Parse(args[1:]); err != nil || fs.NArg() == 0 {
 			return errUsage
@@ -67,8 +68,11 @@ func runAgent(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		}
 		defer closeStore()
 		a := &store.Agent{Login: login, Name: *name, PasswordHash: hash, Capacity: *capacity, Role: store.RoleAgent}
-		if *admin {
+		switch {
+		case *admin:
 			a.Role = store.RoleAdmin
+		case *editor:
+			a.Role = store.RoleEditor
 		}
 		if err := agents.AddAgent(ctx, a); errors.Is(err, store.ErrExists) {
 			fmt.Fprintf(stderr, "supportd agent add: the login %q is taken\n", strings.ToLower(login))

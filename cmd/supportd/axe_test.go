@@ -68,7 +68,7 @@ func checkAxe(t *testing.T, ctx context.Context, page string) {
 
 // TestAccessibility: axe-core finds no violation on the demo page with the
 // widget open, the help centre, the agents' login page, the console with a
-// conversation open and the admins' page.
+// conversation open, the admins' page and the editors' page.
 func TestAccessibility(t *testing.T) {
 	dir := t.TempDir()
 	if _, errOut, err := runCmd(t, "mot de passe de Marie\n", "agent", "add", "marie", "--name", "Marie", "--admin", "--data", dir, "--database-url="); err != nil {
@@ -142,4 +142,9 @@ func TestAccessibility(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkAxe(t, agent, "the admins' page")
+	err = chromedp.Run(agent, chromedp.Navigate("http://"+srv.addr+"/agent"), click(".editors-link"), chromedp.WaitVisible("#unanswered, #summary", chromedp.ByQuery))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkAxe(t, agent, "the editors' page")
 }

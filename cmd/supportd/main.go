@@ -37,7 +37,7 @@ Usage:
                                                answer MESSAGE, or each line of standard input,
                                                as the demo customer ID if given
   supportd demo seed                           load the demo customers and orders into PostgreSQL
-  supportd agent add LOGIN [--name NAME] [--capacity N] [--admin]
+  supportd agent add LOGIN [--name NAME] [--capacity N] [--admin | --editor]
                                                add an agent (an admin also manages the agents at
                                                /agent/admin), whose password is read from standard input
   supportd agent list                          list the agents (both take --data DIR or DATABASE_URL, as serve)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/csv"
 	"fmt"
 	"io"
@@ -12,6 +13,10 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
 
 	"github.com/supportd/supportd/internal/pgtest"
 )
@@ -283,4 +288,83 @@ func consoleLogIn(t *testing.T, addr, login, password string) *console {
 		}
 	}
 	return openConsole(t, addr, login, cookie)
+}
+
+// TestEditorsPageInBrowser: an editor logs in, opens « Éditeurs » from the
+// console, reads the questions customers asked that the assistant could
+// not answer, and picks another period; an agent without the role gets
+// neither the link nor the page.
+func TestEditorsPageInBrowser(t *testing.T) {
+	dir := t.TempDir()
+	for _, a := range [][]string{{"lea", "--editor"}, {"paul"}} {
+		if _, errOut, err := runCmd(t, "un mot de passe solide\n", append([]string{"agent", "add", a[0], "--data", dir, "--database-url="}, a[1:]...)...); err != nil {
+			t.Fatalf("agent add: %v\n%s", err, errOut)
+		}
+	}
+	srv := startServer(t, dir, "--now", "2026-11-23T10:00:00+01:00")
+	for k, q := range []string{"xqzt vlorp brunf", "xqzt vlorp brunf", "Comment suivre mon colis ?"} {
+		c := &reportCustomer{tab: openTab(t, srv.addr), n: k}
+		c.ws.WriteJSON(map[string]any{"type": "hello", "v": 2, "locale": "fr"})
+		c.frame("welcome", "")
+		c.ask(q)
+	}
+	editor := newBrowser(t)
+	steps := []struct {
+		what string
+		do   chromedp.Action
+	}{
+		// Léa's browser asks for French, as the console's users do.
+		{"French", chromedp.Tasks{network.Enable(), network.SetExtraHTTPHeaders(network.Headers{"Accept-Language": "fr-FR,fr;q=0.9"})}},
+		{"log in", chromedp.Tasks{chromedp.Navigate("http://" + srv.addr + "/agent/login"),
+			typeInto("#login", "lea"), typeInto("#password", "un mot de passe solide"), pressEnter("#password")}},
+		{"open « Éditeurs »", chromedp.Tasks{click(`a[href="/agent/editors"]`), waitText("h1", "Éditeurs")}},
+		{"read the tables", chromedp.Tasks{waitText("#unanswered", "xqzt vlorp brunf"), waitText("#articles", "Comment suivre ma commande et mon colis ?"),
+			chromedp.WaitVisible("figure.chart svg", chromedp.ByQuery)}},
+		{"pick 30 days", chromedp.Tasks{choose("#days", "30", "30"), click(`form.period button[type="submit"]`),
+			chromedp.WaitReady(`#days option[value="30"][selected]`, chromedp.ByQuery), waitText("#summary", "3 conversations")}},
+	}
+	// The browser starts on its own context, not a step's, which ends.
+	if err := chromedp.Run(editor); err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range steps {
+		ctx, cancel := context.WithTimeout(editor, 20*time.Second)
+		err := chromedp.Run(ctx, st.do)
+		cancel()
+		if err != nil {
+			var page string
+			ctx, cancel := context.WithTimeout(editor, 5*time.Second)
+			chromedp.Run(ctx, chromedp.OuterHTML("body", &page, chromedp.ByQuery))
+			cancel()
+			t.Fatalf("%s: %v; the page:\n%s", st.what, err, page)
+		}
+	}
+	var row string
+	if err := chromedp.Run(editor, chromedp.Text("#unanswered tbody tr:first-child", &row, chromedp.ByQuery)); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(row, "xqzt vlorp brunf") || !strings.Contains(row, "2") || !strings.Contains(row, "sans réponse") {
+		t.Errorf("first unanswered line: %q", row)
+	}
+	// Paul is an agent: no link, and the page refuses him.
+	paul := consoleLogIn(t, srv.addr, "paul", "un mot de passe solide")
+	paul.ws.Close()
+	jar, _ := cookiejar.New(nil)
+	u, _ := url.Parse("http://" + srv.addr + "/agent")
+	jar.SetCookies(u, []*http.Cookie{{Name: "supportd_agent", Value: paul.cookie, Path: "/agent"}})
+	hc := &http.Client{Jar: jar}
+	for path, want := range map[string]int{"/agent/editors": http.StatusForbidden, "/agent/editors/unanswered.csv": http.StatusForbidden, "/agent": http.StatusOK} {
+		resp, err := hc.Get("http://" + srv.addr + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("Paul GET %s: HTTP %d, want %d", path, resp.StatusCode, want)
+		}
+		if path == "/agent" && strings.Contains(string(body), "/agent/editors") {
+			t.Error("Paul's console links to the editors' page")
+		}
+	}
 }

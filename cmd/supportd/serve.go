@@ -361,6 +361,7 @@ func newWebHandler(cfg serveConfig, base *kb.Base, st openedStore, chatSvc *chat
 		Agents:               st,
 		Desk:                 chatSvc,
 		Canned:               st,
+		Reports:              st,
 		Ready: func(ctx context.Context) error {
 			if base.Len() == 0 {
 				return errors.New("the knowledge base has no article")
