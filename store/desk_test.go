@@ -127,3 +127,17 @@ func TestPostgresReports(t *testing.T) {
 		return mustOpenPostgres(t, url), func() store.Store { return mustOpenPostgres(t, url) }
 	})
 }
+
+func TestBoltRetention(t *testing.T) {
+	storetest.RunRetention(t, func(t *testing.T) (store.Store, func() store.Store) {
+		path := filepath.Join(t.TempDir(), "supportd.db")
+		return mustOpenBolt(t, path), func() store.Store { return mustOpenBolt(t, path) }
+	})
+}
+
+func TestPostgresRetention(t *testing.T) {
+	storetest.RunRetention(t, func(t *testing.T) (store.Store, func() store.Store) {
+		url := pgtest.URL(t)
+		return mustOpenPostgres(t, url), func() store.Store { return mustOpenPostgres(t, url) }
+	})
+}

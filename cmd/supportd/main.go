@@ -41,6 +41,8 @@ Usage:
                                                add an agent (an admin also manages the agents at
                                                /agent/admin), whose password is read from standard input
   supportd agent list                          list the agents (both take --data DIR or DATABASE_URL, as serve)
+  supportd customer export ID                  a verified customer's conversations, as JSON (GDPR access)
+  supportd customer forget ID                  delete them, with their email requests (GDPR erasure)
   supportd kb check DIR                        report the problems of a knowledge-base folder
   supportd kb eval --kb DIR --cases FILE       score the assistant on labelled messages
                                                (--folds K, --train KB:CASES, --learn CASES: docs/assistant.md)
@@ -95,6 +97,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runDemo(ctx, args[1:], stdout, stderr)
 	case "agent":
 		return runAgent(ctx, args[1:], stdin, stdout, stderr)
+	case "customer":
+		return runCustomer(ctx, args[1:], stdout, stderr)
 	case "kb":
 		if len(args) < 2 {
 			break

@@ -61,6 +61,8 @@ type serveConfig struct {
 	assign            string
 	maxWait           time.Duration
 	replicaTimeout    time.Duration
+	retentionText     string
+	retention         time.Duration
 	// now, when set, is the time supportd reads opening hours at when it
 	// starts; its clock then runs from there (for tests and demos).
 	now string
@@ -124,6 +126,7 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.StringVar(&c.smtp.TLS, "smtp-tls", env("SUPPORTD_SMTP_TLS", mail.TLSOpportunistic), "opportunistic, mandatory or none (SUPPORTD_SMTP_TLS)")
 	fs.StringVar(&c.assign, "assign", env("SUPPORTD_ASSIGN", chat.AssignClaim), "how queued conversations reach agents: claim (agents pick) or round-robin (SUPPORTD_ASSIGN)")
 	fs.DurationVar(&c.maxWait, "max-wait", envDuration("SUPPORTD_MAX_WAIT", 10*time.Minute), "longest estimated wait for which a customer joins the queue; beyond it, an email request is taken (SUPPORTD_MAX_WAIT)")
+	fs.StringVar(&c.retentionText, "retention", env("SUPPORTD_RETENTION", ""), "delete the conversations (messages, votes, email requests, survey answers) last changed longer ago than this, e.g. 365d; checked at start and every hour; empty: keep everything (SUPPORTD_RETENTION)")
 	fs.DurationVar(&c.replicaTimeout, "replica-timeout", envDuration("SUPPORTD_REPLICA_TIMEOUT", 20*time.Second), "with several processes on one PostgreSQL: how long an agent online whose process died, and whose console reconnected to no other, stays so before going offline, their conversations back in the queue (SUPPORTD_REPLICA_TIMEOUT)")
 	fs.StringVar(&c.logFormat, "log-format", env("SUPPORTD_LOG_FORMAT", "text"), "text, or json for one JSON object a line (SUPPORTD_LOG_FORMAT)")
 	fs.StringVar(&c.metricsAddr, "metrics-addr", env("SUPPORTD_METRICS_ADDR", ""), "address serving /metrics alone, without a token, for a private network; empty: none (SUPPORTD_METRICS_ADDR)")
@@ -154,7 +157,32 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 		fmt.Fprintln(stderr, "--demo-logins: on, off or auto")
 		return c, errUsage
 	}
+	if c.retentionText != "" {
+		d, err := parseRetention(c.retentionText)
+		if err != nil {
+			fmt.Fprintln(stderr, "--retention:", err)
+			return c, errUsage
+		}
+		c.retention = d
+	}
 	return c, nil
+}
+
+// parseRetention reads --retention: days (365d) or a Go duration of a
+// day at least.
+func parseRetention(text string) (time.Duration, error) {
+	if days, ok := strings.CutSuffix(text, "d"); ok {
+		n, err := strconv.Atoi(days)
+		if err != nil || n < 1 {
+			return 0, fmt.Errorf("%q: a number of days, at least 1, e.g. 365d", text)
+		}
+		return time.Duration(n) * 24 * time.Hour, nil
+	}
+	d, err := time.ParseDuration(text)
+	if err != nil || d < 24*time.Hour {
+		return 0, fmt.Errorf("%q: a number of days (365d), or a duration of a day at least (48h)", text)
+	}
+	return d, nil
 }
 
 // llmConfig returns the language model's configuration, or nil when none
@@ -233,6 +261,15 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	// Deferred after the store's Close, so run before it.
 	defer stopOutbox()
+	if cfg.retention > 0 {
+		retentionCtx, stopRetention := context.WithCancel(ctx)
+		retentionDone := make(chan struct{})
+		go func() {
+			defer close(retentionDone)
+			keepFor(retentionCtx, st, cfg.retention, logger)
+		}()
+		defer func() { stopRetention(); <-retentionDone }()
+	}
 	// The metrics, when an operator asked for them.
 	var metrics *prometheus.Registry
 	var answers chat.AnswerObserver

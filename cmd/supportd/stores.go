@@ -24,6 +24,7 @@ type supportdStore interface {
 	store.Outbox
 	store.Phrasings
 	store.Reports
+	store.Retention
 	store.Surveys
 	store.Tickets
 }
