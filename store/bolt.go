@@ -293,6 +293,18 @@ func (s *Bolt) ActiveConversations(ctx context.Context) ([]Conversation, error) 
 	if err := ctx.Err(); err != nil {
 		return nil, errBolt("list active conversations", err)
 	}
+	list, err := s.scanConversations(func(rec *boltConversation) bool { return rec.State == "queued" || rec.State == "agent" })
+	if err != nil {
+		return nil, errBolt("list active conversations", err)
+	}
+	sortConversations(list, func(c *Conversation) time.Time { return c.UpdatedAt })
+	return list, nil
+}
+
+// scanConversations reads every conversation and returns those keep
+// keeps: there is no index of the conversations but by id, so the
+// readers of many (a start, a report, the retention) read them all.
+func (s *Bolt) scanConversations(keep func(rec *boltConversation) bool) ([]Conversation, error) {
 	var list []Conversation
 	err := s.db.View(func(tx *bbolt.Tx) error {
 		return tx.Bucket(bucketConversations).ForEach(func(k, v []byte) error {
@@ -300,22 +312,23 @@ func (s *Bolt) ActiveConversations(ctx context.Context) ([]Conversation, error) 
 			if err := json.Unmarshal(v, &rec); err != nil {
 				return fmt.Errorf("conversation %q: %w", k, err)
 			}
-			if rec.State == "queued" || rec.State == "agent" {
+			if keep(&rec) {
 				list = append(list, rec.conversation(string(k)))
 			}
 			return nil
 		})
 	})
-	if err != nil {
-		return nil, errBolt("list active conversations", err)
-	}
+	return list, err
+}
+
+// sortConversations sorts conversations by the time at, then by id.
+func sortConversations(list []Conversation, at func(*Conversation) time.Time) {
 	slices.SortFunc(list, func(a, b Conversation) int {
-		if c := a.UpdatedAt.Compare(b.UpdatedAt); c != 0 {
+		if c := at(&a).Compare(at(&b)); c != 0 {
 			return c
 		}
 		return strings.Compare(a.ID, b.ID)
 	})
-	return list, nil
 }
 
 // appendInTx appends m to its conversation in tx; see AppendMessage.

@@ -18,28 +18,11 @@ func (s *Bolt) ConversationsSince(ctx context.Context, since time.Time) ([]Conve
 	if err := ctx.Err(); err != nil {
 		return nil, errBolt("list conversations", err)
 	}
-	var list []Conversation
-	err := s.db.View(func(tx *bbolt.Tx) error {
-		return tx.Bucket(bucketConversations).ForEach(func(k, v []byte) error {
-			var rec boltConversation
-			if err := json.Unmarshal(v, &rec); err != nil {
-				return fmt.Errorf("conversation %q: %w", k, err)
-			}
-			if !rec.CreatedAt.Before(since) {
-				list = append(list, rec.conversation(string(k)))
-			}
-			return nil
-		})
-	})
+	list, err := s.scanConversations(func(rec *boltConversation) bool { return !rec.CreatedAt.Before(since) })
 	if err != nil {
 		return nil, errBolt("list conversations", err)
 	}
-	slices.SortFunc(list, func(a, b Conversation) int {
-		if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
-			return c
-		}
-		return strings.Compare(a.ID, b.ID)
-	})
+	sortConversations(list, func(c *Conversation) time.Time { return c.CreatedAt })
 	return list, nil
 }
 

@@ -5,9 +5,7 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/json"
-	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"go.etcd.io/bbolt"
@@ -19,22 +17,15 @@ func (s *Bolt) ConversationsBefore(ctx context.Context, t time.Time) ([]string, 
 	if err := ctx.Err(); err != nil {
 		return nil, errBolt("old conversations", err)
 	}
-	var ids []string
-	err := s.db.View(func(tx *bbolt.Tx) error {
-		return tx.Bucket(bucketConversations).ForEach(func(k, v []byte) error {
-			var rec boltConversation
-			if err := json.Unmarshal(v, &rec); err != nil {
-				return fmt.Errorf("conversation %q: %w", k, err)
-			}
-			if rec.UpdatedAt.Before(t) && deskState(rec.State) == StateBot {
-				ids = append(ids, string(k))
-			}
-			return nil
-		})
-	})
+	list, err := s.scanConversations(func(rec *boltConversation) bool { return rec.UpdatedAt.Before(t) && deskState(rec.State) == StateBot })
 	if err != nil {
 		return nil, errBolt("old conversations", err)
 	}
+	ids := make([]string, len(list))
+	for i, c := range list {
+		ids[i] = c.ID
+	}
+	slices.Sort(ids)
 	return ids, nil
 }
 
@@ -47,28 +38,11 @@ func (s *Bolt) CustomerConversations(ctx context.Context, customerID string) ([]
 	if customerID == "" {
 		return nil, nil
 	}
-	var list []Conversation
-	err := s.db.View(func(tx *bbolt.Tx) error {
-		return tx.Bucket(bucketConversations).ForEach(func(k, v []byte) error {
-			var rec boltConversation
-			if err := json.Unmarshal(v, &rec); err != nil {
-				return fmt.Errorf("conversation %q: %w", k, err)
-			}
-			if rec.CustomerID == customerID {
-				list = append(list, rec.conversation(string(k)))
-			}
-			return nil
-		})
-	})
+	list, err := s.scanConversations(func(rec *boltConversation) bool { return rec.CustomerID == customerID })
 	if err != nil {
 		return nil, errBolt("customer conversations", err)
 	}
-	slices.SortFunc(list, func(a, b Conversation) int {
-		if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
-			return c
-		}
-		return strings.Compare(a.ID, b.ID)
-	})
+	sortConversations(list, func(c *Conversation) time.Time { return c.CreatedAt })
 	return list, nil
 }
 

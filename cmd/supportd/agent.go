@@ -26,8 +26,7 @@ func runAgent(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	}
 	var c serveConfig
 	fs := newFlagSet("agent "+args[0], stderr)
-	fs.StringVar(&c.dataDir, "data", env("SUPPORTD_DATA", "data"), "folder of the embedded store, used without DATABASE_URL (SUPPORTD_DATA)")
-	fs.StringVar(&c.databaseURL, "database-url", env("DATABASE_URL", ""), "PostgreSQL URL; empty: the embedded store (DATABASE_URL)")
+	storeFlags(fs, &c)
 	switch args[0] {
 	case "add":
 		name := fs.String("name", "", "the agent's name, shown to customers")

@@ -22,8 +22,7 @@ func runCustomer(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	verb := args[0]
 	var c serveConfig
 	fs := newFlagSet("customer "+verb, stderr)
-	fs.StringVar(&c.dataDir, "data", env("SUPPORTD_DATA", "data"), "folder of the embedded store, used without DATABASE_URL (SUPPORTD_DATA)")
-	fs.StringVar(&c.databaseURL, "database-url", env("DATABASE_URL", ""), "PostgreSQL URL; empty: the embedded store (DATABASE_URL)")
+	storeFlags(fs, &c)
 	// The id may come before or after the flags.
 	if err := fs.Parse(args[1:]); err != nil || fs.NArg() == 0 {
 		return errUsage

@@ -105,8 +105,7 @@ func learnedCopy(dir, casesPath string) (string, int, error) {
 func runLearned(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var c serveConfig
 	fs := newFlagSet("kb learned", stderr)
-	fs.StringVar(&c.dataDir, "data", env("SUPPORTD_DATA", "data"), "folder of the embedded store, used without DATABASE_URL (SUPPORTD_DATA)")
-	fs.StringVar(&c.databaseURL, "database-url", env("DATABASE_URL", ""), "PostgreSQL URL; empty: the embedded store (DATABASE_URL)")
+	storeFlags(fs, &c)
 	dir := fs.String("kb", env("SUPPORTD_KB", ""), "the knowledge-base folder whose articles an accepted phrasing is added to (SUPPORTD_KB)")
 	all := fs.Bool("all", false, "list the accepted and rejected phrasings too")
 	// Flags may come before, between or after the words.

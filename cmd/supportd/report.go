@@ -18,8 +18,7 @@ import (
 func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var c serveConfig
 	fs := newFlagSet("kb report", stderr)
-	fs.StringVar(&c.dataDir, "data", env("SUPPORTD_DATA", "data"), "folder of the embedded store, used without DATABASE_URL (SUPPORTD_DATA)")
-	fs.StringVar(&c.databaseURL, "database-url", env("DATABASE_URL", ""), "PostgreSQL URL; empty: the embedded store (DATABASE_URL)")
+	storeFlags(fs, &c)
 	dir := fs.String("kb", env("SUPPORTD_KB", ""), "the knowledge-base folder, for the articles' files and those never shown; empty: the built-in demo (SUPPORTD_KB)")
 	sinceText := fs.String("since", "7d", "the period: a duration back from now (7d, 36h) or a date (2026-11-01)")
 	format := fs.String("format", "text", "text or csv")

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"path/filepath"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -55,6 +56,13 @@ type openedStore struct {
 	// feed tells of the messages other processes store and of the desk
 	// they share, with PostgreSQL.
 	feed chat.MessageFeed
+}
+
+// storeFlags adds to fs the flags that choose the store, --data and
+// --database-url, for every command that opens it as serve does.
+func storeFlags(fs *flag.FlagSet, c *serveConfig) {
+	fs.StringVar(&c.dataDir, "data", env("SUPPORTD_DATA", "data"), "folder of the embedded store, used without DATABASE_URL (SUPPORTD_DATA)")
+	fs.StringVar(&c.databaseURL, "database-url", env("DATABASE_URL", ""), "PostgreSQL URL; empty: the embedded store (DATABASE_URL)")
 }
 
 // openStore opens PostgreSQL when a URL is given, else the embedded store.
