@@ -37,14 +37,58 @@ func detectLang(text, hint string) string {
 	if text == "" {
 		return replyLang(hint)
 	}
-	values := langDetector().ComputeLanguageConfidenceValues(text)
-	if len(values) > 0 && values[0].Value() >= langConfidence {
-		if values[0].Language() == lingua.English {
-			return "en"
-		}
-		return "fr"
+	if lang := detected(text); lang != "" {
+		return lang
 	}
 	return replyLang(hint)
+}
+
+// langCache keeps what the detector said of recent texts: customers
+// write the same short messages again and again (« bonjour », « merci »,
+// the start screen's questions), and the detector is most of an offline
+// answer's CPU (BenchmarkOfflineAnswer). It holds up to langCacheSize
+// texts, and starts afresh when full.
+var langCache struct {
+	sync.Mutex
+	langs map[string]string
+}
+
+const (
+	langCacheSize = 4096
+	// langCacheLen is the longest text kept: a long message is rarely
+	// written twice.
+	langCacheLen = 200
+)
+
+// detected returns the language the detector finds text written in, "fr"
+// or "en", or "" when it is not confident.
+func detected(text string) string {
+	cacheable := len(text) <= langCacheLen
+	if cacheable {
+		langCache.Lock()
+		lang, ok := langCache.langs[text]
+		langCache.Unlock()
+		if ok {
+			return lang
+		}
+	}
+	lang := ""
+	values := langDetector().ComputeLanguageConfidenceValues(text)
+	if len(values) > 0 && values[0].Value() >= langConfidence {
+		lang = "fr"
+		if values[0].Language() == lingua.English {
+			lang = "en"
+		}
+	}
+	if cacheable {
+		langCache.Lock()
+		if langCache.langs == nil || len(langCache.langs) >= langCacheSize {
+			langCache.langs = make(map[string]string, langCacheSize)
+		}
+		langCache.langs[text] = lang
+		langCache.Unlock()
+	}
+	return lang
 }
 
 // neutralWords are written alike in French and English chat.
