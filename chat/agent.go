@@ -356,20 +356,14 @@ func (s *Service) requeue(ctx context.Context, conv, login string) {
 	st := s.hub.stripe(conv)
 	st.Lock()
 	defer st.Unlock()
+	var e *handoff.Entry
+	if code := s.transition(ctx, st, conv, func(desk *handoff.Desk) (err error) {
+		e, err = desk.Requeue(conv, login)
+		return err
+	}); code != "" {
+		return
+	}
 	d := s.desk
-	d.mu.Lock()
-	before := d.state.Seat(conv)
-	e, err := d.state.Requeue(conv, login)
-	if err != nil {
-		d.mu.Unlock()
-		return
-	}
-	after := d.state.Seat(conv)
-	d.mu.Unlock()
-	if err := s.commitMove(ctx, conv, before, after, 0); err != nil {
-		s.undoMove(ctx, st, conv, before)
-		return
-	}
 	d.mu.Lock()
 	d.toAgentsLocked(encode(queuedFrame{Type: "queued", Item: queueItemOf(e)}), s.cfg.QueueBytes)
 	d.toAgentsLocked(encode(presenceFrame{Type: "presence", Agent: infoOf(d.state.Agent(login))}), s.cfg.QueueBytes)
@@ -407,26 +401,18 @@ func (s *Service) take(ctx context.Context, conv, login, from string) string {
 	st := s.hub.stripe(conv)
 	st.Lock()
 	defer st.Unlock()
-	d := s.desk
-	d.mu.Lock()
-	before := d.state.Seat(conv)
 	var h *handoff.Holding
-	var err error
-	if from == "" {
-		h, err = d.state.Claim(conv, login)
-	} else {
-		h, err = d.state.Transfer(conv, from, login)
+	if code := s.transition(ctx, st, conv, func(desk *handoff.Desk) (err error) {
+		if from == "" {
+			h, err = desk.Claim(conv, login)
+		} else {
+			h, err = desk.Transfer(conv, from, login)
+		}
+		return err
+	}); code != "" {
+		return code
 	}
-	if err != nil {
-		d.mu.Unlock()
-		return codeOf(err)
-	}
-	after, capacity := d.state.Seat(conv), d.state.Agent(login).Capacity
-	d.mu.Unlock()
-	if err := s.commitMove(ctx, conv, before, after, capacity); err != nil {
-		s.undoMove(ctx, st, conv, before)
-		return moveCode(err, before.State)
-	}
+	d := s.desk
 	d.mu.Lock()
 	if from == "" {
 		d.toAgentsLocked(encode(conversationRef{Type: "dequeued", Conversation: conv}), s.cfg.QueueBytes)
@@ -524,19 +510,14 @@ func (s *Service) closeConversation(ctx context.Context, conv, login, resolution
 	st := s.hub.stripe(conv)
 	st.Lock()
 	defer st.Unlock()
+	var h *handoff.Holding
+	if code := s.transition(ctx, st, conv, func(desk *handoff.Desk) (err error) {
+		h, err = desk.Close(conv, login)
+		return err
+	}); code != "" {
+		return code
+	}
 	d := s.desk
-	d.mu.Lock()
-	before := d.state.Seat(conv)
-	h, err := d.state.Close(conv, login)
-	if err != nil {
-		d.mu.Unlock()
-		return codeOf(err)
-	}
-	d.mu.Unlock()
-	if err := s.commitMove(ctx, conv, before, handoff.Seat{State: handoff.Bot}, 0); err != nil {
-		s.undoMove(ctx, st, conv, before)
-		return moveCode(err, before.State)
-	}
 	d.mu.Lock()
 	a := d.state.Agent(login)
 	name := a.DisplayName()
@@ -594,22 +575,16 @@ func (s *Service) enqueue(ctx context.Context, c *conn, question string) {
 	st := s.hub.stripe(conv)
 	st.Lock()
 	defer st.Unlock()
+	// Queued or held already (here, or by another process first), or
+	// the store is out of reach: nothing more to do.
+	var e *handoff.Entry
+	if code := s.transition(ctx, st, conv, func(desk *handoff.Desk) (err error) {
+		e, err = desk.Enqueue(conv, handoff.Info{Lang: c.locale, Question: question, Customer: c.customer, Verified: c.verified})
+		return err
+	}); code != "" {
+		return
+	}
 	d := s.desk
-	d.mu.Lock()
-	e, err := d.state.Enqueue(conv, handoff.Info{Lang: c.locale, Question: question, Customer: c.customer, Verified: c.verified})
-	if err != nil {
-		// Queued or held already.
-		d.mu.Unlock()
-		return
-	}
-	after := d.state.Seat(conv)
-	d.mu.Unlock()
-	if err := s.commitMove(ctx, conv, handoff.Seat{State: handoff.Bot}, after, 0); err != nil {
-		// Another process queued it first, or the store is out of
-		// reach: the store says where it stands.
-		s.undoMove(ctx, st, conv, handoff.Seat{State: handoff.Bot})
-		return
-	}
 	d.mu.Lock()
 	d.toAgentsLocked(encode(queuedFrame{Type: "queued", Item: queueItemOf(e)}), s.cfg.QueueBytes)
 	d.mu.Unlock()
@@ -691,18 +666,14 @@ func (s *Service) offerEmailInstead(ctx context.Context, conv string) {
 	st := s.hub.stripe(conv)
 	st.Lock()
 	defer st.Unlock()
+	var e *handoff.Entry
+	if code := s.transition(ctx, st, conv, func(desk *handoff.Desk) (err error) {
+		e, err = desk.Withdraw(conv)
+		return err
+	}); code != "" {
+		return
+	}
 	d := s.desk
-	d.mu.Lock()
-	before := d.state.Seat(conv)
-	e, err := d.state.Withdraw(conv)
-	d.mu.Unlock()
-	if err != nil {
-		return
-	}
-	if err := s.commitMove(ctx, conv, before, handoff.Seat{State: handoff.Bot}, 0); err != nil {
-		s.undoMove(ctx, st, conv, before)
-		return
-	}
 	d.mu.Lock()
 	d.toAgentsLocked(encode(conversationRef{Type: "dequeued", Conversation: conv}), s.cfg.QueueBytes)
 	d.mu.Unlock()

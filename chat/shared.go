@@ -95,6 +95,33 @@ func seatOf(c *store.Conversation) handoff.Seat {
 	return seat
 }
 
+// transition makes a transition of the desk: do changes the desk in
+// memory, under its lock, and checks its preconditions (an error leaves
+// the desk as it was); the move is then written to the store, and taken
+// back when the store refuses it. It returns the protocol's error code,
+// "" when the conversation moved. The caller holds the conversation's
+// stripe.
+func (s *Service) transition(ctx context.Context, st *stripe, conv string, do func(*handoff.Desk) error) string {
+	d := s.desk
+	d.mu.Lock()
+	before := d.state.Seat(conv)
+	if err := do(d.state); err != nil {
+		d.mu.Unlock()
+		return codeOf(err)
+	}
+	after := d.state.Seat(conv)
+	capacity := 0
+	if after.State == handoff.Assigned {
+		capacity = d.state.Agent(after.Agent).Capacity
+	}
+	d.mu.Unlock()
+	if err := s.commitMove(ctx, conv, before, after, capacity); err != nil {
+		s.undoMove(ctx, st, conv, before)
+		return moveCode(err, before.State)
+	}
+	return ""
+}
+
 // commitMove writes to the store a transition the desk made in memory:
 // conv went from seat from to seat to, to an agent of that capacity. It
 // returns an error when the transition must be taken back: the store

@@ -2,6 +2,7 @@ package report
 
 import (
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/supportd/supportd/store"
@@ -82,20 +83,10 @@ func Articles(convs []Conversation, articles []Article) (lines []ArticleLine, ne
 		if a.Views != b.Views {
 			return b.Views - a.Views
 		}
-		return compareIDs(a.ID, b.ID)
+		return strings.Compare(a.ID, b.ID)
 	})
-	slices.SortFunc(never, func(a, b Article) int { return compareIDs(a.ID, b.ID) })
+	slices.SortFunc(never, func(a, b Article) int { return strings.Compare(a.ID, b.ID) })
 	return lines, never
-}
-
-func compareIDs(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // facts are what one conversation tells the rates.

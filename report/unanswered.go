@@ -160,6 +160,16 @@ type Weights struct {
 	n  int
 }
 
+// OfKB returns a knowledge base's articles as the reports name them, and
+// the weights of their concepts.
+func OfKB(published []*kb.Article) ([]Article, *Weights) {
+	articles := make([]Article, 0, len(published))
+	for _, a := range published {
+		articles = append(articles, Article{ID: a.ID, Title: a.Title, Path: a.Path})
+	}
+	return articles, WeightsOf(published)
+}
+
 // WeightsOf returns the weights of the concepts of these articles.
 func WeightsOf(articles []*kb.Article) *Weights {
 	w := &Weights{df: map[string]int{}, n: len(articles)}

@@ -103,12 +103,8 @@ func (h *Handler) loadReport(r *http.Request, days int) ([]report.Conversation, 
 	if err != nil {
 		return nil, nil, nil, since, err
 	}
-	published := h.cfg.Articles.Articles()
-	articles := make([]report.Article, 0, len(published))
-	for _, a := range published {
-		articles = append(articles, report.Article{ID: a.ID, Title: a.Title, Path: a.Path})
-	}
-	return convs, articles, report.WeightsOf(published), since, nil
+	articles, weights := report.OfKB(h.cfg.Articles.Articles())
+	return convs, articles, weights, since, nil
 }
 
 // editorsPage renders the editors' page.

@@ -73,10 +73,8 @@ run() { # run MODE N: one fresh server, one load, its "p50 p99" on stdout
 	echo "$mode run $n: $(echo "$out" | grep -E '^(answers|answer latency)' | tr '\n' ' ')" >&2
 }
 
-ms() { # a Go duration in milliseconds
-	awk -v d="$1" 'BEGIN { if (d ~ /µs$/) { sub(/µs$/, "", d); print d/1000 } else if (d ~ /ms$/) { sub(/ms$/, "", d); print d+0 } else { sub(/s$/, "", d); print d*1000 } }'
-}
-median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2 }'; }
+# shellcheck source=cmd/loadgen/bench-lib.sh
+. cmd/loadgen/bench-lib.sh
 
 : >"$work/load"
 for mode in "${WAYS[@]}"; do : >"$work/$mode"; done

@@ -66,8 +66,8 @@ run() { # run WAY N: a fresh store, the servers, one load; "p99 to-customer, p99
 	echo "$(echo "$out" | sed -n 's/^agent → customer relay:.* p99 \([^ ]*\) .*/\1/p') $(echo "$out" | sed -n 's/^customer → agent relay:.* p99 \([^ ]*\) .*/\1/p')"
 }
 
-ms() { awk -v d="$1" 'BEGIN { if (d ~ /µs$/) { sub(/µs$/, "", d); print d/1000 } else if (d ~ /ms$/) { sub(/ms$/, "", d); print d+0 } else { sub(/s$/, "", d); print d*1000 } }'; }
-median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2 }'; }
+# shellcheck source=cmd/loadgen/bench-lib.sh
+. cmd/loadgen/bench-lib.sh
 
 : >"$work/load"
 for way in "${WAYS[@]}"; do : >"$work/$way"; done

@@ -62,12 +62,8 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	published := coll.Published()
-	var articles []report.Article
-	for _, a := range published {
-		articles = append(articles, report.Article{ID: a.ID, Title: a.Title, Path: a.Path})
-	}
-	groups := report.GroupMisses(report.Misses(convs), report.WeightsOf(published))
+	articles, weights := report.OfKB(coll.Published())
+	groups := report.GroupMisses(report.Misses(convs), weights)
 	lines, never := report.Articles(convs, articles)
 	csv := *format == "csv"
 	show := func(name string) bool { return *what == name || *what == "" && (!csv || name == "unanswered") }
