@@ -2,6 +2,7 @@ package kb
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"fmt"
 	"path"
 	"regexp"
@@ -54,6 +55,20 @@ type Article struct {
 	// linkIDs maps the links that point at another article to its id;
 	// Load fills it.
 	linkIDs map[string]string
+	// sum identifies the file: its path and content. An article whose
+	// sum is unchanged keeps its analysis from one index to the next.
+	sum [32]byte
+}
+
+// fileSum is the SHA-256 of a file's path and content.
+func fileSum(name string, data []byte) [32]byte {
+	h := sha256.New()
+	h.Write([]byte(name))
+	h.Write([]byte{0})
+	h.Write(data)
+	var sum [32]byte
+	h.Sum(sum[:0])
+	return sum
 }
 
 // Published reports whether the article is served to customers.
@@ -295,6 +310,7 @@ func ParseArticle(name string, data []byte) (*Article, []Problem) {
 		report(lineOr(lines, "status", 1), "unknown status %q (use published or draft)", a.Status)
 	}
 	a.text, a.links = parseMarkdown(body)
+	a.sum = fileSum(name, data)
 	if strings.TrimSpace(a.text) == "" {
 		report(bodyLine, "empty body: write the answer under the front matter")
 	}

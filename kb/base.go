@@ -30,6 +30,12 @@ type Config struct {
 	Debounce time.Duration
 	// Logger receives reloads and problems. Default slog.Default().
 	Logger *slog.Logger
+	// IndexDir, when set, is a folder where the index is kept between
+	// runs, so that a start whose files have not changed does not index
+	// them again (see the package documentation). It must be the
+	// process's own: a folder another process holds is not used, and
+	// the index is then made in memory.
+	IndexDir string
 }
 
 // Base is the live knowledge base: the current index, rebuilt from the
@@ -42,6 +48,10 @@ type Base struct {
 	// mu serialises rebuilds and guards problems.
 	mu       sync.Mutex
 	problems []Problem
+	// loader remembers the files read, and fullNext asks the next reload
+	// for a new index from scratch, after one failed.
+	loader   loader
+	fullNext bool
 	reloads  atomic.Int64
 	// reloadErrors counts the reloads that failed.
 	reloadErrors atomic.Int64
@@ -134,7 +144,7 @@ func Open(cfg Config) (*Base, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	b := &Base{cfg: cfg, fsys: cfg.FS}
+	b := &Base{cfg: cfg, fsys: cfg.FS, loader: loader{remember: true}}
 	if cfg.Dir != "" {
 		b.fsys = os.DirFS(cfg.Dir)
 	}
@@ -145,19 +155,26 @@ func Open(cfg Config) (*Base, error) {
 }
 
 // Reload rebuilds the index from the files and swaps it in. On error the
-// current index stays in service.
-func (b *Base) Reload() error {
+// current index stays in service. Only the files whose size or time of
+// change differ from the last load are read again, and only the articles
+// that changed are analysed and indexed again.
+func (b *Base) Reload() error { return b.reload(nil) }
+
+// reload reloads; changed, when not nil, lists the only paths that
+// changed since the last load.
+func (b *Base) reload(changed []string) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	start := time.Now()
-	c, problems, err := Load(b.fsys)
+	c, problems, err := b.loader.load(b.fsys, changed...)
 	if err != nil {
 		b.reloadErrors.Add(1)
 		return err
 	}
-	ix, err := Build(c)
+	ix, err := b.index(c)
 	if err != nil {
 		b.reloadErrors.Add(1)
+		b.fullNext = true
 		return err
 	}
 	h := &handle{ix: ix}
@@ -165,6 +182,12 @@ func (b *Base) Reload() error {
 	if old := b.cur.Swap(h); old != nil {
 		old.release()
 	}
+	if d := ix.bleve.disk; d != nil {
+		d.schedule(ix, b.cfg.Logger)
+	}
+	// The spelling correctors' lookups are made now, beside the searches
+	// rather than in the way of the first that needs them.
+	go ix.warm()
 	b.problems = problems
 	b.reloads.Add(1)
 	for _, p := range problems {
@@ -172,6 +195,25 @@ func (b *Base) Reload() error {
 	}
 	b.cfg.Logger.Info("kb: indexed", "articles", ix.Len(), "problems", len(problems), "took", time.Since(start).Round(time.Millisecond))
 	return nil
+}
+
+// index makes the index of c: from the current one, updated with the
+// articles that changed, or else from the index folder, or else from
+// scratch in memory.
+func (b *Base) index(c *Collection) (*Index, error) {
+	if h := b.cur.Load(); h != nil && !b.fullNext && h.acquire() {
+		defer h.release()
+		return assemble(c, h.ix, h.ix.bleve, h.ix)
+	}
+	b.fullNext = false
+	if b.cfg.IndexDir != "" {
+		ix, err := openDisk(b.cfg.IndexDir, c, b.cfg.Logger)
+		if err == nil {
+			return ix, nil
+		}
+		b.cfg.Logger.Warn("kb: the index folder is not used; indexing in memory", "dir", b.cfg.IndexDir, "err", err)
+	}
+	return Build(c)
 }
 
 // Problems returns the problems found by the last successful load.
@@ -243,9 +285,13 @@ func (b *Base) Len() int {
 	return h.ix.Len()
 }
 
-// Close releases the index; searches under way finish first.
+// Close releases the index; searches under way finish first. The index
+// folder's manifest, if one is being written, is written first.
 func (b *Base) Close() error {
 	if h := b.cur.Swap(nil); h != nil {
+		if d := h.ix.bleve.disk; d != nil {
+			d.wait()
+		}
 		h.release()
 	}
 	return nil
@@ -269,6 +315,12 @@ func (b *Base) Watch(ctx context.Context) error {
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	defer timer.Stop()
+	// What changed since the last reload: the paths, or everything when
+	// a folder changed or events were lost. A change made before the
+	// watch began is found by a first look at every file.
+	var changed []string
+	full := true
+	timer.Reset(0)
 	for {
 		select {
 		case <-ctx.Done():
@@ -277,13 +329,19 @@ func (b *Base) Watch(ctx context.Context) error {
 			if !ok {
 				return nil
 			}
-			if ev.Has(fsnotify.Create) {
-				if fi, err := os.Stat(ev.Name); err == nil && fi.IsDir() {
-					_ = addTree(w, ev.Name)
-				}
-			}
 			if strings.HasPrefix(filepath.Base(ev.Name), ".") {
 				continue
+			}
+			fi, err := os.Lstat(ev.Name)
+			isDir := err == nil && fi.IsDir()
+			if isDir && ev.Has(fsnotify.Create) {
+				_ = addTree(w, ev.Name)
+			}
+			rel, err := filepath.Rel(b.cfg.Dir, ev.Name)
+			if err != nil || isDir || b.isDir(filepath.ToSlash(rel)) {
+				full = true
+			} else {
+				changed = append(changed, filepath.ToSlash(rel))
 			}
 			timer.Reset(b.cfg.Debounce)
 		case err, ok := <-w.Errors:
@@ -291,12 +349,28 @@ func (b *Base) Watch(ctx context.Context) error {
 				return nil
 			}
 			b.cfg.Logger.Warn("kb: watch", "err", err)
+			full = true
+			timer.Reset(b.cfg.Debounce)
 		case <-timer.C:
-			if err := b.Reload(); err != nil {
+			paths := changed
+			if full || paths == nil {
+				paths = nil
+			}
+			changed, full = nil, false
+			if err := b.reload(paths); err != nil {
 				b.cfg.Logger.Error("kb: reload failed; the previous index stays in service", "err", err)
+				full = true
 			}
 		}
 	}
+}
+
+// isDir reports whether name was a folder of the knowledge base at the
+// last load.
+func (b *Base) isDir(name string) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.loader.isDir(name)
 }
 
 // addTree watches a folder and its sub-folders, hidden ones excepted.

@@ -21,7 +21,8 @@ const (
 // A concept counts once, by its best form.
 func (ix *Index) bm25(e *entry, concepts []concept) float64 {
 	n := float64(len(ix.entries))
-	norm := bm25K1 * (1 - bm25B + bm25B*e.length/max(ix.avgLength, 1))
+	at := e.articleTerms()
+	norm := bm25K1 * (1 - bm25B + bm25B*at.length/max(ix.avgLength, 1))
 	total := 0.0
 	for _, c := range concepts {
 		best := 0.0
@@ -37,7 +38,7 @@ func (ix *Index) bm25(e *entry, concepts []concept) float64 {
 			for _, t := range form {
 				tf := 0.0
 				for f := range numFields {
-					tf += bm25Boost[f] * float64(e.fields[f][t])
+					tf += bm25Boost[f] * float64(at.fields[f][t])
 				}
 				if tf == 0 {
 					continue

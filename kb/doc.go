@@ -10,5 +10,24 @@
 // [Base] keeps the current index, rebuilding it in the background when the
 // files change and swapping it in atomically so that searches never fail.
 //
+// # Updates that cost the change, not the knowledge base
+//
+// Each article's analysis depends on its file alone (path and content,
+// whose SHA-256 identifies it). A reload reads again only the files whose
+// size or time of change moved (or, from [Base.Watch], only the paths the
+// file system named), analyses only the articles whose file changed,
+// updates the counts the search needs (document frequencies, vocabulary,
+// lengths) by the difference, and tells Bleve, whose index is shared by
+// the successive indexes, of the difference in one batch. An index built
+// so equals one built from scratch (TestIncrementalMatchesFullBuild).
+//
+// With [Config.IndexDir], Bleve's index is kept in that folder with a
+// manifest of the files it holds and of the counts. A start whose files
+// all have the manifest's sums opens it as it is and analyses an article
+// only when a search first retrieves it; a start with changed files
+// indexes the difference; a folder in doubt (another token, format or
+// build, a spoilt file) is made again. The markdown stays the source of
+// truth.
+//
 // Package kb imports no other package of supportd.
 package kb

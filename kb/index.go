@@ -10,7 +10,7 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
 	"github.com/blevesearch/bleve/v2/analysis/tokenizer/whitespace"
-	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search/query"
 )
 
@@ -36,30 +36,34 @@ func strongField(f int) bool { return f <= fieldTags }
 // Index is an immutable, searchable knowledge base. Build makes one; it is
 // safe for concurrent use.
 type Index struct {
-	bleve    bleve.Index
+	bleve    *sharedBleve
 	entries  []*entry
 	byID     map[string]*entry
 	langs    []string
 	lexicons map[string]*lexicon
 	spellers map[string]*speller
-	df       map[string]int
-	// avgLength is the mean of the entries' lengths.
-	avgLength float64
+	// synonyms are the collection's own synonym groups, which the
+	// lexicons were compiled with.
+	synonyms [][]string
+	// df counts the articles holding each term.
+	df map[string]int
+	// vocab counts, per language, the words as written in the articles,
+	// for the spelling corrector.
+	vocab map[string]map[string]int
+	// totalLength sums the entries' lengths, and avgLength is their mean.
+	totalLength float64
+	avgLength   float64
 }
 
 // entry is an indexed article with its analysed fields.
 type entry struct {
 	article *Article
-	// fields holds each field's terms with how often they occur.
-	fields [numFields]map[string]int
-	// length is the article's length in terms, each field weighed by
-	// its boost, for the BM25 part of the score.
-	length float64
-	// phrasings are the terms of the title and of each question.
-	phrasings [][]string
-	// sentences of the body, with their terms, to pick snippets from.
-	sentences []sentence
+	terms   *lazyTerms
 }
+
+// articleTerms returns the entry's analysed fields, analysing the article
+// if it has not been yet.
+func (e *entry) articleTerms() *articleTerms { return e.terms.get() }
 
 type sentence struct {
 	text  string
@@ -81,10 +85,9 @@ const (
 	termsAnalyzer = "supportd_terms"
 )
 
-// Build indexes the published articles of a collection, with the built-in
-// lexicon extended by the collection's synonyms. It fails only if Bleve
-// does.
-func Build(c *Collection) (*Index, error) {
+// indexMapping is the mapping of the Bleve index: one field, split on
+// spaces, nothing stored.
+func indexMapping() (*mapping.IndexMappingImpl, error) {
 	im := bleve.NewIndexMapping()
 	err := im.AddCustomAnalyzer(termsAnalyzer, map[string]any{"type": custom.Name, "tokenizer": whitespace.Name})
 	if err != nil {
@@ -99,103 +102,27 @@ func Build(c *Collection) (*Index, error) {
 	dm.AddFieldMappingsAt(termsField, fm)
 	im.DefaultMapping = dm
 	im.DefaultAnalyzer = termsAnalyzer
-	bi, err := bleve.NewUsing("", im, scorch.Name, scorch.Name, nil)
-	if err != nil {
-		return nil, fmt.Errorf("kb: create index: %w", err)
-	}
+	return im, nil
+}
 
-	ix := &Index{
-		bleve:    bi,
-		byID:     map[string]*entry{},
-		lexicons: map[string]*lexicon{},
-		spellers: map[string]*speller{},
-		df:       map[string]int{},
+// Build indexes the published articles of a collection, with the built-in
+// lexicon extended by the collection's synonyms, in memory. It fails only
+// if Bleve does.
+func Build(c *Collection) (*Index, error) {
+	sb, err := memoryBleve()
+	if err != nil {
+		return nil, err
 	}
-	groups := append(builtinGroups(), c.Synonyms...)
-	langSeen := map[string]bool{}
-	vocab := map[string]map[string]int{}
-	batch := bi.NewBatch()
-	for _, a := range c.Published() {
-		an := analyzerFor(a.Lang)
-		if !langSeen[a.Lang] {
-			langSeen[a.Lang] = true
-			ix.langs = append(ix.langs, a.Lang)
-			vocab[a.Lang] = map[string]int{}
-		}
-		// A long question counts only by its likeness to the whole query
-		// (see maxBagQuestion).
-		var short []string
-		for _, q := range a.Questions {
-			if len(an.terms(q)) <= maxBagQuestion {
-				short = append(short, q)
-			}
-		}
-		fields := [numFields]string{a.Title, strings.Join(short, "\n"), strings.Join(a.Tags, "\n"), a.Category, a.text}
-		var terms strings.Builder
-		e := &entry{article: a}
-		for _, q := range append([]string{a.Title}, a.Questions...) {
-			if terms := an.terms(q); len(terms) > 0 {
-				e.phrasings = append(e.phrasings, terms)
-			}
-		}
-		for _, text := range splitSentences(a.text) {
-			st := sentence{text: text, terms: map[string]struct{}{}}
-			for _, t := range an.terms(text) {
-				st.terms[t] = struct{}{}
-			}
-			e.sentences = append(e.sentences, st)
-		}
-		seen := map[string]bool{}
-		for f, text := range fields {
-			e.fields[f] = map[string]int{}
-			for _, t := range an.tokens(text) {
-				if t.stop {
-					continue
-				}
-				e.fields[f][t.term]++
-				e.length += bm25Boost[f]
-				terms.WriteString(t.term)
-				terms.WriteByte(' ')
-				vocab[a.Lang][t.word]++
-				if !seen[t.term] {
-					seen[t.term] = true
-					ix.df[t.term]++
-				}
-			}
-		}
-		ix.entries = append(ix.entries, e)
-		ix.byID[a.ID] = e
-		ix.avgLength += e.length
-		if err := batch.Index(a.ID, document{Terms: terms.String()}); err != nil {
-			bi.Close()
-			return nil, fmt.Errorf("kb: index %s: %w", a.Path, err)
-		}
-	}
-	if err := bi.Batch(batch); err != nil {
-		bi.Close()
-		return nil, fmt.Errorf("kb: index: %w", err)
-	}
-	if len(ix.entries) > 0 {
-		ix.avgLength /= float64(len(ix.entries))
-	}
-	for _, lang := range ix.langs {
-		an := analyzerFor(lang)
-		lx := compileLexicon(an, groups)
-		ix.lexicons[lang] = lx
-		words := map[string]string{}
-		for w := range vocab[lang] {
-			words[w] = an.stem(w)
-		}
-		for w, t := range lx.words {
-			words[w] = t
-		}
-		ix.spellers[lang] = newSpeller(words, vocab[lang])
-	}
-	return ix, nil
+	ix, err := assemble(c, nil, sb, nil)
+	sb.release()
+	return ix, err
 }
 
 // Close releases the index.
-func (ix *Index) Close() error { return ix.bleve.Close() }
+func (ix *Index) Close() error {
+	ix.bleve.release()
+	return nil
+}
 
 // Articles returns the indexed articles, by category, then title.
 func (ix *Index) Articles() []*Article {
@@ -340,7 +267,7 @@ func (ix *Index) Search(ctx context.Context, text string, limit int) ([]Hit, err
 		return nil, nil
 	}
 	req := bleve.NewSearchRequestOptions(query.NewDisjunctionQuery(disjuncts), candidates, 0, false)
-	res, err := ix.bleve.SearchInContext(ctx, req)
+	res, err := ix.bleve.index.SearchInContext(ctx, req)
 	if err != nil {
 		return nil, fmt.Errorf("kb: search: %w", err)
 	}
@@ -568,6 +495,7 @@ func formDF(df map[string]int, form []string) int {
 // score also returns the coverage used as confidence, and the share of
 // the query matched in the fields that say what the article is about.
 func (ix *Index) score(e *entry, concepts []concept) (score, coverage, strongShare float64) {
+	fields := &e.articleTerms().fields
 	var total float64
 	strong := false
 	for _, c := range concepts {
@@ -587,7 +515,7 @@ func (ix *Index) score(e *entry, concepts []concept) (score, coverage, strongSha
 			for f := 0; f < numFields; f++ {
 				n := 0
 				for _, t := range form {
-					if _, ok := e.fields[f][t]; ok {
+					if _, ok := fields[f][t]; ok {
 						n++
 					}
 				}
@@ -693,7 +621,7 @@ func (ix *Index) phrasingSim(e *entry, terms map[string]bool) float64 {
 		return 0
 	}
 	best := 0.0
-	for _, p := range e.phrasings {
+	for _, p := range e.articleTerms().phrasings {
 		dot, pn := 0.0, 0.0
 		seen := map[string]bool{}
 		for _, t := range p {
@@ -718,7 +646,7 @@ func (ix *Index) phrasingSim(e *entry, terms map[string]bool) float64 {
 // title or of one of its questions that terms holds.
 func (e *entry) phrasingCover(terms map[string]bool) float64 {
 	best := 0.0
-	for _, p := range e.phrasings {
+	for _, p := range e.articleTerms().phrasings {
 		n := 0
 		for _, t := range p {
 			if terms[t] {
@@ -775,7 +703,7 @@ const otherFieldsShare = 0.25
 // the query's concepts, or its first sentence.
 func (e *entry) snippet(concepts []concept) string {
 	best, bestScore := "", -1.0
-	for _, s := range e.sentences {
+	for _, s := range e.articleTerms().sentences {
 		score := 0.0
 		for _, c := range concepts {
 			for _, form := range c.forms {

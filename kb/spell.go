@@ -1,13 +1,19 @@
 package kb
 
+import "sync"
+
 // speller corrects a misspelt word to a word of the knowledge base, by
 // symmetric deletion: two words within one edit share a form with one
 // letter deleted, so candidates are found by lookups instead of by
 // comparing against every word.
 type speller struct {
-	words   map[string]string // word -> indexed term
-	freq    map[string]int
-	deletes map[string][]string
+	words map[string]string // word -> indexed term
+	freq  map[string]int
+	// deletes maps each word, and each form of it with one letter
+	// deleted, to the words; it is made when first needed, so that an
+	// edit that adds a word to the knowledge base does not wait for it.
+	deletesOnce sync.Once
+	deletes     map[string][]string
 }
 
 // minSpellLength is the length below which words are not corrected: short
@@ -15,17 +21,24 @@ type speller struct {
 const minSpellLength = 4
 
 func newSpeller(words map[string]string, freq map[string]int) *speller {
-	s := &speller{words: words, freq: freq, deletes: map[string][]string{}}
-	for w := range words {
-		if len(w) < minSpellLength {
-			continue
+	return &speller{words: words, freq: freq}
+}
+
+// deletionIndex returns s.deletes, making it first.
+func (s *speller) deletionIndex() map[string][]string {
+	s.deletesOnce.Do(func() {
+		s.deletes = map[string][]string{}
+		for w := range s.words {
+			if len(w) < minSpellLength {
+				continue
+			}
+			s.deletes[w] = append(s.deletes[w], w)
+			for _, d := range deletions(w) {
+				s.deletes[d] = append(s.deletes[d], w)
+			}
 		}
-		s.deletes[w] = append(s.deletes[w], w)
-		for _, d := range deletions(w) {
-			s.deletes[d] = append(s.deletes[d], w)
-		}
-	}
-	return s
+	})
+	return s.deletes
 }
 
 // deletions returns w with each one of its letters deleted.
@@ -47,6 +60,7 @@ func (s *speller) correct(w string) (string, bool) {
 	if _, ok := s.words[w]; ok {
 		return w, true
 	}
+	deletes := s.deletionIndex()
 	best, bestFreq := "", -1
 	consider := func(cands []string) {
 		for _, c := range cands {
@@ -58,9 +72,9 @@ func (s *speller) correct(w string) (string, bool) {
 			}
 		}
 	}
-	consider(s.deletes[w])
+	consider(deletes[w])
 	for _, d := range deletions(w) {
-		consider(s.deletes[d])
+		consider(deletes[d])
 		if _, ok := s.words[d]; ok {
 			consider([]string{d})
 		}

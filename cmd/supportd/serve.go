@@ -32,6 +32,7 @@ import (
 type serveConfig struct {
 	addr              string
 	kbDir             string
+	kbIndex           string
 	dataDir           string
 	databaseURL       string
 	allowedOrigins    string
@@ -104,6 +105,7 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.StringVar(&c.addr, "addr", env("SUPPORTD_ADDR", "localhost:8080"), "address to listen on (SUPPORTD_ADDR)")
 	fs.StringVar(&c.kbDir, "kb", env("SUPPORTD_KB", ""), "knowledge-base folder, watched for changes; empty: the built-in demo (SUPPORTD_KB)")
 	storeFlags(fs, &c)
+	fs.StringVar(&c.kbIndex, "kb-index", env("SUPPORTD_KB_INDEX", ""), "folder where the knowledge base's index is kept between starts, this process's own; empty: kb-index in --data when --kb is set; off: in memory only (SUPPORTD_KB_INDEX)")
 	fs.StringVar(&c.allowedOrigins, "allowed-origins", env("SUPPORTD_ALLOWED_ORIGINS", ""), "comma-separated origins whose pages may open the chat, e.g. https://shop.example, besides supportd's own pages (SUPPORTD_ALLOWED_ORIGINS)")
 	fs.IntVar(&c.connPerMinute, "conn-per-minute", envInt("SUPPORTD_CONN_PER_MINUTE", 20), "websockets one IP address may open a minute; -1: no limit (SUPPORTD_CONN_PER_MINUTE)")
 	fs.BoolVar(&c.trustForwardedFor, "trust-forwarded-for", env("SUPPORTD_TRUST_FORWARDED_FOR", "") == "true", "take the client address from X-Forwarded-For, behind a proxy (SUPPORTD_TRUST_FORWARDED_FOR)")
@@ -230,7 +232,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		assistant.PreloadLanguages()
 		close(languages)
 	}()
-	base, err := openKB(cfg.kbDir, logger)
+	base, err := openKBIndexed(cfg.kbDir, cfg.kbIndexDir(), logger)
 	if err != nil {
 		return err
 	}
