@@ -1,7 +1,5 @@
 package kb
 
-import "math"
-
 // The second part of an article's score is BM25F: the customer's own
 // words (and, at a discount, their synonyms) counted in every field of
 // the article, each field weighed by bm25Boost, the counts saturating
@@ -17,16 +15,15 @@ const (
 	bm25B  = 0.75
 )
 
-// bm25 returns the BM25F score of an article against a query's concepts.
-// A concept counts once, by its best form.
-func (ix *Index) bm25(e *entry, concepts []concept) float64 {
-	n := float64(len(ix.entries))
-	at := e.articleTerms()
+// bm25 returns the BM25F score of an article against a query's concepts,
+// given its counts of the query's terms (see [queryView.match]). A concept
+// counts once, by its best form.
+func (ix *Index) bm25(at *articleTerms, v *queryView, m [][numFields]int32) float64 {
 	norm := bm25K1 * (1 - bm25B + bm25B*at.length/max(ix.avgLength, 1))
 	total := 0.0
-	for _, c := range concepts {
+	for ci, c := range v.concepts {
 		best := 0.0
-		for i, form := range c.forms {
+		for i, form := range v.forms[ci] {
 			if len(form) == 0 {
 				continue
 			}
@@ -35,17 +32,15 @@ func (ix *Index) bm25(e *entry, concepts []concept) float64 {
 				credit *= bm25SynonymShare
 			}
 			s := 0.0
-			for _, t := range form {
+			for _, k := range form {
 				tf := 0.0
 				for f := range numFields {
-					tf += bm25Boost[f] * float64(at.fields[f][t])
+					tf += bm25Boost[f] * float64(m[k][f])
 				}
 				if tf == 0 {
 					continue
 				}
-				df := float64(ix.df[t])
-				idf := math.Log(1 + (n-df+0.5)/(df+0.5))
-				s += idf * tf * (bm25K1 + 1) / (tf + norm)
+				s += v.idf[k] * tf * (bm25K1 + 1) / (tf + norm)
 			}
 			best = max(best, credit*s/float64(len(form)))
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 
@@ -277,8 +278,7 @@ func (ix *Index) Search(ctx context.Context, text string, limit int) ([]Hit, err
 	viewOf := func(lang string) *queryView {
 		v := views[lang]
 		if v == nil {
-			concepts := perLang[lang]
-			v = &queryView{known: ix.known(concepts), terms: queryTerms(concepts), own: ownTerms(concepts)}
+			v = ix.view(perLang[lang])
 			views[lang] = v
 		}
 		return v
@@ -287,18 +287,21 @@ func (ix *Index) Search(ctx context.Context, text string, limit int) ([]Hit, err
 	entries := make(map[*Article]*entry, len(res.Hits))
 	bm := make([]float64, 0, len(res.Hits))
 	bmMax := 0.0
+	var buf [][numFields]int32
 	for _, h := range res.Hits {
 		e := ix.byID[h.ID]
 		if e == nil {
 			continue
 		}
-		score, coverage, strong := ix.score(e, perLang[e.article.Lang])
+		v, at := viewOf(e.article.Lang), e.articleTerms()
+		buf = v.match(at, buf)
+		score, coverage, strong := v.score(buf)
 		if score <= 0 {
 			continue
 		}
 		entries[e.article] = e
 		score /= maxScore(perLang[e.article.Lang])
-		b := ix.bm25(e, perLang[e.article.Lang])
+		b := ix.bm25(at, v, buf)
 		bm = append(bm, b)
 		bmMax = max(bmMax, b)
 		// Bleve's own score only breaks ties.
@@ -322,10 +325,11 @@ func (ix *Index) Search(ctx context.Context, text string, limit int) ([]Hit, err
 		hits[i].Score = (1-bm25Share)*hits[i].Score + bm25Share*hits[i].BM25
 		view, e := viewOf(hits[i].Article.Lang), entries[hits[i].Article]
 		hits[i].Phrasing = e.phrasingCover(view.terms)
-		hits[i].Score = (1-phrasingShare)*hits[i].Score + phrasingShare*ix.phrasingSim(e, view.terms)
+		sim, simOwn := view.phrasingSim(ix, e.articleTerms())
+		hits[i].Score = (1-phrasingShare)*hits[i].Score + phrasingShare*sim
 		// A question asked in the very words of an article's title or of
 		// one of its questions is that article's.
-		if ix.phrasingSim(e, view.own) > 0.999 {
+		if simOwn > 0.999 {
 			hits[i].Score = max(hits[i].Score, exactScore)
 		}
 	}
@@ -488,17 +492,17 @@ func formDF(df map[string]int, form []string) int {
 	return n
 }
 
-// score rates an article against a query's concepts. A concept scores by
-// its best match, in the customer's own words or a synonym, in the field
-// that weighs most, plus a share of its matches in the other fields: an
-// article whose title, tags and body all speak of it is more about it.
-// score also returns the coverage used as confidence, and the share of
-// the query matched in the fields that say what the article is about.
-func (ix *Index) score(e *entry, concepts []concept) (score, coverage, strongShare float64) {
-	fields := &e.articleTerms().fields
+// score rates an article against a query's concepts, given its counts of
+// the query's terms (see [queryView.match]). A concept scores by its best
+// match, in the customer's own words or a synonym, in the field that
+// weighs most, plus a share of its matches in the other fields: an article
+// whose title, tags and body all speak of it is more about it. score also
+// returns the coverage used as confidence, and the share of the query
+// matched in the fields that say what the article is about.
+func (v *queryView) score(m [][numFields]int32) (score, coverage, strongShare float64) {
 	var total float64
 	strong := false
-	for _, c := range concepts {
+	for ci, c := range v.concepts {
 		// A concept made of function words only ("c'est quoi") can add to
 		// an article's coverage, never take from it.
 		optional := len(c.forms[0]) == 0
@@ -507,15 +511,15 @@ func (ix *Index) score(e *entry, concepts []concept) (score, coverage, strongSha
 		}
 		var perField [numFields]float64
 		covered, coveredStrong := 0.0, 0.0
-		for i, form := range c.forms {
+		for i, form := range v.forms[ci] {
 			if len(form) == 0 {
 				continue
 			}
 			credit := c.formCredit(i)
 			for f := 0; f < numFields; f++ {
 				n := 0
-				for _, t := range form {
-					if _, ok := fields[f][t]; ok {
+				for _, k := range form {
+					if m[k][f] > 0 {
 						n++
 					}
 				}
@@ -584,8 +588,72 @@ func queryTerms(concepts []concept) map[string]bool {
 // language: how much of it the index knows, its terms with their
 // expansions, and the customer's own words alone.
 type queryView struct {
+	concepts   []concept
 	known      float64
 	terms, own map[string]bool
+	// termList numbers the distinct terms of the concepts' forms:
+	// forms[c][i] holds the numbers of the terms of concept c's form i,
+	// so that an article is looked up once per term; idf is each one's
+	// weight.
+	termList []string
+	forms    [][][]int
+	idf      []float64
+	// norm and ownNorm are the squared norms of terms and own in the
+	// space of terms weighed by their idf (see phrasingSim).
+	norm, ownNorm float64
+}
+
+// view derives the queryView of a query's concepts in one language.
+func (ix *Index) view(concepts []concept) *queryView {
+	v := &queryView{concepts: concepts, known: ix.known(concepts), terms: queryTerms(concepts), own: ownTerms(concepts),
+		forms: make([][][]int, len(concepts))}
+	number := map[string]int{}
+	for ci, c := range concepts {
+		v.forms[ci] = make([][]int, len(c.forms))
+		for i, form := range c.forms {
+			ks := make([]int, len(form))
+			for j, t := range form {
+				k, ok := number[t]
+				if !ok {
+					k = len(v.termList)
+					number[t] = k
+					v.termList = append(v.termList, t)
+					v.idf = append(v.idf, ix.termWeight(t))
+				}
+				ks[j] = k
+			}
+			v.forms[ci][i] = ks
+		}
+	}
+	for t := range v.terms {
+		if ix.df[t] > 0 {
+			w := ix.termWeight(t)
+			v.norm += w * w
+		}
+	}
+	for t := range v.own {
+		if ix.df[t] > 0 {
+			w := ix.termWeight(t)
+			v.ownNorm += w * w
+		}
+	}
+	return v
+}
+
+// termWeight is a term's idf, as BM25 weighs it.
+func (ix *Index) termWeight(t string) float64 {
+	n, df := float64(len(ix.entries)), float64(ix.df[t])
+	return math.Log(1 + (n-df+0.5)/(df+0.5))
+}
+
+// match returns an article's counts of each of the view's terms, per
+// field, in buf.
+func (v *queryView) match(at *articleTerms, buf [][numFields]int32) [][numFields]int32 {
+	buf = buf[:0]
+	for _, t := range v.termList {
+		buf = append(buf, at.counts[t])
+	}
+	return buf
 }
 
 // ownTerms returns the customer's own terms of the concepts, without
@@ -601,45 +669,40 @@ func ownTerms(concepts []concept) map[string]bool {
 }
 
 // phrasingSim returns the largest cosine similarity, in the space of
-// terms weighed by their idf, between the query's own terms (the
-// customer's words, without synonyms) and the title or one of the
-// questions of the article.
-func (ix *Index) phrasingSim(e *entry, terms map[string]bool) float64 {
-	n := float64(len(ix.entries))
-	idf := func(t string) float64 {
-		df := float64(ix.df[t])
-		return math.Log(1 + (n-df+0.5)/(df+0.5))
+// terms weighed by their idf, between the query's terms (the customer's
+// words and the lexicon's synonyms) and the title or one of the questions
+// of the article; and the same with the query's own terms only (the
+// customer's words).
+func (v *queryView) phrasingSim(ix *Index, at *articleTerms) (sim, simOwn float64) {
+	if v.norm == 0 && v.ownNorm == 0 {
+		return 0, 0
 	}
-	qn := 0.0
-	for t := range terms {
-		if ix.df[t] > 0 {
-			w := idf(t)
-			qn += w * w
-		}
-	}
-	if qn == 0 {
-		return 0
-	}
-	best := 0.0
-	for _, p := range e.articleTerms().phrasings {
-		dot, pn := 0.0, 0.0
-		seen := map[string]bool{}
-		for _, t := range p {
-			if seen[t] {
+	for _, p := range at.phrasings {
+		dot, dotOwn, pn := 0.0, 0.0, 0.0
+		for j, t := range p {
+			if slices.Contains(p[:j], t) {
 				continue
 			}
-			seen[t] = true
-			w := idf(t)
+			w := ix.termWeight(t)
 			pn += w * w
-			if terms[t] {
+			if v.terms[t] {
 				dot += w * w
 			}
+			if v.own[t] {
+				dotOwn += w * w
+			}
 		}
-		if pn > 0 {
-			best = max(best, dot/math.Sqrt(qn*pn))
+		if pn == 0 {
+			continue
+		}
+		if v.norm > 0 {
+			sim = max(sim, dot/math.Sqrt(v.norm*pn))
+		}
+		if v.ownNorm > 0 {
+			simOwn = max(simOwn, dotOwn/math.Sqrt(v.ownNorm*pn))
 		}
 	}
-	return best
+	return sim, simOwn
 }
 
 // phrasingCover returns the largest share of the terms of the article's

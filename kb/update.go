@@ -17,8 +17,8 @@ import (
 // field, its phrasings and its sentences. It depends on the article's file
 // alone, so the indexes built while a file stays the same share it.
 type articleTerms struct {
-	// fields holds each field's terms with how often they occur.
-	fields [numFields]map[string]int
+	// counts holds each term with how often it occurs in each field.
+	counts map[string][numFields]int32
 	// length is the article's length in terms, each field weighed by
 	// its boost, for the BM25 part of the score.
 	length float64
@@ -59,7 +59,7 @@ func analyse(a *Article) (*articleTerms, map[string]int) {
 		}
 	}
 	fields := [numFields]string{a.Title, strings.Join(short, "\n"), strings.Join(a.Tags, "\n"), a.Category, a.text}
-	at := &articleTerms{}
+	at := &articleTerms{counts: map[string][numFields]int32{}}
 	for _, q := range append([]string{a.Title}, a.Questions...) {
 		if terms := an.terms(q); len(terms) > 0 {
 			at.phrasings = append(at.phrasings, terms)
@@ -74,12 +74,13 @@ func analyse(a *Article) (*articleTerms, map[string]int) {
 	}
 	words := map[string]int{}
 	for f, text := range fields {
-		at.fields[f] = map[string]int{}
 		for _, t := range an.tokens(text) {
 			if t.stop {
 				continue
 			}
-			at.fields[f][t.term]++
+			c := at.counts[t.term]
+			c[f]++
+			at.counts[t.term] = c
 			at.length += bm25Boost[f]
 			words[t.word]++
 		}
@@ -91,8 +92,8 @@ func analyse(a *Article) (*articleTerms, map[string]int) {
 // field as many times as it occurs there.
 func (at *articleTerms) document() document {
 	var b strings.Builder
-	for _, terms := range at.fields {
-		for t, n := range terms {
+	for t, c := range at.counts {
+		for _, n := range c {
 			for range n {
 				b.WriteString(t)
 				b.WriteByte(' ')
@@ -104,19 +105,8 @@ func (at *articleTerms) document() document {
 
 // distinctTerms calls fn once for each term the article holds in any field.
 func (at *articleTerms) distinctTerms(fn func(term string)) {
-	for f, terms := range at.fields {
-		for t := range terms {
-			seen := false
-			for _, earlier := range at.fields[:f] {
-				if _, ok := earlier[t]; ok {
-					seen = true
-					break
-				}
-			}
-			if !seen {
-				fn(t)
-			}
-		}
+	for t := range at.counts {
+		fn(t)
 	}
 }
 
