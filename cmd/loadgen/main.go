@@ -128,6 +128,9 @@ type result struct {
 	elapsed                  time.Duration
 	rssBefore, rssIdle       int64 // KiB
 	rssLoad                  int64
+	// cpuChat is the CPU time the server spent while the customers
+	// chatted.
+	cpuChat time.Duration
 }
 
 // httpOrigin returns the origin of cfg: -origin, else the http origin of
@@ -187,6 +190,7 @@ func run(ctx context.Context, cfg config) (*result, error) {
 	start := time.Now()
 	chatCtx, cancel := context.WithTimeout(ctx, cfg.duration)
 	var rssPeak atomic.Int64
+	cpuBefore := cpuTime(cfg.pid)
 	go func() {
 		for chatCtx.Err() == nil {
 			if v := rssKiB(cfg.pid); v > rssPeak.Load() {
@@ -220,6 +224,7 @@ func run(ctx context.Context, cfg config) (*result, error) {
 	wg.Wait()
 	cancel()
 	res.elapsed = time.Since(start)
+	res.cpuChat = cpuTime(cfg.pid) - cpuBefore
 	res.latencies = lat
 	res.answers = int64(len(lat))
 	res.rssLoad = rssPeak.Load()
@@ -247,6 +252,10 @@ func (r *result) print(cfg config) {
 		}
 		fmt.Printf("server RSS: %d KiB before, %d KiB with %d idle connections (%.1f KiB per connection), %d KiB peak under chat\n",
 			r.rssBefore, r.rssIdle, r.opened, per, r.rssLoad)
+		if r.answers > 0 {
+			fmt.Printf("server CPU: %.3f ms per answer, %.0f%% of a core while chatting\n",
+				float64(r.cpuChat.Microseconds())/1000/float64(r.answers), 100*r.cpuChat.Seconds()/r.elapsed.Seconds())
+		}
 	}
 }
 
@@ -376,6 +385,32 @@ func sleep(ctx context.Context, d time.Duration) {
 	case <-ctx.Done():
 	case <-t.C:
 	}
+}
+
+// cpuTime reads the CPU time a process has used so far, user and system,
+// from /proc, or 0. The kernel counts it in clock ticks, 100 a second on
+// Linux.
+func cpuTime(pid int) time.Duration {
+	if pid <= 0 {
+		return 0
+	}
+	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0
+	}
+	// The fields after the command's name, which is in parentheses and
+	// may hold spaces: utime and stime are the 12th and 13th.
+	i := strings.LastIndexByte(string(data), ')')
+	if i < 0 {
+		return 0
+	}
+	fields := strings.Fields(string(data[i+1:]))
+	if len(fields) < 13 {
+		return 0
+	}
+	utime, _ := strconv.ParseInt(fields[11], 10, 64)
+	stime, _ := strconv.ParseInt(fields[12], 10, 64)
+	return time.Duration(utime+stime) * (time.Second / 100)
 }
 
 // rssKiB reads a process's resident memory from /proc, or 0.

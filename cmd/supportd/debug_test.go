@@ -55,3 +55,35 @@ func freeAddr(t *testing.T) string {
 	defer ln.Close()
 	return ln.Addr().String()
 }
+
+// TestParseSize reads the sizes --memory-limit takes, and refuses the rest
+// with an error.
+func TestParseSize(t *testing.T) {
+	for in, want := range map[string]int64{"400MiB": 400 << 20, "1GiB": 1 << 30, "512 MB": 512 << 20, "2048": 2048, "64KiB": 64 << 10, "10B": 10} {
+		if got, err := parseSize(in); err != nil || got != want {
+			t.Errorf("parseSize(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "MiB", "-1MiB", "0", "1.5GiB", "12TB", "99999999999999GiB", "lots"} {
+		if got, err := parseSize(in); err == nil {
+			t.Errorf("parseSize(%q) = %d, want an error", in, got)
+		}
+	}
+	var out strings.Builder
+	if _, err := parseServeFlags([]string{"--memory-limit", "beaucoup"}, &out); err == nil || !strings.Contains(out.String(), "--memory-limit") {
+		t.Errorf("a bad --memory-limit: %v, %q", err, out.String())
+	}
+}
+
+// FuzzParseSize: any text gets a size or an error, never a panic, and a
+// size is positive.
+func FuzzParseSize(f *testing.F) {
+	for _, s := range []string{"400MiB", "1 GiB", "12", "-3KB", "9223372036854775807B"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if n, err := parseSize(s); err == nil && n <= 0 {
+			t.Errorf("parseSize(%q) = %d", s, n)
+		}
+	})
+}

@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"os"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -49,6 +51,7 @@ type serveConfig struct {
 	customerSecret    string
 	tokenMaxAge       time.Duration
 	debugAddr         string
+	memoryLimit       int64
 	debugPublic       bool
 	llmModel          string
 	llmEmbedding      string
@@ -97,6 +100,28 @@ func envDuration(name string, def time.Duration) time.Duration {
 	return def
 }
 
+// parseSize reads a size in bytes, with an optional unit: B, KiB, MiB,
+// GiB (or KB, MB, GB, taken as the same powers of 1,024, as GOMEMLIMIT
+// reads them).
+func parseSize(s string) (int64, error) {
+	units := []struct {
+		suffix string
+		factor int64
+	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"KB", 1 << 10}, {"MB", 1 << 20}, {"GB", 1 << 30}, {"B", 1}}
+	num, factor := strings.TrimSpace(s), int64(1)
+	for _, u := range units {
+		if rest, ok := strings.CutSuffix(num, u.suffix); ok {
+			num, factor = strings.TrimSpace(rest), u.factor
+			break
+		}
+	}
+	n, err := strconv.ParseInt(num, 10, 64)
+	if err != nil || n <= 0 || n > math.MaxInt64/factor {
+		return 0, fmt.Errorf("%q is not a size such as 400MiB", s)
+	}
+	return n * factor, nil
+}
+
 // parseServeFlags reads the flags, each defaulting to its environment
 // variable, then to the built-in default.
 func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
@@ -131,6 +156,7 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.DurationVar(&c.replicaTimeout, "replica-timeout", envDuration("SUPPORTD_REPLICA_TIMEOUT", 20*time.Second), "with several processes on one PostgreSQL: how long an agent online whose process died, and whose console reconnected to no other, stays so before going offline, their conversations back in the queue (SUPPORTD_REPLICA_TIMEOUT)")
 	fs.StringVar(&c.logFormat, "log-format", env("SUPPORTD_LOG_FORMAT", "text"), "text, or json for one JSON object a line (SUPPORTD_LOG_FORMAT)")
 	fs.StringVar(&c.metricsAddr, "metrics-addr", env("SUPPORTD_METRICS_ADDR", ""), "address serving /metrics alone, without a token, for a private network; empty: none (SUPPORTD_METRICS_ADDR)")
+	memoryLimit := fs.String("memory-limit", env("SUPPORTD_MEMORY_LIMIT", ""), "soft limit of the memory the Go runtime uses, e.g. 400MiB: the collector works harder near it rather than let the heap double (Go's GOMEMLIMIT); empty: GOMEMLIMIT, else none (SUPPORTD_MEMORY_LIMIT)")
 	fs.StringVar(&c.debugAddr, "debug-addr", env("SUPPORTD_DEBUG_ADDR", ""), "address serving Go's profiles (net/http/pprof), loopback only; empty: none (SUPPORTD_DEBUG_ADDR)")
 	fs.BoolVar(&c.debugPublic, "debug-public", false, "allow --debug-addr on an address that is not loopback")
 	fs.StringVar(&c.now, "now", env("SUPPORTD_NOW", ""), "for tests and demos: the time, RFC 3339, at which opening hours are read when supportd starts; the clock runs on from it (SUPPORTD_NOW)")
@@ -147,6 +173,14 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	}
 	if c.ordersDatabaseURL == "" {
 		c.ordersDatabaseURL = c.databaseURL
+	}
+	if *memoryLimit != "" {
+		n, err := parseSize(*memoryLimit)
+		if err != nil {
+			fmt.Fprintln(stderr, "--memory-limit:", err)
+			return c, errUsage
+		}
+		c.memoryLimit = n
 	}
 	if err := checkDebugAddr(c.debugAddr, c.debugPublic); err != nil {
 		fmt.Fprintln(stderr, err)
@@ -224,6 +258,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	logger, err := newLogger(stderr, cfg.logLevel, cfg.logFormat)
 	if err != nil {
 		return err
+	}
+	if cfg.memoryLimit > 0 {
+		debug.SetMemoryLimit(cfg.memoryLimit)
 	}
 	// The language models load beside the knowledge base, and before
 	// supportd listens, so that the first customers do not wait for them.
