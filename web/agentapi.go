@@ -133,7 +133,8 @@ func (h *Handler) agentSocket(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return
 	}
-	h.cfg.Desk.ServeAgent(h.ctx, ws, *agent)
+	// Served from a goroutine of its own, as a widget's socket is.
+	go h.cfg.Desk.ServeAgent(h.ctx, ws, *agent)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
