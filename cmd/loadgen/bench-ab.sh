@@ -17,6 +17,8 @@
 #            each run) answering every question in a fixed LATENCY
 #   metrics  with /metrics served (SUPPORTD_METRICS_TOKEN) and scraped every
 #            SCRAPE (default 15s, Prometheus's usual interval)
+#   limit    offline with a soft memory limit of LIMIT (default 350MiB,
+#            serve --memory-limit)
 #
 #   cmd/loadgen/bench-ab.sh offline llm       # RUNS=5 LATENCY=300ms CHATTERS=500 DURATION=30s
 #   cmd/loadgen/bench-ab.sh offline metrics
@@ -24,7 +26,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 WAYS=("$@")
-[ ${#WAYS[@]} -ge 2 ] || { echo "usage: bench-ab.sh WAY WAY... (echo, offline, postgres, llm, metrics)" >&2; exit 2; }
+[ ${#WAYS[@]} -ge 2 ] || { echo "usage: bench-ab.sh WAY WAY... (echo, offline, postgres, llm, metrics, limit)" >&2; exit 2; }
 PG_ADMIN=${PG_ADMIN:-postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable}
 RUNS=${RUNS:-5} SCRAPE=${SCRAPE:-15} LATENCY=${LATENCY:-300ms} CHATTERS=${CHATTERS:-500} DURATION=${DURATION:-30s}
 CONNS=${CONNS:-$CHATTERS} # sockets held, CHATTERS of them chatting
@@ -52,6 +54,9 @@ run() { # run MODE N: one fresh server, one load, its "p50 p99" on stdout
 		;;
 	metrics)
 		env=(SUPPORTD_METRICS_TOKEN=bench-token)
+		;;
+	limit)
+		env=(SUPPORTD_MEMORY_LIMIT="${LIMIT:-350MiB}")
 		;;
 	*) echo "bench-ab: unknown way $mode" >&2; exit 2 ;;
 	esac
