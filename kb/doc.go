@@ -25,9 +25,9 @@
 // manifest of the files it holds and of the counts. A start whose files
 // all have the manifest's sums opens it as it is and analyses an article
 // only when a search first retrieves it; a start with changed files
-// indexes the difference; a folder in doubt (another token, format or
-// build, a spoilt file) is made again. The markdown stays the source of
-// truth.
+// analyses every article again, for the counts, but writes to Bleve only
+// the difference; a folder in doubt (another token, format or build, a
+// spoilt file) is made again. The markdown stays the source of truth.
 //
 // Package kb imports no other package of supportd.
 package kb
