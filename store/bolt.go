@@ -43,6 +43,8 @@ const boltVersion = 1
 // into one transaction (and one fsync) by bbolt's Batch.
 type Bolt struct {
 	db *bbolt.DB
+	// group commits the writes, several to a transaction under load.
+	group *boltGroup
 }
 
 // OpenBolt opens the store in the file at path, creating the file and its
@@ -63,14 +65,6 @@ func OpenBolt(path string) (*Bolt, error) {
 		}
 		return nil, fmt.Errorf("%w: open %s: %w", ErrUnavailable, path, err)
 	}
-	// Appends wait up to 1ms to share a commit. Each bbolt commit rewrites
-	// every page it touches (about 32 KiB here), so under load the disk's
-	// write volume, not fsync, sets the latency: with the message and the
-	// answer stored apart, 500 chatting customers got a p99 of 20-23ms
-	// with 2ms, 52-227ms with 200µs. Stored together (AppendExchange),
-	// 1ms took 1.2ms off the median and 1.3-1.6ms off the p99 against 2ms,
-	// in two series of 4 runs each (docs/benchmarks.md).
-	db.MaxBatchDelay = 1 * time.Millisecond
 	err = db.Update(func(tx *bbolt.Tx) error {
 		meta, err := tx.CreateBucketIfNotExists(bucketMeta)
 		if err != nil {
@@ -94,7 +88,7 @@ func OpenBolt(path string) (*Bolt, error) {
 		db.Close()
 		return nil, fmt.Errorf("%w: open %s: %w", ErrUnavailable, path, err)
 	}
-	return &Bolt{db: db}, nil
+	return &Bolt{db: db, group: newBoltGroup(db)}, nil
 }
 
 // boltConversation is a [Conversation] as stored.
@@ -185,7 +179,7 @@ func (s *Bolt) CreateConversation(ctx context.Context, c *Conversation) error {
 	if err != nil {
 		return errBolt("create conversation", err)
 	}
-	err = s.db.Batch(func(tx *bbolt.Tx) error {
+	err = s.group.write(func(tx *bbolt.Tx) error {
 		b := tx.Bucket(bucketConversations)
 		if b.Get([]byte(c.ID)) != nil {
 			return fmt.Errorf("conversation %q: %w", c.ID, ErrExists)
@@ -269,7 +263,7 @@ func (s *Bolt) updateConversation(ctx context.Context, op, id string, change fun
 	if err := ctx.Err(); err != nil {
 		return errBolt(op, err)
 	}
-	err := s.db.Batch(func(tx *bbolt.Tx) error {
+	err := s.group.write(func(tx *bbolt.Tx) error {
 		rec, err := getConversation(tx, id)
 		if err != nil {
 			return err
@@ -406,7 +400,7 @@ func (s *Bolt) AppendMessage(ctx context.Context, m *Message) (*Message, bool, e
 	)
 	// Batch may run the function more than once: it sets stored and dup
 	// afresh each time.
-	err := s.db.Batch(func(tx *bbolt.Tx) (err error) {
+	err := s.group.write(func(tx *bbolt.Tx) (err error) {
 		stored, dup, err = appendInTx(tx, m)
 		return err
 	})
@@ -431,7 +425,7 @@ func (s *Bolt) AppendExchange(ctx context.Context, m, reply *Message) (*Message,
 		stored, storedReply *Message
 		dup                 bool
 	)
-	err := s.db.Batch(func(tx *bbolt.Tx) (err error) {
+	err := s.group.write(func(tx *bbolt.Tx) (err error) {
 		storedReply = nil
 		stored, dup, err = appendInTx(tx, m)
 		if err != nil || dup {
@@ -547,7 +541,7 @@ func (s *Bolt) RecordFeedback(ctx context.Context, f Feedback) error {
 	if err != nil {
 		return errBolt("record feedback", err)
 	}
-	err = s.db.Batch(func(tx *bbolt.Tx) error {
+	err = s.group.write(func(tx *bbolt.Tx) error {
 		if _, err := getConversation(tx, f.ConversationID); err != nil {
 			return err
 		}
@@ -620,6 +614,7 @@ func (s *Bolt) Ping(ctx context.Context) error {
 // Close closes the file; it waits for the transactions under way. Calling
 // it again does nothing.
 func (s *Bolt) Close() error {
+	s.group.close()
 	if err := s.db.Close(); err != nil {
 		return errBolt("close", err)
 	}

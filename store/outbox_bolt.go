@@ -54,7 +54,7 @@ func (s *Bolt) EnqueueEmail(ctx context.Context, e *Email) error {
 		return err
 	}
 	p := prepareEmail(e)
-	err := s.db.Batch(func(tx *bbolt.Tx) error { return putEmail(tx, &p) })
+	err := s.group.write(func(tx *bbolt.Tx) error { return putEmail(tx, &p) })
 	if err != nil {
 		return errBolt("enqueue email", err)
 	}
@@ -258,7 +258,7 @@ func emailRecord(e *Email) *boltEmail {
 // updateEmail runs change on the unsent email id and stores the result,
 // keeping outbox_due in step; a sent email is left as it is.
 func (s *Bolt) updateEmail(op, id string, change func(rec *boltEmail)) error {
-	err := s.db.Batch(func(tx *bbolt.Tx) error {
+	err := s.group.write(func(tx *bbolt.Tx) error {
 		emails := tx.Bucket(bucketOutbox)
 		rec, err := getEmail(emails, id)
 		if err != nil {

@@ -117,7 +117,7 @@ func (s *Bolt) CreateTicket(ctx context.Context, t *Ticket, compose func(Ticket)
 		stored *Ticket
 		dup    bool
 	)
-	err := s.db.Batch(func(tx *bbolt.Tx) error {
+	err := s.group.write(func(tx *bbolt.Tx) error {
 		// Batch may run this function again: start afresh.
 		stored, dup = nil, false
 		if _, err := getConversation(tx, t.ConversationID); err != nil {
@@ -235,7 +235,7 @@ func (s *Bolt) AnswerTicket(ctx context.Context, number int64, status, agent str
 	}
 	now := storedTime(time.Now())
 	var t *Ticket
-	err = s.db.Batch(func(tx *bbolt.Tx) error {
+	err = s.group.write(func(tx *bbolt.Tx) error {
 		// Batch may run this function again: start afresh.
 		var err error
 		t, err = getTicket(tx.Bucket(bucketTickets), number)
