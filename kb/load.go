@@ -7,12 +7,9 @@ import (
 	"io/fs"
 	"maps"
 	"path"
-	"runtime"
 	"slices"
 	"sort"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 )
 
@@ -280,22 +277,9 @@ func (l *loader) keepFiles(ls listing, files []loadedFile) {
 // the loader may take as they were.
 func (l *loader) readAll(fsys fs.FS, ls listing, forced map[string]bool) []loadedFile {
 	out := make([]loadedFile, len(ls.names))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), max(len(ls.names)/256, 1)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= len(ls.names) {
-					return
-				}
-				out[i] = l.file(fsys, ls, ls.names[i], forced[ls.names[i]])
-			}
-		}()
-	}
-	wg.Wait()
+	parallel(len(ls.names), 256, func(i int) {
+		out[i] = l.file(fsys, ls, ls.names[i], forced[ls.names[i]])
+	})
 	return out
 }
 

@@ -267,23 +267,32 @@ func (prev *Index) lexiconFor(lang string, sameSynonyms bool) *lexicon {
 // returns the words of each.
 func analyseAll(entries []*entry) []map[string]int {
 	words := make([]map[string]int, len(entries))
+	parallel(len(entries), 64, func(i int) {
+		entries[i].terms.terms, words[i] = analyse(entries[i].article)
+	})
+	return words
+}
+
+// parallel calls fn(0) … fn(n-1) on every processor, each goroutine
+// taking the next i, with a goroutine for at least perWorker calls, and
+// returns when all have returned.
+func parallel(n, perWorker int, fn func(i int)) {
 	var next atomic.Int64
 	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), max(len(entries)/64, 1)) {
+	for range min(runtime.GOMAXPROCS(0), max(n/perWorker, 1)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for {
 				i := int(next.Add(1) - 1)
-				if i >= len(entries) {
+				if i >= n {
 					return
 				}
-				entries[i].terms.terms, words[i] = analyse(entries[i].article)
+				fn(i)
 			}
 		}()
 	}
 	wg.Wait()
-	return words
 }
 
 // count adds an article's terms to the counts (sign 1) or takes them away
@@ -384,13 +393,4 @@ func (ix *Index) eachID(fn func(id string)) {
 	for _, e := range ix.entries {
 		fn(e.article.ID)
 	}
-}
-
-// sums returns the sum of each indexed article's file, by id.
-func (ix *Index) sums() sumMap {
-	out := make(sumMap, len(ix.entries))
-	for _, e := range ix.entries {
-		out[e.article.ID] = e.article.sum
-	}
-	return out
 }
