@@ -298,17 +298,8 @@ func (d *diskIndex) write(ix *Index, token string) error {
 // the manifest's, and each article is analysed when first needed.
 func fromManifest(c *Collection, m *manifest, sb *sharedBleve) *Index {
 	published := c.Published()
-	ix := &Index{
-		bleve:       sb,
-		entries:     make([]*entry, 0, len(published)),
-		byID:        make(map[string]*entry, len(published)),
-		lexicons:    map[string]*lexicon{},
-		spellers:    map[string]*speller{},
-		synonyms:    c.Synonyms,
-		df:          m.DF,
-		vocab:       m.Vocab,
-		totalLength: m.TotalLength,
-	}
+	ix := newIndex(c, sb, len(published))
+	ix.df, ix.vocab, ix.totalLength = m.DF, m.Vocab, m.TotalLength
 	for _, a := range published {
 		e := &entry{article: a, terms: &lazyTerms{article: a}}
 		ix.entries = append(ix.entries, e)

@@ -143,6 +143,19 @@ func (sb *sharedBleve) release() {
 	}
 }
 
+// newIndex returns an index of c on sb, without entries yet, with room
+// for n.
+func newIndex(c *Collection, sb *sharedBleve, n int) *Index {
+	return &Index{
+		bleve:    sb,
+		entries:  make([]*entry, 0, n),
+		byID:     make(map[string]*entry, n),
+		lexicons: map[string]*lexicon{},
+		spellers: map[string]*speller{},
+		synonyms: c.Synonyms,
+	}
+}
+
 // assemble makes the index of c's published articles on the Bleve index
 // sb, which holds the articles of held (id → sum of the file) beforehand
 // and is told only of the difference. The articles whose file prev, an
@@ -152,14 +165,7 @@ func (sb *sharedBleve) release() {
 // prev and held may be nil.
 func assemble(c *Collection, prev *Index, sb *sharedBleve, held heldArticles) (*Index, error) {
 	published := c.Published()
-	ix := &Index{
-		bleve:    sb,
-		entries:  make([]*entry, 0, len(published)),
-		byID:     make(map[string]*entry, len(published)),
-		lexicons: map[string]*lexicon{},
-		spellers: map[string]*speller{},
-		synonyms: c.Synonyms,
-	}
+	ix := newIndex(c, sb, len(published))
 	var fresh []*entry
 	for _, a := range published {
 		var e *entry
