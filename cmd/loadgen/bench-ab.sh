@@ -5,7 +5,9 @@
 # prints each run's answer latency (CONNS sockets held, CHATTERS of them chatting), the medians of the p50 and p99 of each
 # way, and each way's median p99 beside the first's (difference, ratio);
 # then each way's server CPU per answer, idle memory per socket and RSS
-# under chat against RSS idle, medians of the runs.
+# under chat against RSS idle (and the same for the anonymous memory alone,
+# without the pages of mapped files such as the embedded store's), medians
+# of the runs.
 #
 # The ways:
 #   echo     a bare websocket echo server (loadgen -echo): the floor
@@ -76,11 +78,12 @@ run() { # run MODE N: one fresh server, one load, its "p50 p99" on stdout
 	kill $pid; wait $pid 2>/dev/null || true
 	if [ -n "$helper" ]; then kill $helper 2>/dev/null || true; wait $helper 2>/dev/null || true; fi
 	if [ -n "$db" ]; then psql -q "$PG_ADMIN" -c "DROP DATABASE $db" >/dev/null; fi
-	local lat cpu rss
+	local lat cpu rss anon
 	lat=$(echo "$out" | sed -n 's/^answer latency: p50 \([^ ]*\) .* p99 \([^ ]*\) .*/\1 \2/p')
 	cpu=$(echo "$out" | sed -n 's/^server CPU: \([^ ]*\) ms per answer.*/\1/p')
 	rss=$(echo "$out" | sed -n 's/^server RSS: .* \([0-9]*\) KiB with .* (\([^ ]*\) KiB per connection), \([0-9]*\) KiB peak.*/\1 \3 \2/p')
-	echo "$lat ${cpu:-0} ${rss:-0 0 0}"
+	anon=$(echo "$out" | sed -n 's/^server anonymous memory .*: \([0-9]*\) KiB idle, \([0-9]*\) KiB peak.*/\1 \2/p')
+	echo "$lat ${cpu:-0} ${rss:-0 0 0} ${anon:-0 0}"
 	echo "$mode run $n: $(echo "$out" | grep -E '^(answers|answer latency|server)' | tr '\n' ' ')" >&2
 }
 
@@ -91,8 +94,8 @@ run() { # run MODE N: one fresh server, one load, its "p50 p99" on stdout
 for mode in "${WAYS[@]}"; do : >"$work/$mode"; done
 for n in $(seq "$RUNS"); do
 	for mode in "${WAYS[@]}"; do
-		read -r p50 p99 cpu idle peak per < <(run "$mode" "$n")
-		echo "$(ms "$p50") $(ms "$p99") $cpu $idle $peak $per" >>"$work/$mode"
+		read -r p50 p99 cpu idle peak per anon_idle anon_peak < <(run "$mode" "$n")
+		echo "$(ms "$p50") $(ms "$p99") $cpu $idle $peak $per $anon_idle $anon_peak" >>"$work/$mode"
 		cut -d' ' -f1 /proc/loadavg >>"$work/load"
 	done
 done
@@ -106,5 +109,6 @@ for mode in "${WAYS[@]}"; do
 		"($(awk -v a="$a" -v b="$b" 'BEGIN { printf "%+.2f ms, ×%.2f", b - a, b / a }') against $first)"
 	echo "$mode: server CPU per answer runs $(cut -d' ' -f3 "$work/$mode" | tr '\n' ' ')ms, median $(cut -d' ' -f3 "$work/$mode" | median) ms;" \
 		"idle memory per socket median $(cut -d' ' -f6 "$work/$mode" | median) KiB;" \
-		"RSS peak under chat / RSS idle, runs $(awk '{ printf "%.2f ", ($4 > 0) ? $5 / $4 : 0 }' "$work/$mode")median $(awk '{ print ($4 > 0) ? $5 / $4 : 0 }' "$work/$mode" | median)"
+		"RSS peak under chat / RSS idle, runs $(awk '{ printf "%.2f ", ($4 > 0) ? $5 / $4 : 0 }' "$work/$mode")median $(awk '{ print ($4 > 0) ? $5 / $4 : 0 }' "$work/$mode" | median);" \
+		"the same without mapped files (RssAnon), median $(awk '{ print ($7 > 0) ? $8 / $7 : 0 }' "$work/$mode" | median)"
 done

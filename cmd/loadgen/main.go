@@ -128,6 +128,10 @@ type result struct {
 	elapsed                  time.Duration
 	rssBefore, rssIdle       int64 // KiB
 	rssLoad                  int64
+	// anonIdle and anonLoad are the anonymous part of rssIdle and
+	// rssLoad: the process's own memory, without the files it maps
+	// (the embedded store's file, the executable).
+	anonIdle, anonLoad int64
 	// cpuChat is the CPU time the server spent while the customers
 	// chatted.
 	cpuChat time.Duration
@@ -183,18 +187,22 @@ func run(ctx context.Context, cfg config) (*result, error) {
 	fmt.Fprintf(os.Stderr, "loadgen: %d connections open (%d failed); holding %s\n", res.opened, res.failedOpen, cfg.hold)
 	sleep(ctx, cfg.hold)
 	res.rssIdle = rssKiB(cfg.pid)
+	res.anonIdle = statusKiB(cfg.pid, "RssAnon:")
 
 	chatters := clients[:min(cfg.chatters, len(clients))]
 	var lat []time.Duration
 	var latMu sync.Mutex
 	start := time.Now()
 	chatCtx, cancel := context.WithTimeout(ctx, cfg.duration)
-	var rssPeak atomic.Int64
+	var rssPeak, anonPeak atomic.Int64
 	cpuBefore := cpuTime(cfg.pid)
 	go func() {
 		for chatCtx.Err() == nil {
 			if v := rssKiB(cfg.pid); v > rssPeak.Load() {
 				rssPeak.Store(v)
+			}
+			if v := statusKiB(cfg.pid, "RssAnon:"); v > anonPeak.Load() {
+				anonPeak.Store(v)
 			}
 			sleep(chatCtx, time.Second)
 		}
@@ -228,6 +236,7 @@ func run(ctx context.Context, cfg config) (*result, error) {
 	res.latencies = lat
 	res.answers = int64(len(lat))
 	res.rssLoad = rssPeak.Load()
+	res.anonLoad = anonPeak.Load()
 	for _, c := range clients {
 		if !c.closed.Load() {
 			res.held++
@@ -252,6 +261,7 @@ func (r *result) print(cfg config) {
 		}
 		fmt.Printf("server RSS: %d KiB before, %d KiB with %d idle connections (%.1f KiB per connection), %d KiB peak under chat\n",
 			r.rssBefore, r.rssIdle, r.opened, per, r.rssLoad)
+		fmt.Printf("server anonymous memory (RSS without mapped files): %d KiB idle, %d KiB peak under chat\n", r.anonIdle, r.anonLoad)
 		if r.answers > 0 {
 			fmt.Printf("server CPU: %.3f ms per answer, %.0f%% of a core while chatting\n",
 				float64(r.cpuChat.Microseconds())/1000/float64(r.answers), 100*r.cpuChat.Seconds()/r.elapsed.Seconds())
@@ -414,7 +424,10 @@ func cpuTime(pid int) time.Duration {
 }
 
 // rssKiB reads a process's resident memory from /proc, or 0.
-func rssKiB(pid int) int64 {
+func rssKiB(pid int) int64 { return statusKiB(pid, "VmRSS:") }
+
+// statusKiB reads a figure in kB of /proc/PID/status, or 0.
+func statusKiB(pid int, field string) int64 {
 	if pid <= 0 {
 		return 0
 	}
@@ -423,7 +436,7 @@ func rssKiB(pid int) int64 {
 		return 0
 	}
 	for _, line := range strings.Split(string(data), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+		if v, ok := strings.CutPrefix(line, field); ok {
 			n, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
 			return n
 		}
