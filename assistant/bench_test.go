@@ -10,19 +10,15 @@ import (
 	"github.com/supportd/supportd/kb"
 )
 
-// benchQuestions are the load generator's questions (cmd/loadgen): the
-// offline answer's CPU as the chat benchmarks spend it.
-var benchQuestions = []string{
-	"Comment suivre mon colis ?",
-	"Quels sont les délais de livraison ?",
-	"j'ai oublié mon mot de passe",
-	"Puis-je payer par chèque ?",
-	"comment retourner un article",
-	"bonjour",
-	"je n'ai pas reçu mon colis",
-	"combien coûte la livraison",
-	"où trouver ma facture",
-	"mon code promo ne marche pas",
+// benchQuestions are the load generator's questions
+// (cmd/loadgen/questions.txt): the offline answer's CPU as the chat
+// benchmarks spend it.
+func benchQuestions(b *testing.B) []string {
+	data, err := os.ReadFile("../cmd/loadgen/questions.txt")
+	if err != nil {
+		b.Fatal(err)
+	}
+	return strings.Split(strings.TrimSpace(string(data)), "\n")
 }
 
 // BenchmarkOfflineAnswer: the CPU of an answer without a language model,
@@ -38,11 +34,12 @@ func BenchmarkOfflineAnswer(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	questions := benchQuestions(b)
 	ctx := context.Background()
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {
-		svc.Answer(ctx, Message{Text: benchQuestions[i%len(benchQuestions)]})
+		svc.Answer(ctx, Message{Text: questions[i%len(questions)]})
 		i++
 	}
 }

@@ -77,7 +77,10 @@ func newToken() string {
 
 // buildStamp names the build of supportd: a folder written by another is
 // rebuilt. A build from modified sources is named by its executable too.
-func buildStamp() string {
+// It is read once.
+var buildStamp = sync.OnceValue(readBuildStamp)
+
+func readBuildStamp() string {
 	stamp := fmt.Sprint("format ", indexFormat)
 	info, ok := debug.ReadBuildInfo()
 	if !ok {

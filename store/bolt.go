@@ -525,6 +525,18 @@ func splitFeedbackKey(k []byte) (articleID string, err error) {
 	return string(k[size+int(n):]), nil
 }
 
+// decodeFeedback reads a vote as stored: its article, from the key, and
+// its record.
+func decodeFeedback(k, v []byte) (articleID string, rec boltFeedback, err error) {
+	if articleID, err = splitFeedbackKey(k); err != nil {
+		return "", rec, err
+	}
+	if err := json.Unmarshal(v, &rec); err != nil {
+		return "", rec, fmt.Errorf("feedback %x: %w", k, err)
+	}
+	return articleID, rec, nil
+}
+
 // RecordFeedback implements [Store].
 func (s *Bolt) RecordFeedback(ctx context.Context, f Feedback) error {
 	if err := ctx.Err(); err != nil {
@@ -562,13 +574,9 @@ func (s *Bolt) FeedbackByArticle(ctx context.Context) ([]ArticleFeedback, error)
 	sums := make(map[string]*ArticleFeedback)
 	err := s.db.View(func(tx *bbolt.Tx) error {
 		return tx.Bucket(bucketFeedback).ForEach(func(k, v []byte) error {
-			article, err := splitFeedbackKey(k)
+			article, rec, err := decodeFeedback(k, v)
 			if err != nil {
 				return err
-			}
-			var rec boltFeedback
-			if err := json.Unmarshal(v, &rec); err != nil {
-				return fmt.Errorf("feedback %x: %w", k, err)
 			}
 			sum := sums[article]
 			if sum == nil {

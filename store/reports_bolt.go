@@ -3,8 +3,6 @@ package store
 import (
 	"bytes"
 	"context"
-	"encoding/json"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -37,13 +35,9 @@ func (s *Bolt) ConversationFeedback(ctx context.Context, id string) ([]Feedback,
 	err := s.db.View(func(tx *bbolt.Tx) error {
 		c := tx.Bucket(bucketFeedback).Cursor()
 		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
-			article, err := splitFeedbackKey(k)
+			article, rec, err := decodeFeedback(k, v)
 			if err != nil {
 				return err
-			}
-			var rec boltFeedback
-			if err := json.Unmarshal(v, &rec); err != nil {
-				return fmt.Errorf("feedback %x: %w", k, err)
 			}
 			list = append(list, Feedback{ConversationID: id, ArticleID: article, Seq: rec.Seq, Helpful: rec.Helpful, CreatedAt: rec.CreatedAt})
 		}

@@ -18,6 +18,7 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	_ "embed"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -107,19 +108,12 @@ type config struct {
 	agentInterval, customerInterval, assignTimeout time.Duration
 }
 
-// questions are what chatters ask, in turn.
-var questions = []string{
-	"Comment suivre mon colis ?",
-	"Quels sont les délais de livraison ?",
-	"j'ai oublié mon mot de passe",
-	"Puis-je payer par chèque ?",
-	"comment retourner un article",
-	"bonjour",
-	"je n'ai pas reçu mon colis",
-	"combien coûte la livraison",
-	"où trouver ma facture",
-	"mon code promo ne marche pas",
-}
+// questions are what chatters ask, in turn: questions.txt, one a line.
+// The assistant's benchmark of an offline answer asks the same.
+var questions = strings.Split(strings.TrimSpace(questionsText), "\n")
+
+//go:embed questions.txt
+var questionsText string
 
 type result struct {
 	opened, failedOpen, held int
