@@ -60,7 +60,7 @@ const bm25Share = 0.25
 
 // phrasingShare is the part, in the order of hits, of the query's likeness
 // to the article's title or one of its questions taken whole
-// ([Index.phrasingSim]): how a customer's phrasing that an editor accepted
+// ([queryView.phrasing]): how a customer's phrasing that an editor accepted
 // into the questions helps the next customer who asks alike.
 const phrasingShare = 0.1
 

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync/atomic"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
@@ -37,12 +38,15 @@ func strongField(f int) bool { return f <= fieldTags }
 // Index is an immutable, searchable knowledge base. Build makes one; it is
 // safe for concurrent use.
 type Index struct {
-	bleve    *sharedBleve
-	entries  []*entry
-	byID     map[string]*entry
-	langs    []string
-	lexicons map[string]*lexicon
-	spellers map[string]*speller
+	bleve *sharedBleve
+	// generation tells this index from the others made (see
+	// [Index.phrasingNorms]).
+	generation uint64
+	entries    []*entry
+	byID       map[string]*entry
+	langs      []string
+	lexicons   map[string]*lexicon
+	spellers   map[string]*speller
 	// synonyms are the collection's own synonym groups, which the
 	// lexicons were compiled with.
 	synonyms [][]string
@@ -267,7 +271,13 @@ func (ix *Index) Search(ctx context.Context, text string, limit int) ([]Hit, err
 	if len(disjuncts) == 0 {
 		return nil, nil
 	}
-	req := bleve.NewSearchRequestOptions(query.NewDisjunctionQuery(disjuncts), candidates, 0, false)
+	// One term is searched by itself: a disjunction of one clause scores
+	// as its clause does, at more cost.
+	var q query.Query = query.NewDisjunctionQuery(disjuncts)
+	if len(disjuncts) == 1 {
+		q = disjuncts[0]
+	}
+	req := bleve.NewSearchRequestOptions(q, candidates, 0, false)
 	res, err := ix.bleve.index.SearchInContext(ctx, req)
 	if err != nil {
 		return nil, fmt.Errorf("kb: search: %w", err)
@@ -324,8 +334,8 @@ func (ix *Index) Search(ctx context.Context, text string, limit int) ([]Hit, err
 		}
 		hits[i].Score = (1-bm25Share)*hits[i].Score + bm25Share*hits[i].BM25
 		view, e := viewOf(hits[i].Article.Lang), entries[hits[i].Article]
-		hits[i].Phrasing = e.phrasingCover(view.terms)
-		sim, simOwn := view.phrasingSim(ix, e.articleTerms())
+		cover, sim, simOwn := view.phrasing(ix, e.articleTerms())
+		hits[i].Phrasing = cover
 		hits[i].Score = (1-phrasingShare)*hits[i].Score + phrasingShare*sim
 		// A question asked in the very words of an article's title or of
 		// one of its questions is that article's.
@@ -598,9 +608,14 @@ type queryView struct {
 	termList []string
 	forms    [][][]int
 	idf      []float64
+	// held numbers the terms that some article holds: the others,
+	// synonyms the knowledge base does not use, match no article.
+	held []int
 	// norm and ownNorm are the squared norms of terms and own in the
-	// space of terms weighed by their idf (see phrasingSim).
+	// space of terms weighed by their idf (see [queryView.phrasing]), and
+	// phraseTerms holds the terms of both.
 	norm, ownNorm float64
+	phraseTerms   map[string]phraseTerm
 }
 
 // view derives the queryView of a query's concepts in one language.
@@ -619,21 +634,29 @@ func (ix *Index) view(concepts []concept) *queryView {
 					number[t] = k
 					v.termList = append(v.termList, t)
 					v.idf = append(v.idf, ix.termWeight(t))
+					if ix.df[t] > 0 {
+						v.held = append(v.held, k)
+					}
 				}
 				ks[j] = k
 			}
 			v.forms[ci][i] = ks
 		}
 	}
+	v.phraseTerms = make(map[string]phraseTerm, len(v.terms)+len(v.own))
 	for t := range v.terms {
+		w := ix.termWeight(t)
+		v.phraseTerms[t] = phraseTerm{inTerms: true, own: v.own[t], weight2: w * w}
 		if ix.df[t] > 0 {
-			w := ix.termWeight(t)
 			v.norm += w * w
 		}
 	}
 	for t := range v.own {
+		w := ix.termWeight(t)
+		if !v.terms[t] {
+			v.phraseTerms[t] = phraseTerm{own: true, weight2: w * w}
+		}
 		if ix.df[t] > 0 {
-			w := ix.termWeight(t)
 			v.ownNorm += w * w
 		}
 	}
@@ -649,9 +672,10 @@ func (ix *Index) termWeight(t string) float64 {
 // match returns an article's counts of each of the view's terms, per
 // field, in buf.
 func (v *queryView) match(at *articleTerms, buf [][numFields]int32) [][numFields]int32 {
-	buf = buf[:0]
-	for _, t := range v.termList {
-		buf = append(buf, at.counts[t])
+	buf = slices.Grow(buf[:0], len(v.termList))[:len(v.termList)]
+	clear(buf)
+	for _, k := range v.held {
+		buf[k] = at.counts[v.termList[k]]
 	}
 	return buf
 }
@@ -668,58 +692,89 @@ func ownTerms(concepts []concept) map[string]bool {
 	return own
 }
 
-// phrasingSim returns the largest cosine similarity, in the space of
-// terms weighed by their idf, between the query's terms (the customer's
-// words and the lexicon's synonyms) and the title or one of the questions
-// of the article; and the same with the query's own terms only (the
-// customer's words).
-func (v *queryView) phrasingSim(ix *Index, at *articleTerms) (sim, simOwn float64) {
-	if v.norm == 0 && v.ownNorm == 0 {
-		return 0, 0
-	}
-	for _, p := range at.phrasings {
-		dot, dotOwn, pn := 0.0, 0.0, 0.0
+// phrasing returns how the query reads beside the article's title and
+// each of its questions taken whole: the largest share of the terms of
+// one of them that the query holds (cover, counting repeated terms); the
+// largest cosine similarity, in the space of terms weighed by their idf,
+// between one of them and the query's terms, the customer's words and
+// the lexicon's synonyms (sim); and the same with the customer's own
+// words only (simOwn).
+func (v *queryView) phrasing(ix *Index, at *articleTerms) (cover, sim, simOwn float64) {
+	norms := ix.phrasingNorms(at)
+	for i, p := range at.phrasings {
+		n := 0
+		dot, dotOwn := 0.0, 0.0
 		for j, t := range p {
+			qt, ok := v.phraseTerms[t]
+			if !ok {
+				continue
+			}
+			if qt.inTerms {
+				n++
+			}
 			if slices.Contains(p[:j], t) {
 				continue
 			}
-			w := ix.termWeight(t)
-			pn += w * w
-			if v.terms[t] {
-				dot += w * w
+			if qt.inTerms {
+				dot += qt.weight2
 			}
-			if v.own[t] {
-				dotOwn += w * w
+			if qt.own {
+				dotOwn += qt.weight2
 			}
 		}
-		if pn == 0 {
+		cover = max(cover, float64(n)/float64(len(p)))
+		if norms[i] == 0 {
 			continue
 		}
 		if v.norm > 0 {
-			sim = max(sim, dot/math.Sqrt(v.norm*pn))
+			sim = max(sim, dot/math.Sqrt(v.norm*norms[i]))
 		}
 		if v.ownNorm > 0 {
-			simOwn = max(simOwn, dotOwn/math.Sqrt(v.ownNorm*pn))
+			simOwn = max(simOwn, dotOwn/math.Sqrt(v.ownNorm*norms[i]))
 		}
 	}
-	return sim, simOwn
+	return cover, sim, simOwn
 }
 
-// phrasingCover returns the largest share of the terms of the article's
-// title or of one of its questions that terms holds.
-func (e *entry) phrasingCover(terms map[string]bool) float64 {
-	best := 0.0
-	for _, p := range e.articleTerms().phrasings {
-		n := 0
-		for _, t := range p {
-			if terms[t] {
-				n++
+// phraseTerm is what [queryView.phrasing] needs of a term of the query:
+// whether it is among the query's terms with their synonyms and among the
+// customer's own, and its squared weight.
+type phraseTerm struct {
+	inTerms, own bool
+	weight2      float64
+}
+
+// phrasingNorms returns the squared norms, in the space of terms weighed
+// by their idf in ix, of the article's title and questions, made once per
+// index: the weights change with the knowledge base, the articles' terms
+// are shared by the successive indexes.
+func (ix *Index) phrasingNorms(at *articleTerms) []float64 {
+	if pn := at.norms.Load(); pn != nil && pn.generation == ix.generation {
+		return pn.norms
+	}
+	norms := make([]float64, len(at.phrasings))
+	for i, p := range at.phrasings {
+		for j, t := range p {
+			if !slices.Contains(p[:j], t) {
+				w := ix.termWeight(t)
+				norms[i] += w * w
 			}
 		}
-		best = max(best, float64(n)/float64(len(p)))
 	}
-	return best
+	at.norms.Store(&phrasingNorms{generation: ix.generation, norms: norms})
+	return norms
 }
+
+// phrasingNorms are an article's phrasings' norms in the index of one
+// generation.
+type phrasingNorms struct {
+	generation uint64
+	norms      []float64
+}
+
+// generations numbers the indexes made, so that what is cached for one
+// index is not taken for another's.
+var generations atomic.Uint64
 
 // known returns the share of a query's weight that the knowledge base
 // knows: concepts some article holds, in the customer's words or another.

@@ -26,6 +26,9 @@ type articleTerms struct {
 	phrasings [][]string
 	// sentences of the body, with their terms, to pick snippets from.
 	sentences []sentence
+	// norms caches the phrasings' norms in the latest index that
+	// needed them.
+	norms atomic.Pointer[phrasingNorms]
 }
 
 // lazyTerms is an article's analysis, made when first needed: an index
@@ -147,12 +150,13 @@ func (sb *sharedBleve) release() {
 // for n.
 func newIndex(c *Collection, sb *sharedBleve, n int) *Index {
 	return &Index{
-		bleve:    sb,
-		entries:  make([]*entry, 0, n),
-		byID:     make(map[string]*entry, n),
-		lexicons: map[string]*lexicon{},
-		spellers: map[string]*speller{},
-		synonyms: c.Synonyms,
+		generation: generations.Add(1),
+		bleve:      sb,
+		entries:    make([]*entry, 0, n),
+		byID:       make(map[string]*entry, n),
+		lexicons:   map[string]*lexicon{},
+		spellers:   map[string]*speller{},
+		synonyms:   c.Synonyms,
 	}
 }
 
