@@ -150,6 +150,35 @@ func (c *conn) take() [][]byte {
 	return q
 }
 
+// batcher is a connection that can hold writes and send them together:
+// the web package's hijacked connections are. The frames queued at once
+// then cost one system call, not one each.
+type batcher interface {
+	Hold()
+	Flush() error
+}
+
+// writeFrames writes frames, in one batch when the socket's connection
+// can, and reports whether all were written.
+func (c *conn) writeFrames(frames [][]byte) bool {
+	b, _ := c.ws.NetConn().(batcher)
+	if b != nil && len(frames) > 1 {
+		b.Hold()
+	} else {
+		b = nil
+	}
+	for _, frame := range frames {
+		c.ws.SetWriteDeadline(time.Now().Add(writeWait))
+		if err := c.ws.WriteMessage(websocket.TextMessage, frame); err != nil {
+			if b != nil {
+				b.Flush()
+			}
+			return false
+		}
+	}
+	return b == nil || b.Flush() == nil
+}
+
 // writeLoop writes queued frames and pings until the connection closes.
 func (c *conn) writeLoop() {
 	ticker := time.NewTicker(pingPeriod)
@@ -160,12 +189,9 @@ func (c *conn) writeLoop() {
 	for {
 		select {
 		case <-c.wake:
-			for _, frame := range c.take() {
-				c.ws.SetWriteDeadline(time.Now().Add(writeWait))
-				if err := c.ws.WriteMessage(websocket.TextMessage, frame); err != nil {
-					c.close(0, "")
-					return
-				}
+			if !c.writeFrames(c.take()) {
+				c.close(0, "")
+				return
 			}
 		case <-ticker.C:
 			if err := c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait)); err != nil {

@@ -129,7 +129,7 @@ func (h *Handler) agentSocket(w http.ResponseWriter, r *http.Request) {
 	}
 	up := h.upgrader
 	up.CheckOrigin = sameOrigin
-	ws, err := up.Upgrade(w, r, nil)
+	ws, err := up.Upgrade(batchingHijacker{w}, r, nil)
 	if err != nil {
 		return
 	}

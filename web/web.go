@@ -264,7 +264,7 @@ func (h *Handler) websocket(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "too many connections from your address", http.StatusTooManyRequests)
 		return
 	}
-	ws, err := h.upgrader.Upgrade(w, r, nil)
+	ws, err := h.upgrader.Upgrade(batchingHijacker{w}, r, nil)
 	if err != nil {
 		// The upgrader has answered the client.
 		return
