@@ -602,8 +602,7 @@ func (s *Service) customerMessage(ctx context.Context, c *conn, f ClientFrame) {
 	// The answer is written first, so that the message and its answer
 	// share one commit: the customer waits for one write, not two.
 	began := time.Now()
-	s.setTyping(c.conversation, "bot", true)
-	defer s.setTyping(c.conversation, "bot", false)
+	defer s.botTyping(c.conversation)()
 	m := s.assistantMessage(c, f.Text)
 	m.AfterFallback = c.lastRoute == assistant.RouteFallback
 	// An answer shown while it is written goes out in draft frames: the
@@ -650,7 +649,7 @@ func (s *Service) customerMessage(ctx context.Context, c *conn, f ClientFrame) {
 	question := &store.Message{ConversationID: c.conversation, ClientID: f.ClientID, Author: store.AuthorCustomer, Text: f.Text}
 	data := s.replyData(reply, form)
 	data.Draft = draft
-	stored, dup, err := s.exchange(ctx, c, question, botMessageOf(c.conversation, "", reply.Text, data))
+	stored, dup, err := s.exchange(ctx, c, question, botMessageOf(c.conversation, "", reply.Text, data), &data)
 	if err != nil {
 		s.storeFailed(c, f.ClientID, err)
 		return
@@ -903,7 +902,11 @@ func (s *Service) append(ctx context.Context, origin *conn, m *store.Message) (*
 
 // push sends a stored message to its conversation's sockets; the caller
 // holds the stripe's lock.
-func (s *Service) push(st *stripe, m *store.Message) {
+func (s *Service) push(st *stripe, m *store.Message) { s.pushWith(st, m, nil) }
+
+// pushWith is push of a message whose data the caller has decoded
+// already (data), or nil.
+func (s *Service) pushWith(st *stripe, m *store.Message, data *messageData) {
 	if s.cfg.Feed != nil {
 		// Another process may have stored messages in between, whose
 		// notification has not come yet: they go first.
@@ -912,7 +915,7 @@ func (s *Service) push(st *stripe, m *store.Message) {
 		}
 		st.markPushed(m.ConversationID, m.Seq)
 	}
-	s.pushOne(st, m)
+	s.pushOne(st, m, data)
 }
 
 // pushStored pushes the stored messages of a conversation after seq
@@ -927,20 +930,28 @@ func (s *Service) pushStored(st *stripe, conv string, after, upTo int64) {
 	}
 	for i := range msgs {
 		st.markPushed(conv, msgs[i].Seq)
-		s.pushOne(st, &msgs[i])
+		s.pushOne(st, &msgs[i], nil)
 	}
 }
 
 // pushOne sends one stored message to its conversation's sockets.
-func (s *Service) pushOne(st *stripe, m *store.Message) {
+func (s *Service) pushOne(st *stripe, m *store.Message, data *messageData) {
+	agents := s.desk.holderConns(m.ConversationID)
+	if m.Author == store.AuthorNote && len(agents) == 0 {
+		return
+	}
+	f := s.messageFrameWith(m, data)
 	// An internal note goes to the agents only.
 	if m.Author != store.AuthorNote {
-		frame := s.messageFrame(m)
+		frame := encode(f)
 		st.each(m.ConversationID, func(c *conn) { c.sendMessage(m.Seq, frame, s.cfg.QueueBytes) })
 		s.messagesOut.Add(int64(len(st.conns[m.ConversationID])))
 	}
-	if agents := s.desk.holderConns(m.ConversationID); len(agents) > 0 {
-		frame := s.agentMessageFrame(m)
+	if len(agents) > 0 {
+		// The agent console's frame is the widget's with the
+		// conversation's id.
+		f.Conversation = m.ConversationID
+		frame := encode(f)
 		for _, c := range agents {
 			c.send(frame, s.cfg.QueueBytes)
 		}
@@ -951,7 +962,7 @@ func (s *Service) pushOne(st *stripe, m *store.Message) {
 // exchange stores a customer's message with its answer and pushes them in
 // sequence order, the ack to origin first. A retried message stores and
 // pushes nothing; it returns the stored message with dup true.
-func (s *Service) exchange(ctx context.Context, origin *conn, m, answer *store.Message) (*store.Message, bool, error) {
+func (s *Service) exchange(ctx context.Context, origin *conn, m, answer *store.Message, answerData *messageData) (*store.Message, bool, error) {
 	st := s.hub.stripe(m.ConversationID)
 	st.Lock()
 	defer st.Unlock()
@@ -964,7 +975,7 @@ func (s *Service) exchange(ctx context.Context, origin *conn, m, answer *store.M
 		return stored, true, nil
 	}
 	s.push(st, stored)
-	s.push(st, storedAnswer)
+	s.pushWith(st, storedAnswer, answerData)
 	return stored, false, nil
 }
 
@@ -974,7 +985,11 @@ func (s *Service) messageFrame(m *store.Message) []byte {
 }
 
 // messageFrameOf returns the frame of a stored message.
-func (s *Service) messageFrameOf(m *store.Message) MessageFrame {
+func (s *Service) messageFrameOf(m *store.Message) MessageFrame { return s.messageFrameWith(m, nil) }
+
+// messageFrameWith is messageFrameOf of a message whose data the caller
+// has decoded already (data), or nil.
+func (s *Service) messageFrameWith(m *store.Message, data *messageData) MessageFrame {
 	f := MessageFrame{Type: "message", Seq: m.Seq, Author: m.Author, Text: m.Text, CreatedAt: m.CreatedAt.UTC()}
 	if m.Author == store.AuthorCustomer {
 		f.ClientID = m.ClientID
@@ -982,13 +997,16 @@ func (s *Service) messageFrameOf(m *store.Message) MessageFrame {
 	if m.Author == store.AuthorAgent || m.Author == store.AuthorNote {
 		f.Agent = s.agentName(m.AgentID)
 	}
-	if len(m.Data) > 0 {
+	if data == nil && len(m.Data) > 0 {
 		var d messageData
 		if json.Unmarshal(m.Data, &d) == nil {
-			f.Route, f.Lang, f.Articles, f.Actions, f.Form = d.Route, d.Lang, d.Articles, d.Actions, d.Form
-			f.Survey = d.Survey != nil
-			f.Generated, f.Draft = d.Generated, d.Draft
+			data = &d
 		}
+	}
+	if d := data; d != nil {
+		f.Route, f.Lang, f.Articles, f.Actions, f.Form = d.Route, d.Lang, d.Articles, d.Actions, d.Form
+		f.Survey = d.Survey != nil
+		f.Generated, f.Draft = d.Generated, d.Draft
 	}
 	return f
 }
@@ -1013,6 +1031,36 @@ func (s *Service) startConversation(ctx context.Context, c *conn, clientID strin
 	st.Unlock()
 	c.send(encode(conversationFrame{Type: "conversation", Conversation: conv.ID, Token: token}), s.cfg.QueueBytes)
 	return true
+}
+
+// botTypingDelay is how long an answer takes before the assistant is
+// shown typing: an answer that comes sooner would only make the
+// indicator flicker.
+const botTypingDelay = 300 * time.Millisecond
+
+// botTyping shows the assistant typing in a conversation if the answer
+// takes longer than botTypingDelay; the function it returns, called once
+// the answer is sent, hides it again if it was shown.
+func (s *Service) botTyping(conversation string) (answered func()) {
+	var mu sync.Mutex
+	shown, done := false, false
+	timer := time.AfterFunc(botTypingDelay, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if !done {
+			shown = true
+			s.setTyping(conversation, "bot", true)
+		}
+	})
+	return func() {
+		timer.Stop()
+		mu.Lock()
+		defer mu.Unlock()
+		done = true
+		if shown {
+			s.setTyping(conversation, "bot", false)
+		}
+	}
 }
 
 func (s *Service) setTyping(conversation, author string, on bool) {
