@@ -41,6 +41,7 @@ unit:
 FUZZTIME ?= 60s
 fuzz:
 	$(GO) test ./kb -run XXX -fuzz FuzzParseArticle -fuzztime $(FUZZTIME)
+	$(GO) test ./kb -run XXX -fuzz FuzzBodyWithLinks -fuzztime $(FUZZTIME)
 	$(GO) test ./chat -run XXX -fuzz FuzzDecodeClientFrame -fuzztime $(FUZZTIME)
 
 # bench prints the figures recorded in docs/benchmarks.md.

@@ -52,6 +52,10 @@ type Article struct {
 	// both are derived once when the article is parsed.
 	text  string
 	links []link
+	// linkSpans are the positions of the links of linksOf, Body as it
+	// was parsed (see [Article.BodyWithLinks]), found once.
+	linkSpans [][]int
+	linksOf   string
 	// linkIDs maps the links that point at another article to its id;
 	// Load fills it.
 	linkIDs map[string]string
@@ -81,17 +85,30 @@ func (a *Article) BodyWithLinks(url func(id string) string) string {
 	if len(a.links) == 0 {
 		return a.Body
 	}
-	return linkRe.ReplaceAllStringFunc(a.Body, func(m string) string {
-		sub := linkRe.FindStringSubmatch(m)
-		dest, ok := articleLink(sub[2])
+	spans := a.linkSpans
+	if a.Body != a.linksOf {
+		spans = linkRe.FindAllStringSubmatchIndex(a.Body, -1)
+	}
+	var b strings.Builder
+	b.Grow(len(a.Body))
+	last := 0
+	for _, m := range spans {
+		b.WriteString(a.Body[last:m[0]])
+		last = m[1]
+		text := a.Body[m[2]:m[3]]
+		dest, ok := articleLink(a.Body[m[4]:m[5]])
 		if !ok {
-			return m
+			b.WriteString(a.Body[m[0]:m[1]])
+			continue
 		}
 		if id, ok := a.linkIDs[dest]; ok {
-			return "[" + sub[1] + "](" + url(id) + ")"
+			b.WriteString("[" + text + "](" + url(id) + ")")
+			continue
 		}
-		return sub[1]
-	})
+		b.WriteString(text)
+	}
+	b.WriteString(a.Body[last:])
+	return b.String()
 }
 
 // htmlComment matches an HTML comment: an editors' note in an article,
@@ -310,6 +327,9 @@ func ParseArticle(name string, data []byte) (*Article, []Problem) {
 		report(lineOr(lines, "status", 1), "unknown status %q (use published or draft)", a.Status)
 	}
 	a.text, a.links = parseMarkdown(body)
+	if len(a.links) > 0 {
+		a.linkSpans, a.linksOf = linkRe.FindAllStringSubmatchIndex(body, -1), body
+	}
 	a.sum = fileSum(name, data)
 	if strings.TrimSpace(a.text) == "" {
 		report(bodyLine, "empty body: write the answer under the front matter")

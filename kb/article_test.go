@@ -162,6 +162,61 @@ func TestBodyWithLinks(t *testing.T) {
 	}
 }
 
+// TestBodyWithLinksAfterChange: links are found again in a body changed
+// after it was parsed.
+func TestBodyWithLinksAfterChange(t *testing.T) {
+	c, _, err := Load(fstest.MapFS{
+		"a/un.md":   {Data: []byte("---\nid: un\ntitle: Un\n---\nVoir [deux](../b/deux.md).\n")},
+		"b/deux.md": {Data: []byte("---\nid: deux\ntitle: Deux\n---\nTexte.\n")},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := c.Articles[0]
+	a.Body = "Autre texte, puis [la suite](../b/deux.md) et [rien](rien.md)."
+	got := a.BodyWithLinks(func(id string) string { return "/help/" + id })
+	if want := "Autre texte, puis [la suite](/help/deux) et rien."; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+// FuzzBodyWithLinks: the links of any body are replaced as one pass of
+// linkRe over the text replaces them.
+func FuzzBodyWithLinks(f *testing.F) {
+	f.Add("Voir [deux](../b/deux.md#x), [absent](absent.md) et [site](https://example.org).")
+	f.Add("[a](deux.md)[b](deux.md) [[c](deux.md)] [d](<deux.md>) [e]( deux.md)")
+	f.Add("")
+	f.Fuzz(func(t *testing.T, body string) {
+		c, _, err := Load(fstest.MapFS{
+			"a/un.md":   {Data: []byte("---\nid: un\ntitle: Un\n---\nTexte.\n\n" + body + "\n")},
+			"a/deux.md": {Data: []byte("---\nid: deux\ntitle: Deux\n---\nTexte.\n")},
+		})
+		if err != nil {
+			t.Skip()
+		}
+		for _, a := range c.Articles {
+			url := func(id string) string { return "/help/" + id }
+			want := linkRe.ReplaceAllStringFunc(a.Body, func(m string) string {
+				sub := linkRe.FindStringSubmatch(m)
+				dest, ok := articleLink(sub[2])
+				if !ok {
+					return m
+				}
+				if id, ok := a.linkIDs[dest]; ok {
+					return "[" + sub[1] + "](" + url(id) + ")"
+				}
+				return sub[1]
+			})
+			if len(a.links) == 0 {
+				want = a.Body
+			}
+			if got := a.BodyWithLinks(url); got != want {
+				t.Fatalf("body %q: got %q, want %q", a.Body, got, want)
+			}
+		}
+	})
+}
+
 // TestArticleWithoutComments: an editors' HTML comment is not part of the
 // body, and the lines after it keep their numbers.
 func TestArticleWithoutComments(t *testing.T) {
