@@ -333,6 +333,15 @@ func appendInTx(tx *bbolt.Tx, m *Message) (stored *Message, dup bool, err error)
 	if err != nil {
 		return nil, false, err
 	}
+	if stored, dup, err = appendToConversation(tx, conv, m); err != nil || dup {
+		return stored, dup, err
+	}
+	return stored, false, putConversation(tx, m.ConversationID, conv)
+}
+
+// appendToConversation stores a message of the conversation conv, whose
+// record it updates for the caller to put back.
+func appendToConversation(tx *bbolt.Tx, conv *boltConversation, m *Message) (stored *Message, dup bool, err error) {
 	id := []byte(m.ConversationID)
 	var cids *bbolt.Bucket
 	if m.ClientID != "" {
@@ -379,9 +388,6 @@ func appendInTx(tx *bbolt.Tx, m *Message) (stored *Message, dup bool, err error)
 	}
 	conv.LastSeq = msg.Seq
 	conv.UpdatedAt = now
-	if err := putConversation(tx, m.ConversationID, conv); err != nil {
-		return nil, false, err
-	}
 	return &msg, false, nil
 }
 
@@ -427,12 +433,19 @@ func (s *Bolt) AppendExchange(ctx context.Context, m, reply *Message) (*Message,
 	)
 	err := s.group.write(func(tx *bbolt.Tx) (err error) {
 		storedReply = nil
-		stored, dup, err = appendInTx(tx, m)
+		// The conversation's record is read and written once for both.
+		conv, err := getConversation(tx, m.ConversationID)
+		if err != nil {
+			return err
+		}
+		stored, dup, err = appendToConversation(tx, conv, m)
 		if err != nil || dup {
 			return err
 		}
-		storedReply, _, err = appendInTx(tx, reply)
-		return err
+		if storedReply, _, err = appendToConversation(tx, conv, reply); err != nil {
+			return err
+		}
+		return putConversation(tx, m.ConversationID, conv)
 	})
 	if err != nil {
 		return nil, nil, false, errBolt("append exchange", err)
