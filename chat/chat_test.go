@@ -439,3 +439,83 @@ func TestShutdown(t *testing.T) {
 		}
 	}
 }
+
+// heldAnswerer answers as its Answerer does once release is closed.
+type heldAnswerer struct {
+	Answerer
+	release chan struct{}
+}
+
+func (h heldAnswerer) Answer(ctx context.Context, m assistant.Message) (assistant.Reply, error) {
+	<-h.release
+	return h.Answerer.Answer(ctx, m)
+}
+
+// rawFrames reads frames, typing indicators included, until one of type
+// until; it returns the types read, in order.
+func (c *client) rawFrames(until string) []string {
+	c.t.Helper()
+	var types []string
+	for {
+		c.ws.SetReadDeadline(time.Now().Add(10 * time.Second))
+		_, data, err := c.ws.ReadMessage()
+		if err != nil {
+			c.t.Fatalf("read after %v: %v", types, err)
+		}
+		var f frame
+		if err := json.Unmarshal(data, &f); err != nil {
+			c.t.Fatalf("server sent %q: %v", data, err)
+		}
+		name := f.Type
+		if f.Type == "typing" {
+			name = fmt.Sprintf("typing %s %v", f.Author, f.On)
+		}
+		types = append(types, name)
+		if name == until {
+			return types
+		}
+	}
+}
+
+// TestBotTyping: an answer that takes longer than the typing delay shows
+// the assistant typing, then not; an answer that comes sooner shows no
+// indicator at all.
+func TestBotTyping(t *testing.T) {
+	t.Run("slow", func(t *testing.T) {
+		release := make(chan struct{})
+		e := newEnv(t, func(c *Config) {
+			c.Answerer = heldAnswerer{Answerer: c.Answerer, release: release}
+			c.TypingDelay = time.Millisecond
+		})
+		c := e.dial(t)
+		c.hello("", "", 0)
+		c.say("m_00000001", "Quels sont les délais de livraison ?")
+		// The answer waits until the customer has seen the assistant typing.
+		if got := c.rawFrames("typing bot true"); got[len(got)-1] != "typing bot true" {
+			t.Fatalf("frames %v", got)
+		}
+		close(release)
+		got := c.rawFrames("typing bot false")
+		if want := "ack message message typing bot false"; strings.Join(got, " ") != want {
+			t.Errorf("frames after the answer %v, want %s", got, want)
+		}
+	})
+	t.Run("instant", func(t *testing.T) {
+		e := newEnv(t, func(c *Config) { c.TypingDelay = time.Hour })
+		c := e.dial(t)
+		c.hello("", "", 0)
+		c.say("m_00000001", "Quels sont les délais de livraison ?")
+		c.rawFrames("conversation")
+		c.rawFrames("ack")
+		c.rawFrames("message")
+		if got := c.rawFrames("message"); len(got) != 1 {
+			t.Fatalf("frames before the answer %v", got)
+		}
+		// A frame sent after the answer comes next, with no indicator before it.
+		c.send(map[string]any{"type": "typing", "on": true})
+		c.send(map[string]any{"type": "message", "client_id": "m_00000002", "text": "Et le retour ?"})
+		if got := c.rawFrames("ack"); len(got) != 1 {
+			t.Errorf("frames after the answer %v, want the next ack alone", got)
+		}
+	})
+}

@@ -76,6 +76,10 @@ type Config struct {
 	// connection; a client that falls further behind is disconnected.
 	// Default 1 MiB.
 	QueueBytes int
+	// TypingDelay is how long an answer takes before the assistant is
+	// shown typing: an answer that comes sooner would only make the
+	// indicator flicker. Default 300 ms.
+	TypingDelay time.Duration
 	// ReplayLimit is the page size in which a resuming client's missed
 	// messages are read from the store. Default 500.
 	ReplayLimit int
@@ -205,6 +209,9 @@ func NewService(cfg Config) (*Service, error) {
 	}
 	if cfg.ReplayLimit == 0 {
 		cfg.ReplayLimit = 500
+	}
+	if cfg.TypingDelay == 0 {
+		cfg.TypingDelay = 300 * time.Millisecond
 	}
 	if cfg.IntakesPerConversation == 0 {
 		cfg.IntakesPerConversation = 3
@@ -1033,18 +1040,13 @@ func (s *Service) startConversation(ctx context.Context, c *conn, clientID strin
 	return true
 }
 
-// botTypingDelay is how long an answer takes before the assistant is
-// shown typing: an answer that comes sooner would only make the
-// indicator flicker.
-const botTypingDelay = 300 * time.Millisecond
-
 // botTyping shows the assistant typing in a conversation if the answer
-// takes longer than botTypingDelay; the function it returns, called once
+// takes longer than the configured TypingDelay; the function it returns, called once
 // the answer is sent, hides it again if it was shown.
 func (s *Service) botTyping(conversation string) (answered func()) {
 	var mu sync.Mutex
 	shown, done := false, false
-	timer := time.AfterFunc(botTypingDelay, func() {
+	timer := time.AfterFunc(s.cfg.TypingDelay, func() {
 		mu.Lock()
 		defer mu.Unlock()
 		if !done {
