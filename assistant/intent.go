@@ -35,20 +35,24 @@ func setOf(words string) map[string]bool {
 
 // contains reports whether the words hold the phrase, word for word.
 func contains(words []string, phrase string) bool {
-	p := strings.Fields(phrase)
-	for i := 0; i+len(p) <= len(words); i++ {
-		ok := true
-		for j := range p {
-			if words[i+j] != p[j] {
-				ok = false
-				break
-			}
-		}
-		if ok {
+	for i := 0; i <= len(words); i++ {
+		if startsWith(words[i:], phrase) {
 			return true
 		}
 	}
 	return false
+}
+
+// startsWith reports whether words begin with the words of phrase.
+func startsWith(words []string, phrase string) bool {
+	j := 0
+	for w := range strings.FieldsSeq(phrase) {
+		if j >= len(words) || words[j] != w {
+			return false
+		}
+		j++
+	}
+	return true
 }
 
 var (
@@ -286,8 +290,7 @@ func isHowTo(words []string) bool {
 		words = words[1:]
 	}
 	for _, p := range howToStarts {
-		f := strings.Fields(p)
-		if len(words) >= len(f) && contains(words[:len(f)], p) {
+		if startsWith(words, p) {
 			return true
 		}
 	}
