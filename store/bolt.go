@@ -126,12 +126,17 @@ func (rec *boltConversation) conversation(id string) Conversation {
 // boltMessage is a [Message] as stored; Data is a []byte, not a
 // json.RawMessage, so that encoding/json keeps it byte for byte.
 type boltMessage struct {
-	ClientID  string    `json:"client_id,omitempty"`
-	Author    string    `json:"author"`
-	AgentID   string    `json:"agent_id,omitempty"`
-	Text      string    `json:"text"`
-	Data      []byte    `json:"data,omitempty"`
+	boltMessageBody
 	CreatedAt time.Time `json:"created_at"`
+}
+
+// boltMessageBody is what a message's record holds besides its time.
+type boltMessageBody struct {
+	ClientID string `json:"client_id,omitempty"`
+	Author   string `json:"author"`
+	AgentID  string `json:"agent_id,omitempty"`
+	Text     string `json:"text"`
+	Data     []byte `json:"data,omitempty"`
 }
 
 // boltFeedback is a [Feedback] as stored.
@@ -327,21 +332,23 @@ func sortConversations(list []Conversation, at func(*Conversation) time.Time) {
 	})
 }
 
-// appendInTx appends m to its conversation in tx; see AppendMessage.
-func appendInTx(tx *bbolt.Tx, m *Message) (stored *Message, dup bool, err error) {
+// appendInTx appends m, whose record body is encoded (see encodeMessage),
+// to its conversation in tx; see AppendMessage.
+func appendInTx(tx *bbolt.Tx, m *Message, encoded []byte) (stored *Message, dup bool, err error) {
 	conv, err := getConversation(tx, m.ConversationID)
 	if err != nil {
 		return nil, false, err
 	}
-	if stored, dup, err = appendToConversation(tx, conv, m); err != nil || dup {
+	if stored, dup, err = appendToConversation(tx, conv, m, encoded); err != nil || dup {
 		return stored, dup, err
 	}
 	return stored, false, putConversation(tx, m.ConversationID, conv)
 }
 
 // appendToConversation stores a message of the conversation conv, whose
-// record it updates for the caller to put back.
-func appendToConversation(tx *bbolt.Tx, conv *boltConversation, m *Message) (stored *Message, dup bool, err error) {
+// record it updates for the caller to put back; encoded is the message's
+// record without its time (see encodeMessage).
+func appendToConversation(tx *bbolt.Tx, conv *boltConversation, m *Message, encoded []byte) (stored *Message, dup bool, err error) {
 	id := []byte(m.ConversationID)
 	var cids *bbolt.Bucket
 	if m.ClientID != "" {
@@ -366,19 +373,8 @@ func appendToConversation(tx *bbolt.Tx, conv *boltConversation, m *Message) (sto
 	if m.CreatedAt.IsZero() {
 		msg.CreatedAt = now
 	}
-	v, err := json.Marshal(boltMessage{
-		ClientID:  msg.ClientID,
-		Author:    msg.Author,
-		AgentID:   msg.AgentID,
-		Text:      msg.Text,
-		Data:      msg.Data,
-		CreatedAt: msg.CreatedAt,
-	})
-	if err != nil {
-		return nil, false, err
-	}
 	key := seqKey(msg.Seq)
-	if err := msgs.Put(key, v); err != nil {
+	if err := msgs.Put(key, stampMessage(encoded, msg.CreatedAt)); err != nil {
 		return nil, false, err
 	}
 	if cids != nil {
@@ -389,6 +385,38 @@ func appendToConversation(tx *bbolt.Tx, conv *boltConversation, m *Message) (sto
 	conv.LastSeq = msg.Seq
 	conv.UpdatedAt = now
 	return &msg, false, nil
+}
+
+// encodeMessage encodes what a message's record holds besides its time:
+// [boltMessage] as JSON, without created_at and the closing brace. It is
+// done before the transaction, which only adds the time
+// ([stampMessage]): the transactions of the store are made one after the
+// other, and the encoding of the messages they hold need not be.
+func encodeMessage(m *Message) ([]byte, error) {
+	if y := storedTime(m.CreatedAt).Year(); y < 0 || y > 9999 {
+		return nil, fmt.Errorf("%w: message time %v out of range", ErrInvalid, m.CreatedAt)
+	}
+	v, err := json.Marshal(boltMessageBody{
+		ClientID: m.ClientID,
+		Author:   m.Author,
+		AgentID:  m.AgentID,
+		Text:     m.Text,
+		Data:     m.Data,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v[:len(v)-1], nil
+}
+
+// stampMessage completes a record that [encodeMessage] began with the
+// message's time, as json.Marshal of a [boltMessage] writes it.
+func stampMessage(encoded []byte, createdAt time.Time) []byte {
+	v := make([]byte, 0, len(encoded)+48)
+	v = append(v, encoded...)
+	v = append(v, `,"created_at":"`...)
+	v = createdAt.AppendFormat(v, time.RFC3339Nano)
+	return append(v, `"}`...)
 }
 
 // AppendMessage implements [Store]. The sequence number is assigned, and
@@ -406,8 +434,12 @@ func (s *Bolt) AppendMessage(ctx context.Context, m *Message) (*Message, bool, e
 	)
 	// Batch may run the function more than once: it sets stored and dup
 	// afresh each time.
-	err := s.group.write(func(tx *bbolt.Tx) (err error) {
-		stored, dup, err = appendInTx(tx, m)
+	encoded, err := encodeMessage(m)
+	if err != nil {
+		return nil, false, errBolt("append message", err)
+	}
+	err = s.group.write(func(tx *bbolt.Tx) (err error) {
+		stored, dup, err = appendInTx(tx, m, encoded)
 		return err
 	})
 	if err != nil {
@@ -431,18 +463,26 @@ func (s *Bolt) AppendExchange(ctx context.Context, m, reply *Message) (*Message,
 		stored, storedReply *Message
 		dup                 bool
 	)
-	err := s.group.write(func(tx *bbolt.Tx) (err error) {
+	encoded, err := encodeMessage(m)
+	if err != nil {
+		return nil, nil, false, errBolt("append exchange", err)
+	}
+	encodedReply, err := encodeMessage(reply)
+	if err != nil {
+		return nil, nil, false, errBolt("append exchange", err)
+	}
+	err = s.group.write(func(tx *bbolt.Tx) (err error) {
 		storedReply = nil
 		// The conversation's record is read and written once for both.
 		conv, err := getConversation(tx, m.ConversationID)
 		if err != nil {
 			return err
 		}
-		stored, dup, err = appendToConversation(tx, conv, m)
+		stored, dup, err = appendToConversation(tx, conv, m, encoded)
 		if err != nil || dup {
 			return err
 		}
-		if storedReply, _, err = appendToConversation(tx, conv, reply); err != nil {
+		if storedReply, _, err = appendToConversation(tx, conv, reply, encodedReply); err != nil {
 			return err
 		}
 		return putConversation(tx, m.ConversationID, conv)
