@@ -350,20 +350,15 @@ func appendInTx(tx *bbolt.Tx, m *Message, encoded []byte) (stored *Message, dup 
 // record without its time (see encodeMessage).
 func appendToConversation(tx *bbolt.Tx, conv *boltConversation, m *Message, encoded []byte) (stored *Message, dup bool, err error) {
 	id := []byte(m.ConversationID)
-	var cids *bbolt.Bucket
-	if m.ClientID != "" {
-		cids, err = tx.Bucket(bucketClientIDs).CreateBucketIfNotExists(id)
-		if err != nil {
-			return nil, false, err
-		}
-		if v := cids.Get([]byte(m.ClientID)); v != nil {
-			stored, err := getMessage(tx, m.ConversationID, v)
-			return stored, true, err
-		}
-	}
 	msgs, err := tx.Bucket(bucketMessages).CreateBucketIfNotExists(id)
 	if err != nil {
 		return nil, false, err
+	}
+	if m.ClientID != "" {
+		if key := clientIDIndexed(tx, msgs, id, m.ClientID); key != nil {
+			stored, err := getMessage(tx, m.ConversationID, key)
+			return stored, true, err
+		}
 	}
 	msgs.FillPercent = 0.9 // keys only grow
 	now := storedTime(time.Now())
@@ -377,8 +372,8 @@ func appendToConversation(tx *bbolt.Tx, conv *boltConversation, m *Message, enco
 	if err := msgs.Put(key, stampMessage(encoded, msg.CreatedAt)); err != nil {
 		return nil, false, err
 	}
-	if cids != nil {
-		if err := cids.Put([]byte(msg.ClientID), key); err != nil {
+	if msg.ClientID != "" {
+		if err := msgs.Put(clientIDKey(msg.ClientID), key); err != nil {
 			return nil, false, err
 		}
 	}
@@ -497,6 +492,34 @@ func (s *Bolt) AppendExchange(ctx context.Context, m, reply *Message) (*Message,
 	return stored, storedReply, dup, nil
 }
 
+// A conversation's bucket of messages also holds the client ids of its
+// customers' messages, each under clientIDMark and the id, with the key
+// of the message: they sort after every sequence number, and a message
+// stored with its client id dirties one bucket, not two. Stores written
+// before kept the client ids in a bucket of their own (bucketClientIDs),
+// which is still read, never written.
+const clientIDMark = 0xFF
+
+// clientIDKey is the key of a client id in its conversation's bucket of
+// messages.
+func clientIDKey(clientID string) []byte { return append([]byte{clientIDMark}, clientID...) }
+
+// isSeqKey reports whether a key of a conversation's bucket of messages
+// is a message's, not a client id's.
+func isSeqKey(k []byte) bool { return len(k) == 8 && k[0] != clientIDMark }
+
+// clientIDIndexed returns the key of the message stored with a client id
+// in a conversation (id, its bucket of messages msgs), or nil.
+func clientIDIndexed(tx *bbolt.Tx, msgs *bbolt.Bucket, id []byte, clientID string) []byte {
+	if key := msgs.Get(clientIDKey(clientID)); key != nil {
+		return key
+	}
+	if old := tx.Bucket(bucketClientIDs).Bucket(id); old != nil {
+		return old.Get([]byte(clientID))
+	}
+	return nil
+}
+
 // getMessage reads the message at key, a sequence number in 8 bytes.
 func getMessage(tx *bbolt.Tx, conversationID string, key []byte) (*Message, error) {
 	var v []byte
@@ -547,7 +570,7 @@ func (s *Bolt) Messages(ctx context.Context, conversationID string, afterSeq int
 			return nil
 		}
 		c := b.Cursor()
-		for k, v := c.Seek(seqKey(afterSeq + 1)); k != nil && (limit <= 0 || len(list) < limit); k, v = c.Next() {
+		for k, v := c.Seek(seqKey(afterSeq + 1)); isSeqKey(k) && (limit <= 0 || len(list) < limit); k, v = c.Next() {
 			m, err := decodeMessage(conversationID, k, v)
 			if err != nil {
 				return err

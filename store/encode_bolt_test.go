@@ -5,6 +5,8 @@ import (
 	"errors"
 	"testing"
 	"time"
+
+	"go.etcd.io/bbolt"
 )
 
 // TestEncodeMessage: a message's record, encoded before its transaction
@@ -33,5 +35,57 @@ func TestEncodeMessage(t *testing.T) {
 	}
 	if _, err := encodeMessage(&Message{Author: AuthorBot, CreatedAt: time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)}); !errors.Is(err, ErrInvalid) {
 		t.Errorf("a time past year 9999: %v", err)
+	}
+}
+
+// TestClientIDsWrittenBefore: a store written before the client ids moved
+// into the conversations' buckets of messages still knows the client ids
+// it holds, and lists only messages.
+func TestClientIDsWrittenBefore(t *testing.T) {
+	ctx := t.Context()
+	s, err := OpenBolt(t.TempDir() + "/old.db")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.CreateConversation(ctx, &Conversation{ID: "c_1", TokenHash: []byte("h"), State: "bot"}); err != nil {
+		t.Fatal(err)
+	}
+	first := &Message{ConversationID: "c_1", ClientID: "m_old", Author: AuthorCustomer, Text: "avant"}
+	if _, _, err := s.AppendMessage(ctx, first); err != nil {
+		t.Fatal(err)
+	}
+	// As an earlier version wrote it: the client id in a bucket of its own.
+	err = s.db.Update(func(tx *bbolt.Tx) error {
+		msgs := tx.Bucket(bucketMessages).Bucket([]byte("c_1"))
+		key := msgs.Get(clientIDKey("m_old"))
+		if key == nil {
+			return errors.New("the client id is not in the bucket of messages")
+		}
+		if err := msgs.Delete(clientIDKey("m_old")); err != nil {
+			return err
+		}
+		old, err := tx.Bucket(bucketClientIDs).CreateBucketIfNotExists([]byte("c_1"))
+		if err != nil {
+			return err
+		}
+		return old.Put([]byte("m_old"), key)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, dup, err := s.AppendMessage(ctx, &Message{ConversationID: "c_1", ClientID: "m_old", Author: AuthorCustomer, Text: "avant"})
+	if err != nil || !dup || again.Seq != 1 {
+		t.Fatalf("the retry of a message stored before: %+v, dup %v, %v", again, dup, err)
+	}
+	if _, dup, err := s.AppendMessage(ctx, &Message{ConversationID: "c_1", ClientID: "m_new", Author: AuthorCustomer, Text: "après"}); err != nil || dup {
+		t.Fatalf("a new message: dup %v, %v", dup, err)
+	}
+	if _, dup, _ := s.AppendMessage(ctx, &Message{ConversationID: "c_1", ClientID: "m_new", Author: AuthorCustomer, Text: "après"}); !dup {
+		t.Fatal("the retry of a new message was stored again")
+	}
+	msgs, err := s.Messages(ctx, "c_1", 0, 0)
+	if err != nil || len(msgs) != 2 || msgs[0].Text != "avant" || msgs[1].Text != "après" {
+		t.Fatalf("messages %+v, %v", msgs, err)
 	}
 }

@@ -91,7 +91,10 @@ func conversationHolds(tx *bbolt.Tx, conv, text string) bool {
 		return false
 	}
 	found := false
-	msgs.ForEach(func(_, v []byte) error {
+	msgs.ForEach(func(k, v []byte) error {
+		if !isSeqKey(k) {
+			return nil
+		}
 		var m boltMessage
 		if json.Unmarshal(v, &m) == nil && strings.Contains(strings.ToLower(m.Text), text) {
 			found = true
