@@ -500,6 +500,22 @@ func TestBotTyping(t *testing.T) {
 			t.Errorf("frames after the answer %v, want %s", got, want)
 		}
 	})
+	t.Run("drafted", func(t *testing.T) {
+		// An answer shown as it is written: the indicator comes with its
+		// first draft, however soon, and its end closes the drafts.
+		e := newEnv(t, func(c *Config) {
+			c.Answerer = writingAnswerer{Service: c.Answerer.(*assistant.Service), pieces: []string{"Sous ", "48 h."}}
+			c.TypingDelay = time.Hour
+		})
+		c := e.dial(t)
+		c.send(map[string]any{"type": "hello", "v": 2, "locale": "fr"})
+		c.expect("welcome")
+		c.say("m_00000001", "et la livraison ?")
+		got := strings.Join(c.rawFrames("typing bot false"), " ")
+		if !strings.HasPrefix(got, "conversation typing bot true draft") || !strings.HasSuffix(got, "ack message message typing bot false") {
+			t.Errorf("frames %s", got)
+		}
+	})
 	t.Run("instant", func(t *testing.T) {
 		e := newEnv(t, func(c *Config) { c.TypingDelay = time.Hour })
 		c := e.dial(t)

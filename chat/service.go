@@ -609,7 +609,8 @@ func (s *Service) customerMessage(ctx context.Context, c *conn, f ClientFrame) {
 	// The answer is written first, so that the message and its answer
 	// share one commit: the customer waits for one write, not two.
 	began := time.Now()
-	defer s.botTyping(c.conversation)()
+	typing := s.botTyping(c.conversation)
+	defer typing.answered()
 	m := s.assistantMessage(c, f.Text)
 	m.AfterFallback = c.lastRoute == assistant.RouteFallback
 	// An answer shown while it is written goes out in draft frames: the
@@ -625,6 +626,10 @@ func (s *Service) customerMessage(ctx context.Context, c *conn, f ClientFrame) {
 		} else if time.Since(sentAt) < draftInterval {
 			return
 		}
+		// A draft shows the answer being written: the indicator is on
+		// until the answer is sent, whose "off" ends the drafts that no
+		// message replaced.
+		typing.show()
 		s.sendDraft(c.conversation, draft, unsent.String())
 		unsent.Reset()
 		sentAt = time.Now()
@@ -1041,27 +1046,44 @@ func (s *Service) startConversation(ctx context.Context, c *conn, clientID strin
 }
 
 // botTyping shows the assistant typing in a conversation if the answer
-// takes longer than the configured TypingDelay; the function it returns, called once
-// the answer is sent, hides it again if it was shown.
-func (s *Service) botTyping(conversation string) (answered func()) {
-	var mu sync.Mutex
-	shown, done := false, false
-	timer := time.AfterFunc(s.cfg.TypingDelay, func() {
-		mu.Lock()
-		defer mu.Unlock()
-		if !done {
-			shown = true
-			s.setTyping(conversation, "bot", true)
-		}
-	})
-	return func() {
-		timer.Stop()
-		mu.Lock()
-		defer mu.Unlock()
-		done = true
-		if shown {
-			s.setTyping(conversation, "bot", false)
-		}
+// takes longer than the configured TypingDelay, or when a draft of it is
+// sent (see [typingIndicator]).
+func (s *Service) botTyping(conversation string) *typingIndicator {
+	t := &typingIndicator{s: s, conversation: conversation}
+	t.timer = time.AfterFunc(s.cfg.TypingDelay, t.show)
+	return t
+}
+
+// typingIndicator is the assistant's typing indicator while it answers
+// one message: shown at most once, hidden once the answer is sent if it
+// was shown.
+type typingIndicator struct {
+	s            *Service
+	conversation string
+	timer        *time.Timer
+	mu           sync.Mutex
+	shown, done  bool
+}
+
+// show shows the indicator, unless it is shown already or the answer was
+// sent.
+func (t *typingIndicator) show() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if !t.shown && !t.done {
+		t.shown = true
+		t.s.setTyping(t.conversation, "bot", true)
+	}
+}
+
+// answered hides the indicator if it was shown; it is not shown after.
+func (t *typingIndicator) answered() {
+	t.timer.Stop()
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.done = true
+	if t.shown {
+		t.s.setTyping(t.conversation, "bot", false)
 	}
 }
 
