@@ -598,9 +598,8 @@ func queryTerms(concepts []concept) map[string]bool {
 // language: how much of it the index knows, its terms with their
 // expansions, and the customer's own words alone.
 type queryView struct {
-	concepts   []concept
-	known      float64
-	terms, own map[string]bool
+	concepts []concept
+	known    float64
 	// termList numbers the distinct terms of the concepts' forms:
 	// forms[c][i] holds the numbers of the terms of concept c's form i,
 	// so that an article is looked up once per term; idf is each one's
@@ -611,17 +610,19 @@ type queryView struct {
 	// held numbers the terms that some article holds: the others,
 	// synonyms the knowledge base does not use, match no article.
 	held []int
-	// norm and ownNorm are the squared norms of terms and own in the
-	// space of terms weighed by their idf (see [queryView.phrasing]), and
-	// phraseTerms holds the terms of both.
+	// norm and ownNorm are the squared norms of the query's terms (the
+	// customer's words and the lexicon's synonyms: [queryTerms]) and of
+	// the customer's own ([ownTerms]), in the space of terms weighed by
+	// their idf (see [queryView.phrasing]); phraseTerms holds the terms
+	// of both.
 	norm, ownNorm float64
 	phraseTerms   map[string]phraseTerm
 }
 
 // view derives the queryView of a query's concepts in one language.
 func (ix *Index) view(concepts []concept) *queryView {
-	v := &queryView{concepts: concepts, known: ix.known(concepts), terms: queryTerms(concepts), own: ownTerms(concepts),
-		forms: make([][][]int, len(concepts))}
+	v := &queryView{concepts: concepts, known: ix.known(concepts), forms: make([][][]int, len(concepts))}
+	terms, own := queryTerms(concepts), ownTerms(concepts)
 	number := map[string]int{}
 	for ci, c := range concepts {
 		v.forms[ci] = make([][]int, len(c.forms))
@@ -643,17 +644,17 @@ func (ix *Index) view(concepts []concept) *queryView {
 			v.forms[ci][i] = ks
 		}
 	}
-	v.phraseTerms = make(map[string]phraseTerm, len(v.terms)+len(v.own))
-	for t := range v.terms {
+	v.phraseTerms = make(map[string]phraseTerm, len(terms)+len(own))
+	for t := range terms {
 		w := ix.termWeight(t)
-		v.phraseTerms[t] = phraseTerm{inTerms: true, own: v.own[t], weight2: w * w}
+		v.phraseTerms[t] = phraseTerm{inTerms: true, own: own[t], weight2: w * w}
 		if ix.df[t] > 0 {
 			v.norm += w * w
 		}
 	}
-	for t := range v.own {
+	for t := range own {
 		w := ix.termWeight(t)
-		if !v.terms[t] {
+		if !terms[t] {
 			v.phraseTerms[t] = phraseTerm{own: true, weight2: w * w}
 		}
 		if ix.df[t] > 0 {

@@ -123,14 +123,15 @@ func (rec *boltConversation) conversation(id string) Conversation {
 	}
 }
 
-// boltMessage is a [Message] as stored; Data is a []byte, not a
-// json.RawMessage, so that encoding/json keeps it byte for byte.
+// boltMessage is a [Message] as stored.
 type boltMessage struct {
 	boltMessageBody
 	CreatedAt time.Time `json:"created_at"`
 }
 
 // boltMessageBody is what a message's record holds besides its time.
+// Data is a []byte, not a json.RawMessage, so that encoding/json keeps it
+// byte for byte.
 type boltMessageBody struct {
 	ClientID string `json:"client_id,omitempty"`
 	Author   string `json:"author"`
@@ -360,7 +361,7 @@ func appendToConversation(tx *bbolt.Tx, conv *boltConversation, m *Message, enco
 			return stored, true, err
 		}
 	}
-	msgs.FillPercent = 0.9 // keys only grow
+	msgs.FillPercent = 0.9 // messages' keys only grow; client ids sort after them
 	now := storedTime(time.Now())
 	msg := *m
 	msg.Seq = conv.LastSeq + 1
