@@ -6,8 +6,8 @@
 # way, and each way's median p99 beside the first's (difference, ratio);
 # then each way's server CPU per answer, idle memory per socket and RSS
 # under chat against RSS idle (and the same for the anonymous memory alone,
-# without the pages of mapped files such as the embedded store's), medians
-# of the runs.
+# without the pages of mapped files such as the embedded store's), and the
+# share of a core the load generator itself took, medians of the runs.
 #
 # The ways:
 #   echo     a bare websocket echo server (loadgen -echo): the floor
@@ -78,13 +78,14 @@ run() { # run MODE N: one fresh server, one load, its "p50 p99" on stdout
 	kill $pid; wait $pid 2>/dev/null || true
 	if [ -n "$helper" ]; then kill $helper 2>/dev/null || true; wait $helper 2>/dev/null || true; fi
 	if [ -n "$db" ]; then psql -q "$PG_ADMIN" -c "DROP DATABASE $db" >/dev/null; fi
-	local lat cpu rss anon
+	local lat cpu rss anon client
 	lat=$(echo "$out" | sed -n 's/^answer latency: p50 \([^ ]*\) .* p99 \([^ ]*\) .*/\1 \2/p')
 	cpu=$(echo "$out" | sed -n 's/^server CPU: \([^ ]*\) ms per answer.*/\1/p')
 	rss=$(echo "$out" | sed -n 's/^server RSS: .* \([0-9]*\) KiB with .* (\([^ ]*\) KiB per connection), \([0-9]*\) KiB peak.*/\1 \3 \2/p')
 	anon=$(echo "$out" | sed -n 's/^server anonymous memory .*: \([0-9]*\) KiB idle, \([0-9]*\) KiB peak.*/\1 \2/p')
-	echo "$lat ${cpu:-0} ${rss:-0 0 0} ${anon:-0 0}"
-	echo "$mode run $n: $(echo "$out" | grep -E '^(answers|answer latency|server)' | tr '\n' ' ')" >&2
+	client=$(echo "$out" | sed -n 's/^load generator CPU: .* ms per answer, \([0-9]*\)% of a core.*/\1/p')
+	echo "$lat ${cpu:-0} ${rss:-0 0 0} ${anon:-0 0} ${client:-0}"
+	echo "$mode run $n: $(echo "$out" | grep -E '^(answers|answer latency|server|load generator)' | tr '\n' ' ')" >&2
 }
 
 # shellcheck source=cmd/loadgen/bench-lib.sh
@@ -94,8 +95,8 @@ run() { # run MODE N: one fresh server, one load, its "p50 p99" on stdout
 for mode in "${WAYS[@]}"; do : >"$work/$mode"; done
 for n in $(seq "$RUNS"); do
 	for mode in "${WAYS[@]}"; do
-		read -r p50 p99 cpu idle peak per anon_idle anon_peak < <(run "$mode" "$n")
-		echo "$(ms "$p50") $(ms "$p99") $cpu $idle $peak $per $anon_idle $anon_peak" >>"$work/$mode"
+		read -r p50 p99 cpu idle peak per anon_idle anon_peak client < <(run "$mode" "$n")
+		echo "$(ms "$p50") $(ms "$p99") $cpu $idle $peak $per $anon_idle $anon_peak $client" >>"$work/$mode"
 		cut -d' ' -f1 /proc/loadavg >>"$work/load"
 	done
 done
@@ -110,5 +111,6 @@ for mode in "${WAYS[@]}"; do
 	echo "$mode: server CPU per answer runs $(cut -d' ' -f3 "$work/$mode" | tr '\n' ' ')ms, median $(cut -d' ' -f3 "$work/$mode" | median) ms;" \
 		"idle memory per socket median $(cut -d' ' -f6 "$work/$mode" | median) KiB;" \
 		"RSS peak under chat / RSS idle, runs $(awk '{ printf "%.2f ", ($4 > 0) ? $5 / $4 : 0 }' "$work/$mode")median $(awk '{ print ($4 > 0) ? $5 / $4 : 0 }' "$work/$mode" | median);" \
-		"the same without mapped files (RssAnon), median $(awk '{ print ($7 > 0) ? $8 / $7 : 0 }' "$work/$mode" | median)"
+		"the same without mapped files (RssAnon), median $(awk '{ print ($7 > 0) ? $8 / $7 : 0 }' "$work/$mode" | median);" \
+		"the load generator's own CPU, median $(cut -d' ' -f9 "$work/$mode" | median)% of a core"
 done

@@ -127,8 +127,9 @@ type result struct {
 	// (the embedded store's file, the executable).
 	anonIdle, anonLoad int64
 	// cpuChat is the CPU time the server spent while the customers
-	// chatted.
-	cpuChat time.Duration
+	// chatted, and cpuClient the load generator's own: on one machine,
+	// what the client takes is not the server's.
+	cpuChat, cpuClient time.Duration
 }
 
 // httpOrigin returns the origin of cfg: -origin, else the http origin of
@@ -189,7 +190,7 @@ func run(ctx context.Context, cfg config) (*result, error) {
 	start := time.Now()
 	chatCtx, cancel := context.WithTimeout(ctx, cfg.duration)
 	var rssPeak, anonPeak atomic.Int64
-	cpuBefore := cpuTime(cfg.pid)
+	cpuBefore, clientBefore := cpuTime(cfg.pid), cpuTime(os.Getpid())
 	go func() {
 		for chatCtx.Err() == nil {
 			if v := rssKiB(cfg.pid); v > rssPeak.Load() {
@@ -227,6 +228,7 @@ func run(ctx context.Context, cfg config) (*result, error) {
 	cancel()
 	res.elapsed = time.Since(start)
 	res.cpuChat = cpuTime(cfg.pid) - cpuBefore
+	res.cpuClient = cpuTime(os.Getpid()) - clientBefore
 	res.latencies = lat
 	res.answers = int64(len(lat))
 	res.rssLoad = rssPeak.Load()
@@ -248,6 +250,10 @@ func (r *result) print(cfg config) {
 	fmt.Printf("chat: %d chatters, one question every %s, for %s\n", min(cfg.chatters, r.opened), cfg.interval, r.elapsed.Round(time.Millisecond))
 	fmt.Printf("answers: %d (%.1f/s), errors: %d\n", r.answers, float64(r.answers)/r.elapsed.Seconds(), r.errorsSeen)
 	fmt.Printf("answer latency: p50 %s  p90 %s  p99 %s  max %s\n", pct(50), pct(90), pct(99), pct(100))
+	if r.answers > 0 && r.elapsed > 0 {
+		fmt.Printf("load generator CPU: %.3f ms per answer, %.0f%% of a core while chatting\n",
+			float64(r.cpuClient.Microseconds())/1000/float64(r.answers), 100*r.cpuClient.Seconds()/r.elapsed.Seconds())
+	}
 	if cfg.pid > 0 {
 		per := 0.0
 		if r.opened > 0 {
