@@ -143,6 +143,9 @@ func NewHandler(cfg Config) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	if static, err = assembleStatic(static); err != nil {
+		return nil, err
+	}
 	r := chi.NewRouter()
 	r.Use(middleware.Recoverer)
 	r.Use(securityHeaders)

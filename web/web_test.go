@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -11,6 +12,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"testing/fstest"
 
 	"github.com/gorilla/websocket"
 
@@ -195,6 +197,40 @@ func TestStatic(t *testing.T) {
 	resp, body = get(t, srv.URL+"/")
 	if resp.StatusCode != 200 || !strings.Contains(body, `src="/widget.js"`) || resp.Header.Get("Content-Security-Policy") == "" {
 		t.Errorf("demo page: %d %q", resp.StatusCode, body)
+	}
+}
+
+// TestSharedMarkdown: the widget and the console are served with the one
+// safe markdown renderer in them, in place of the line that names it, and
+// the renderer's file is not served alone.
+func TestSharedMarkdown(t *testing.T) {
+	srv, _ := newTestServer(t, Config{})
+	shared, err := fs.ReadFile(staticFiles, "static/markdown.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{"/widget.js", "/console.js"} {
+		resp, body := get(t, srv.URL+path)
+		if resp.StatusCode != 200 || strings.Count(body, string(shared)) != 1 || strings.Contains(body, "supportd:markdown") {
+			t.Errorf("%s: %d, without the renderer or with its marker", path, resp.StatusCode)
+		}
+		if strings.Count(body, "const safeMarkdown") != 1 || strings.Count(body, "safeMarkdown({") != 1 {
+			t.Errorf("%s does not define and use the renderer once", path)
+		}
+		if strings.Contains(body, "const inline = (s, parent)") && strings.Count(body, "const inline = (s, parent)") != 1 {
+			t.Errorf("%s still has a renderer of its own", path)
+		}
+	}
+	if resp, _ := get(t, srv.URL+"/markdown.js"); resp.StatusCode != 404 {
+		t.Errorf("/markdown.js: %d, want 404", resp.StatusCode)
+	}
+	// A script that does not name the renderer, or names it twice, is
+	// refused when the server starts.
+	for _, src := range []string{"(() => {})();\n", "  /* supportd:markdown */\n  /* supportd:markdown */\n"} {
+		bad := fstest.MapFS{"markdown.js": {Data: shared}, "widget.js": {Data: []byte(src)}, "console.js": {Data: []byte(sharedMarkdown)}}
+		if _, err := assembleStatic(bad); err == nil {
+			t.Errorf("widget.js %q was assembled", src)
+		}
 	}
 }
 

@@ -357,3 +357,56 @@ func TestWidgetKeyboard(t *testing.T) {
 		t.Errorf("after Escape: panel hidden %v, focus on %q", hidden, active)
 	}
 }
+
+// TestMarkdownIsSafeInBrowser: an article whose body holds HTML, a
+// script link and a table is shown in the widget as the safe markdown
+// subset: the table and the bold are markup, the HTML is text, and the
+// script link is no link. The agent console renders with the same code
+// (web's TestSharedMarkdown).
+func TestMarkdownIsSafeInBrowser(t *testing.T) {
+	kbDir := t.TempDir()
+	const title = "Grille des frais de port par zone"
+	article := "---\nid: frais-zones\ntitle: " + title + "\ntags: [frais, port, zone]\n---\n" +
+		"Les frais **dépendent** de la zone <img src=x onerror=\"document.title='pwned'\"> et <script>document.title='pwned'</script>.\n\n" +
+		"| zone | frais |\n|---|---|\n| France | 4 € <b>offerts</b> |\n| Europe | [9 €](javascript:document.title='pwned') |\n\n" +
+		"- un point\n  qui continue\n"
+	if err := os.WriteFile(kbDir+"/frais-zones.md", []byte(article), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	srv := startServer(t, t.TempDir(), "--kb", kbDir)
+	ctx := newBrowser(t)
+	var html, text, docTitle string
+	err := chromedp.Run(ctx,
+		chromedp.Navigate("http://"+srv.addr+"/"),
+		chromedp.WaitVisible(".sd-launcher", chromedp.ByQuery),
+		click(".sd-launcher"),
+		chromedp.WaitVisible(".sd-input", chromedp.ByQuery),
+		typeInto(".sd-input", title),
+		click(".sd-send"),
+		waitText(".sd-log", "Europe"),
+		chromedp.OuterHTML(".sd-log", &html, chromedp.ByQuery),
+		chromedp.Text(".sd-log", &text, chromedp.ByQuery),
+		chromedp.Title(&docTitle),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The page's HTML holds the article's as escaped text (&lt;img…), never
+	// as elements.
+	for _, bad := range []string{"<img", "<script", "<b>", `href="javascript`} {
+		if strings.Contains(html, bad) {
+			t.Errorf("the widget made markup of %q: %s", bad, html)
+		}
+	}
+	for _, want := range []string{"<table", "<th>zone</th>", "<strong>dépendent</strong>", "<li>un point<br>qui continue</li>"} {
+		if !strings.Contains(html, want) {
+			t.Errorf("the widget's answer lacks %s: %s", want, html)
+		}
+	}
+	if !strings.Contains(text, "<img src=x") || !strings.Contains(text, "<b>offerts</b>") {
+		t.Errorf("the HTML of the article is not shown as text: %q", text)
+	}
+	if docTitle == "pwned" {
+		t.Error("a script of the article ran")
+	}
+}

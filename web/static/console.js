@@ -229,55 +229,9 @@
     return s.length > n ? s.slice(0, n - 1) + '…' : s;
   };
 
-  // ---- safe markdown subset (bot and system messages), as DOM nodes ----
-  const inline = (s, parent) => {
-    let buf = '';
-    const flush = () => { if (buf) parent.appendChild(document.createTextNode(buf)); buf = ''; };
-    for (let i = 0; i < s.length;) {
-      const c = s[i];
-      if (c === '\\' && /[\\*_[\]()`]/.test(s[i + 1] || '')) { buf += s[i + 1]; i += 2; continue; }
-      if (c === '*' && s[i + 1] === '*') {
-        const j = s.indexOf('**', i + 2);
-        if (j > i + 2) { flush(); inline(s.slice(i + 2, j), parent.appendChild(h('strong'))); i = j + 2; continue; }
-      } else if (c === '*' && s[i + 1] && s[i + 1] !== ' ') {
-        const j = s.indexOf('*', i + 1);
-        if (j > i + 1 && s[j - 1] !== ' ') { flush(); inline(s.slice(i + 1, j), parent.appendChild(h('em'))); i = j + 1; continue; }
-      } else if (c === '[') {
-        const m = /^\[([^\]]+)\]\(([^()\s]+)\)/.exec(s.slice(i));
-        if (m) {
-          const href = /^(https?:|\/)/i.test(m[2]) && safeURL(m[2]);
-          if (href) { flush(); inline(m[1], parent.appendChild(link(href))); } else buf += m[0];
-          i += m[0].length;
-          continue;
-        }
-      }
-      buf += c;
-      i++;
-    }
-    flush();
-  };
-  const markdown = (text, el) => {
-    let para = null;
-    let list = null;
-    for (const line of String(text).replace(/\r\n?/g, '\n').split('\n')) {
-      let m;
-      if (!line.trim()) { para = list = null; continue; }
-      if ((m = /^\s*(?:([-*+])|(\d{1,9})[.)])\s+(.*)$/.exec(line))) {
-        const tag = m[1] ? 'ul' : 'ol';
-        if (!list || list.tagName.toLowerCase() !== tag) {
-          list = el.appendChild(h(tag));
-          if (m[2] && m[2] !== '1') list.start = +m[2];
-        }
-        para = null;
-        inline(m[3], list.appendChild(h('li')));
-        continue;
-      }
-      list = null;
-      if (para) para.appendChild(h('br'));
-      else para = el.appendChild(h('p'));
-      inline(line.trim(), para);
-    }
-  };
+  // Bot and system messages are rendered from the safe markdown subset.
+  /* supportd:markdown */
+  const markdown = safeMarkdown({ h, url: safeURL, link: (href, parent) => parent.appendChild(link(href)), tableClass: 'msg-table' });
 
   // ---- elements of the page ----
   const el = {
