@@ -4,6 +4,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"embed"
 	"errors"
@@ -143,7 +144,8 @@ func NewHandler(cfg Config) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	if static, err = assembleStatic(static); err != nil {
+	scripts, err := assembleScripts(static)
+	if err != nil {
 		return nil, err
 	}
 	r := chi.NewRouter()
@@ -167,6 +169,14 @@ func NewHandler(cfg Config) (*Handler, error) {
 			w.Header().Set("Cache-Control", "public, max-age=300")
 		case "/", "/index.html":
 			h.shopPage(w, r)
+			return
+		case "/markdown.js":
+			// A part of widget.js and console.js, not a script alone.
+			http.NotFound(w, r)
+			return
+		}
+		if script, ok := scripts[strings.TrimPrefix(r.URL.Path, "/")]; ok {
+			http.ServeContent(w, r, r.URL.Path, time.Time{}, bytes.NewReader(script))
 			return
 		}
 		fileServer.ServeHTTP(w, r)

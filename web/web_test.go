@@ -228,7 +228,7 @@ func TestSharedMarkdown(t *testing.T) {
 	// refused when the server starts.
 	for _, src := range []string{"(() => {})();\n", "  /* supportd:markdown */\n  /* supportd:markdown */\n"} {
 		bad := fstest.MapFS{"markdown.js": {Data: shared}, "widget.js": {Data: []byte(src)}, "console.js": {Data: []byte(sharedMarkdown)}}
-		if _, err := assembleStatic(bad); err == nil {
+		if _, err := assembleScripts(bad); err == nil {
 			t.Errorf("widget.js %q was assembled", src)
 		}
 	}
