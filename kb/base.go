@@ -62,8 +62,9 @@ type Base struct {
 type handle struct {
 	ix   *Index
 	refs atomic.Int64 // 1 for the Base, plus one per search under way
-	// recent keeps the hits of the index's recent searches.
-	recent searchCache
+	// recent keeps the hits of the index's recent searches, by
+	// [searchKey].
+	recent *memo[[]Hit]
 }
 
 // searchCacheSize is how many recent searches an index keeps the hits of.
@@ -72,45 +73,9 @@ type handle struct {
 // with an empty cache.
 const searchCacheSize = 1024
 
-// searchCache is the hits of recent searches, by words and limit; the
-// oldest go first.
-type searchCache struct {
-	mu    sync.Mutex
-	hits  map[string][]Hit
-	order []string
-	next  int
-}
-
 // searchKey is the key of a search: its words, as typed, and the limit.
 func searchKey(text string, limit int) string {
 	return strings.Join(strings.Fields(text), " ") + "\x00" + strconv.Itoa(limit)
-}
-
-// get returns a copy of the hits kept under key.
-func (c *searchCache) get(key string) ([]Hit, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	hits, ok := c.hits[key]
-	return slices.Clone(hits), ok
-}
-
-// put keeps a copy of hits under key, forgetting the oldest when full.
-func (c *searchCache) put(key string, hits []Hit) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.hits == nil {
-		c.hits = make(map[string][]Hit, searchCacheSize)
-		c.order = make([]string, searchCacheSize)
-	}
-	if _, ok := c.hits[key]; ok {
-		return
-	}
-	if old := c.order[c.next]; old != "" {
-		delete(c.hits, old)
-	}
-	c.order[c.next] = key
-	c.next = (c.next + 1) % searchCacheSize
-	c.hits[key] = slices.Clone(hits)
 }
 
 func (h *handle) acquire() bool {
@@ -177,7 +142,7 @@ func (b *Base) reload(changed []string) error {
 		b.fullNext = true
 		return err
 	}
-	h := &handle{ix: ix}
+	h := &handle{ix: ix, recent: newMemo[[]Hit](searchCacheSize)}
 	h.refs.Store(1)
 	if old := b.cur.Swap(h); old != nil {
 		old.release()
@@ -243,11 +208,11 @@ func (b *Base) Search(ctx context.Context, text string, limit int) ([]Hit, error
 			defer h.release()
 			key := searchKey(text, limit)
 			if hits, ok := h.recent.get(key); ok {
-				return hits, nil
+				return slices.Clone(hits), nil
 			}
 			hits, err := h.ix.Search(ctx, text, limit)
 			if err == nil {
-				h.recent.put(key, hits)
+				h.recent.put(key, slices.Clone(hits))
 			}
 			return hits, err
 		}

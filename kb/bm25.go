@@ -21,14 +21,14 @@ const (
 func (ix *Index) bm25(at *articleTerms, v *queryView, m [][numFields]int32) float64 {
 	norm := bm25K1 * (1 - bm25B + bm25B*at.length/max(ix.avgLength, 1))
 	total := 0.0
-	for ci, c := range v.concepts {
+	for ci := range v.concepts {
 		best := 0.0
-		for i, form := range v.forms[ci] {
+		for _, vf := range v.forms[ci] {
+			form, credit := vf.terms, vf.credit
 			if len(form) == 0 {
 				continue
 			}
-			credit := c.formCredit(i)
-			if i > 0 {
+			if vf.synonym {
 				credit *= bm25SynonymShare
 			}
 			s := 0.0

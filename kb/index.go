@@ -13,7 +13,6 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
 	"github.com/blevesearch/bleve/v2/analysis/tokenizer/whitespace"
 	"github.com/blevesearch/bleve/v2/mapping"
-	"github.com/blevesearch/bleve/v2/search/query"
 )
 
 // Fields of an article, in the order of fieldNames and fieldBoost.
@@ -58,6 +57,9 @@ type Index struct {
 	// totalLength sums the entries' lengths, and avgLength is their mean.
 	totalLength float64
 	avgLength   float64
+	// widened remembers the thesaurus terms of the words asked
+	// ([Index.thesaurusTerms]).
+	widened *memo[[]string]
 }
 
 // entry is an indexed article with its analysed fields.
@@ -235,52 +237,16 @@ func (ix *Index) Search(ctx context.Context, text string, limit int) ([]Hit, err
 		return nil, nil
 	}
 	perLang := map[string][]concept{}
-	var rare, common []query.Query
-	termSeen := map[string]bool{}
-	commonDF := len(ix.entries) / 5
 	for _, lang := range ix.langs {
-		concepts := ix.concepts(lang, text)
-		perLang[lang] = concepts
-		for _, c := range concepts {
-			for _, form := range c.forms {
-				for _, t := range form {
-					df := ix.df[t]
-					if termSeen[t] || df == 0 {
-						continue
-					}
-					termSeen[t] = true
-					tq := query.NewTermQuery(t)
-					tq.SetField(termsField)
-					if df > commonDF {
-						common = append(common, tq)
-					} else {
-						rare = append(rare, tq)
-					}
-				}
-			}
-		}
+		perLang[lang] = ix.concepts(lang, text)
 	}
-	// Articles are retrieved by the query's rarer terms, which is much
-	// faster on a large knowledge base; words that a fifth of the
-	// articles hold still count in the score of those retrieved, and
-	// retrieve by themselves only when the query has nothing rarer.
-	disjuncts := rare
-	if len(disjuncts) == 0 {
-		disjuncts = common
-	}
+	disjuncts := ix.retrievalTerms(perLang)
 	if len(disjuncts) == 0 {
 		return nil, nil
 	}
-	// One term is searched by itself: a disjunction of one clause scores
-	// as its clause does, at more cost.
-	var q query.Query = query.NewDisjunctionQuery(disjuncts)
-	if len(disjuncts) == 1 {
-		q = disjuncts[0]
-	}
-	req := bleve.NewSearchRequestOptions(q, candidates, 0, false)
-	res, err := ix.bleve.index.SearchInContext(ctx, req)
+	retrieved, err := ix.bleve.retrieve(ctx, disjuncts, candidates)
 	if err != nil {
-		return nil, fmt.Errorf("kb: search: %w", err)
+		return nil, err
 	}
 	// What the scoring needs of the query's concepts, once per language of the
 	// articles retrieved.
@@ -293,13 +259,13 @@ func (ix *Index) Search(ctx context.Context, text string, limit int) ([]Hit, err
 		}
 		return v
 	}
-	hits := make([]Hit, 0, len(res.Hits))
-	entries := make(map[*Article]*entry, len(res.Hits))
-	bm := make([]float64, 0, len(res.Hits))
+	hits := make([]Hit, 0, len(retrieved))
+	entries := make(map[*Article]*entry, len(retrieved))
+	bm := make([]float64, 0, len(retrieved))
 	bmMax := 0.0
 	var buf [][numFields]int32
-	for _, h := range res.Hits {
-		e := ix.byID[h.ID]
+	for _, h := range retrieved {
+		e := ix.byID[h.id]
 		if e == nil {
 			continue
 		}
@@ -315,19 +281,28 @@ func (ix *Index) Search(ctx context.Context, text string, limit int) ([]Hit, err
 		bm = append(bm, b)
 		bmMax = max(bmMax, b)
 		// Bleve's own score only breaks ties.
-		hits = append(hits, Hit{Article: e.article, Score: score + 1e-6*h.Score, Confidence: coverage, Strong: strong,
+		hits = append(hits, Hit{Article: e.article, Score: score + 1e-6*h.score, Confidence: coverage, Strong: strong,
 			Known: viewOf(e.article.Lang).known, Words: len(perLang[e.article.Lang])})
 	}
 	// The order blends the coverage score with BM25F, relative to the
 	// best BM25F among the candidates.
+	// A first place shared by two hits is no one's: the agreement would
+	// then depend on the order the candidates came in.
 	bestCoverage, bestBM := -1, -1
+	coverageTied, bmTied := false, false
 	for i := range hits {
 		hits[i].Coverage = hits[i].Score
-		if bestCoverage < 0 || hits[i].Coverage > hits[bestCoverage].Coverage {
-			bestCoverage = i
+		switch {
+		case bestCoverage < 0 || hits[i].Coverage > hits[bestCoverage].Coverage:
+			bestCoverage, coverageTied = i, false
+		case hits[i].Coverage == hits[bestCoverage].Coverage:
+			coverageTied = true
 		}
-		if bestBM < 0 || bm[i] > bm[bestBM] {
-			bestBM = i
+		switch {
+		case bestBM < 0 || bm[i] > bm[bestBM]:
+			bestBM, bmTied = i, false
+		case bm[i] == bm[bestBM]:
+			bmTied = true
 		}
 		if bmMax > 0 {
 			hits[i].BM25 = bm[i] / bmMax
@@ -343,7 +318,7 @@ func (ix *Index) Search(ctx context.Context, text string, limit int) ([]Hit, err
 			hits[i].Score = max(hits[i].Score, exactScore)
 		}
 	}
-	if bestCoverage >= 0 && bestCoverage == bestBM {
+	if bestCoverage >= 0 && bestCoverage == bestBM && !coverageTied && !bmTied {
 		hits[bestCoverage].Agree = true
 	}
 	hits = best(hits, limit)
@@ -351,6 +326,41 @@ func (ix *Index) Search(ctx context.Context, text string, limit int) ([]Hit, err
 		hits[i].Snippet = entries[hits[i].Article].snippet(perLang[hits[i].Article.Lang])
 	}
 	return hits, nil
+}
+
+// retrievalTerms returns the terms that the candidates of a query, its
+// concepts per language, are retrieved by.
+func (ix *Index) retrievalTerms(perLang map[string][]concept) []string {
+	var rare, common []string
+	termSeen := map[string]bool{}
+	commonDF := len(ix.entries) / 5
+	for _, lang := range ix.langs {
+		for _, c := range perLang[lang] {
+			for _, form := range c.forms {
+				for _, t := range form {
+					df := ix.df[t]
+					if termSeen[t] || df == 0 {
+						continue
+					}
+					termSeen[t] = true
+					if df > commonDF {
+						common = append(common, t)
+					} else {
+						rare = append(rare, t)
+					}
+				}
+			}
+		}
+	}
+	// Articles are retrieved by the query's rarer terms, which is much
+	// faster on a large knowledge base; words that a fifth of the
+	// articles hold still count in the score of those retrieved, and
+	// retrieve by themselves only when the query has nothing rarer.
+	disjuncts := rare
+	if len(disjuncts) == 0 {
+		disjuncts = common
+	}
+	return disjuncts
 }
 
 // best returns the limit best of hits, best first: by score, then by
@@ -442,21 +452,40 @@ func (ix *Index) concepts(lang, text string) []concept {
 // widen adds to a one-word concept the thesaurus' synonyms of its word
 // that the knowledge base uses.
 func (ix *Index) widen(c *concept, an *analyzer, t token) {
-	seen := map[string]bool{t.term: true}
 	var forms [][]string
-	for _, syn := range frenchSynonyms(t.word) {
-		term := an.stem(syn)
-		if seen[term] || an.stop[syn] || ix.df[term] == 0 {
-			continue
+	for _, term := range ix.thesaurusTerms(an, t.word) {
+		if term != t.term {
+			forms = append(forms, []string{term})
 		}
-		seen[term] = true
-		forms = append(forms, []string{term})
 	}
 	if len(forms) > 0 {
 		c.loose = len(c.forms)
 		c.forms = append(c.forms, forms...)
 	}
 }
+
+// thesaurusTerms returns the distinct stems of the thesaurus's synonyms
+// of word that some article holds, in the thesaurus's order. They are
+// remembered per index: a word's synonyms are stemmed once, not at each
+// question that holds it.
+func (ix *Index) thesaurusTerms(an *analyzer, word string) []string {
+	if terms, ok := ix.widened.get(word); ok {
+		return terms
+	}
+	var terms []string
+	for _, syn := range frenchSynonyms(word) {
+		term := an.stem(syn)
+		if an.stop[syn] || ix.df[term] == 0 || slices.Contains(terms, term) {
+			continue
+		}
+		terms = append(terms, term)
+	}
+	ix.widened.put(word, terms)
+	return terms
+}
+
+// widenedWords is how many words' thesaurus terms an index remembers.
+const widenedWords = 4096
 
 // creditOf returns the credit of a concept made of toks.
 func creditOf(toks []token) float64 {
@@ -536,11 +565,11 @@ func (v *queryView) score(m [][numFields]int32) (score, coverage, strongShare fl
 		}
 		var perField [numFields]float64
 		covered, coveredStrong := 0.0, 0.0
-		for i, form := range v.forms[ci] {
+		for _, vf := range v.forms[ci] {
+			form, credit := vf.terms, vf.credit
 			if len(form) == 0 {
 				continue
 			}
-			credit := c.formCredit(i)
 			for f := 0; f < numFields; f++ {
 				n := 0
 				for _, k := range form {
@@ -616,11 +645,11 @@ type queryView struct {
 	concepts []concept
 	known    float64
 	// termList numbers the distinct terms of the concepts' forms:
-	// forms[c][i] holds the numbers of the terms of concept c's form i,
-	// so that an article is looked up once per term; idf is each one's
-	// weight.
+	// forms[c] holds concept c's forms that some article holds a word of,
+	// by the numbers of their terms, so that an article is looked up once
+	// per term; idf is each one's weight.
 	termList []string
-	forms    [][][]int
+	forms    [][]viewForm
 	idf      []float64
 	// held numbers the terms that some article holds: the others,
 	// synonyms the knowledge base does not use, match no article.
@@ -634,14 +663,28 @@ type queryView struct {
 	phraseTerms   map[string]phraseTerm
 }
 
+// viewForm is a form of a concept in a [queryView].
+type viewForm struct {
+	// terms are the numbers of the form's terms in the view's termList.
+	terms []int
+	// credit is the concept's credit of the form ([concept.formCredit]).
+	credit float64
+	// synonym is set on the forms other than the customer's own words.
+	synonym bool
+}
+
 // view derives the queryView of a query's concepts in one language.
 func (ix *Index) view(concepts []concept) *queryView {
-	v := &queryView{concepts: concepts, known: ix.known(concepts), forms: make([][][]int, len(concepts))}
+	v := &queryView{concepts: concepts, known: ix.known(concepts), forms: make([][]viewForm, len(concepts))}
 	terms, own := queryTerms(concepts), ownTerms(concepts)
 	number := map[string]int{}
 	for ci, c := range concepts {
-		v.forms[ci] = make([][]int, len(c.forms))
 		for i, form := range c.forms {
+			// A form that no article holds a word of matches none: it
+			// is left out of the view.
+			if !slices.ContainsFunc(form, func(t string) bool { return ix.df[t] > 0 }) {
+				continue
+			}
 			ks := make([]int, len(form))
 			for j, t := range form {
 				k, ok := number[t]
@@ -656,7 +699,7 @@ func (ix *Index) view(concepts []concept) *queryView {
 				}
 				ks[j] = k
 			}
-			v.forms[ci][i] = ks
+			v.forms[ci] = append(v.forms[ci], viewForm{terms: ks, credit: c.formCredit(i), synonym: i > 0})
 		}
 	}
 	v.phraseTerms = make(map[string]phraseTerm, len(terms)+len(own))

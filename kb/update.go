@@ -157,6 +157,7 @@ func newIndex(c *Collection, sb *sharedBleve, n int) *Index {
 		lexicons:   map[string]*lexicon{},
 		spellers:   map[string]*speller{},
 		synonyms:   c.Synonyms,
+		widened:    newMemo[[]string](widenedWords),
 	}
 }
 
