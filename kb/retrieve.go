@@ -21,10 +21,11 @@ type candidate struct {
 }
 
 // retrieve returns the n articles whose terms field best matches a
-// disjunction of terms, best first, as Bleve's search of that
-// disjunction would: the same TF-IDF score (the query norm, the
-// coordination factor) and the same order between equal scores (the
-// order of the documents in the index).
+// disjunction of terms, best first, with the TF-IDF score Bleve's search
+// of that disjunction gives (its query norm, its coordination factor).
+// Between equal scores the smaller article id goes first, where Bleve
+// takes the document it numbered first, an order that changes from one
+// build of the index to the next.
 //
 // It reads the postings through Bleve's index reader rather than its
 // search request, whose collector, document pool and field loading were
