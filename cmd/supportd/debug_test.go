@@ -75,6 +75,28 @@ func TestParseSize(t *testing.T) {
 	}
 }
 
+// TestGCPercent: the collector's target is 50 % unless GOGC or the flag
+// set another, and a negative one is refused.
+func TestGCPercent(t *testing.T) {
+	var out strings.Builder
+	t.Setenv("GOGC", "")
+	t.Setenv("SUPPORTD_GC_PERCENT", "")
+	if cfg, err := parseServeFlags(nil, &out); err != nil || cfg.gcPercent != defaultGCPercent {
+		t.Errorf("default: %d, %v", cfg.gcPercent, err)
+	}
+	if cfg, err := parseServeFlags([]string{"--gc-percent", "80"}, &out); err != nil || cfg.gcPercent != 80 {
+		t.Errorf("--gc-percent 80: %d, %v", cfg.gcPercent, err)
+	}
+	t.Setenv("GOGC", "200")
+	if cfg, err := parseServeFlags(nil, &out); err != nil || cfg.gcPercent != 0 {
+		t.Errorf("with GOGC set: %d (0: GOGC's), %v", cfg.gcPercent, err)
+	}
+	out.Reset()
+	if _, err := parseServeFlags([]string{"--gc-percent", "-5"}, &out); err == nil || !strings.Contains(out.String(), "--gc-percent") {
+		t.Errorf("a negative --gc-percent: %v, %q", err, out.String())
+	}
+}
+
 // FuzzParseSize: any text gets a size or an error, never a panic, and a
 // size is positive.
 func FuzzParseSize(f *testing.F) {
