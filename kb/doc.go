@@ -10,6 +10,18 @@
 // [Base] keeps the current index, rebuilding it in the background when the
 // files change and swapping it in atomically so that searches never fail.
 //
+// # How a search goes
+//
+// The question is analysed, in each language of the articles, into
+// concepts: its words, spelling corrected against the articles' words, the
+// lexicon's phrases and synonyms, and the thesaurus's synonyms that some
+// article uses. Bleve's index, one field of the articles' analysed terms,
+// gives the 40 articles that best match the query's rarer terms by Bleve's
+// TF-IDF score, read from its postings; those are scored against the
+// article's fields (the share of the concepts covered, BM25F, the likeness
+// of the title and questions to the question) and the best returned. A
+// [Base] keeps the hits of its index's recent searches.
+//
 // # Updates that cost the change, not the knowledge base
 //
 // Each article's analysis depends on its file alone (path and content,
