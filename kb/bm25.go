@@ -25,9 +25,6 @@ func (ix *Index) bm25(at *articleTerms, v *queryView, m [][numFields]int32) floa
 		best := 0.0
 		for _, vf := range v.forms[ci] {
 			form, credit := vf.terms, vf.credit
-			if len(form) == 0 {
-				continue
-			}
 			if vf.synonym {
 				credit *= bm25SynonymShare
 			}

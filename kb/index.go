@@ -186,7 +186,7 @@ type Hit struct {
 	// candidates, between 0 and 1.
 	BM25 float64
 	// Agree is set on the article that both coverage and BM25F rank
-	// first.
+	// first, when no other article shares either first place.
 	Agree bool
 	// Phrasing, between 0 and 1, is the largest share of the article's
 	// title, or of one of its questions, that the query holds.
@@ -285,9 +285,9 @@ func (ix *Index) Search(ctx context.Context, text string, limit int) ([]Hit, err
 			Known: viewOf(e.article.Lang).known, Words: len(perLang[e.article.Lang])})
 	}
 	// The order blends the coverage score with BM25F, relative to the
-	// best BM25F among the candidates.
-	// A first place shared by two hits is no one's: the agreement would
-	// then depend on the order the candidates came in.
+	// best BM25F among the candidates. The hit both rank first is marked
+	// as their agreement, unless another shares either first place: the
+	// agreement would then depend on the order the candidates came in.
 	bestCoverage, bestBM := -1, -1
 	coverageTied, bmTied := false, false
 	for i := range hits {
@@ -567,9 +567,6 @@ func (v *queryView) score(m [][numFields]int32) (score, coverage, strongShare fl
 		covered, coveredStrong := 0.0, 0.0
 		for _, vf := range v.forms[ci] {
 			form, credit := vf.terms, vf.credit
-			if len(form) == 0 {
-				continue
-			}
 			for f := 0; f < numFields; f++ {
 				n := 0
 				for _, k := range form {
@@ -665,7 +662,8 @@ type queryView struct {
 
 // viewForm is a form of a concept in a [queryView].
 type viewForm struct {
-	// terms are the numbers of the form's terms in the view's termList.
+	// terms are the numbers of the form's terms in the view's termList;
+	// there is at least one.
 	terms []int
 	// credit is the concept's credit of the form ([concept.formCredit]).
 	credit float64
