@@ -2,8 +2,8 @@ package kb
 
 import "sync"
 
-// memo keeps the values of up to size keys, for any number of
-// goroutines, forgetting the oldest first.
+// memo keeps the values of a number of keys, for any number of
+// goroutines, forgetting the oldest first. Its keys are never empty.
 type memo[V any] struct {
 	mu    sync.Mutex
 	vals  map[string]V
@@ -11,6 +11,7 @@ type memo[V any] struct {
 	next  int
 }
 
+// newMemo returns a memo that keeps up to size keys.
 func newMemo[V any](size int) *memo[V] {
 	return &memo[V]{vals: make(map[string]V, size), order: make([]string, size)}
 }
