@@ -23,8 +23,10 @@ var _ Store = (*Bolt)(nil)
 //	meta            "version" -> boltVersion, 8 bytes big-endian
 //	conversations   id -> boltConversation, JSON (records written before
 //	                conversations had an agent lack the field: no agent)
-//	messages        id -> bucket: seq, 8 bytes big-endian -> boltMessage, JSON
-//	client_ids      id -> bucket: client id -> seq, 8 bytes big-endian
+//	messages        id -> bucket: seq, 8 bytes big-endian -> boltMessage, JSON;
+//	                and clientIDMark client id -> seq, sorting after them
+//	client_ids      id -> bucket: client id -> seq, 8 bytes big-endian, as
+//	                stores written before kept them: read, never written
 //	feedback        uvarint(len(conversation id)) conversation id article id -> boltFeedback, JSON
 //	desk_held       agent login NUL conversation id -> nothing (desk_bolt.go)
 var (
