@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -18,17 +19,25 @@ import (
 
 var _ Store = (*Bolt)(nil)
 
-// Layout of the bbolt file, version 1:
+// Layout of the bbolt file, version 2:
 //
 //	meta            "version" -> boltVersion, 8 bytes big-endian
 //	conversations   id -> boltConversation, JSON (records written before
 //	                conversations had an agent lack the field: no agent)
 //	messages        id -> bucket: seq, 8 bytes big-endian -> boltMessage, JSON;
-//	                and clientIDMark client id -> seq, sorting after them
+//	                then progressKey -> the conversation's progress
+//	                (encodeProgress); then clientIDMark client id -> seq
 //	client_ids      id -> bucket: client id -> seq, 8 bytes big-endian, as
 //	                stores written before kept them: read, never written
 //	feedback        uvarint(len(conversation id)) conversation id article id -> boltFeedback, JSON
 //	desk_held       agent login NUL conversation id -> nothing (desk_bolt.go)
+//
+// Version 1 kept a conversation's last sequence number and time of change
+// in its record only. Version 2 reads such a record as it is until the
+// conversation's next message writes its progress; a version 1 file is
+// marked version 2 when opened, so that an older supportd, which would
+// read the record alone and number messages again from an old last
+// sequence number, refuses it.
 var (
 	bucketMeta          = []byte("meta")
 	bucketConversations = []byte("conversations")
@@ -38,11 +47,11 @@ var (
 	keyVersion          = []byte("version")
 )
 
-const boltVersion = 1
+const boltVersion = 2
 
 // Bolt is a [Store] in one bbolt file, for a single supportd process.
 // Every write is fsynced before it returns; concurrent writes are grouped
-// into one transaction (and one fsync) by bbolt's Batch.
+// into one transaction (and one fsync) by the group commit (boltGroup).
 type Bolt struct {
 	db *bbolt.DB
 	// group commits the writes, several to a transaction under load.
@@ -73,10 +82,11 @@ func OpenBolt(path string) (*Bolt, error) {
 			return err
 		}
 		if v := meta.Get(keyVersion); v != nil {
-			if len(v) != 8 || binary.BigEndian.Uint64(v) != boltVersion {
+			if len(v) != 8 || binary.BigEndian.Uint64(v) < 1 || binary.BigEndian.Uint64(v) > boltVersion {
 				return fmt.Errorf("unknown layout version %x: written by another version of supportd?", v)
 			}
-		} else if err := meta.Put(keyVersion, seqKey(boltVersion)); err != nil {
+		}
+		if err := meta.Put(keyVersion, seqKey(boltVersion)); err != nil {
 			return err
 		}
 		for _, name := range [][]byte{bucketConversations, bucketMessages, bucketClientIDs, bucketFeedback} {
@@ -238,7 +248,53 @@ func getConversation(tx *bbolt.Tx, id string) (*boltConversation, error) {
 	if err := json.Unmarshal(v, &rec); err != nil {
 		return nil, fmt.Errorf("conversation %q: %w", id, err)
 	}
+	rec.withProgress(tx, []byte(id))
 	return &rec, nil
+}
+
+// withProgress brings the record's last sequence number and time of
+// change up to the progress its conversation's messages wrote since the
+// record was (see progressKey).
+func (rec *boltConversation) withProgress(tx *bbolt.Tx, id []byte) {
+	msgs := tx.Bucket(bucketMessages).Bucket(id)
+	if msgs == nil {
+		return
+	}
+	lastSeq, updated, ok := decodeProgress(msgs.Get(progressKey))
+	if !ok {
+		return
+	}
+	rec.LastSeq = max(rec.LastSeq, lastSeq)
+	if updated.After(rec.UpdatedAt) {
+		rec.UpdatedAt = updated
+	}
+}
+
+// progressKey is the key of a conversation's progress in its bucket of
+// messages: the sequence number of its last message and when that
+// message was stored, which every message moves. It is kept there, beside
+// the newest messages on the page that storing one rewrites anyway,
+// rather than in the conversation's record, so that storing a message
+// does not rewrite the record's page too: that was half of the pages an
+// exchange wrote (TestExchangeLeavesRecord; docs/benchmarks.md). It sorts after the sequence numbers
+// and before the client ids. The record keeps the progress it had when it
+// was last written; the conversation's is the later of the two.
+var progressKey = []byte{0xFE}
+
+// encodeProgress encodes a conversation's progress: the last sequence
+// number and the time in Unix microseconds, 8 bytes big-endian each.
+func encodeProgress(lastSeq int64, updated time.Time) []byte {
+	v := binary.BigEndian.AppendUint64(make([]byte, 0, 16), uint64(lastSeq))
+	return binary.BigEndian.AppendUint64(v, uint64(updated.UnixMicro()))
+}
+
+// decodeProgress decodes what encodeProgress encoded; ok is false for
+// anything else, such as no value.
+func decodeProgress(v []byte) (lastSeq int64, updated time.Time, ok bool) {
+	if len(v) != 16 {
+		return 0, time.Time{}, false
+	}
+	return int64(binary.BigEndian.Uint64(v)), time.UnixMicro(int64(binary.BigEndian.Uint64(v[8:]))).UTC(), true
 }
 
 func putConversation(tx *bbolt.Tx, id string, rec *boltConversation) error {
@@ -316,6 +372,7 @@ func (s *Bolt) scanConversations(keep func(rec *boltConversation) bool) ([]Conve
 			if err := json.Unmarshal(v, &rec); err != nil {
 				return fmt.Errorf("conversation %q: %w", k, err)
 			}
+			rec.withProgress(tx, k)
 			if keep(&rec) {
 				list = append(list, rec.conversation(string(k)))
 			}
@@ -338,50 +395,87 @@ func sortConversations(list []Conversation, at func(*Conversation) time.Time) {
 // appendInTx appends m, whose record body is encoded (see encodeMessage),
 // to its conversation in tx; see AppendMessage.
 func appendInTx(tx *bbolt.Tx, m *Message, encoded []byte) (stored *Message, dup bool, err error) {
-	conv, err := getConversation(tx, m.ConversationID)
+	tail, err := openTail(tx, m.ConversationID)
 	if err != nil {
 		return nil, false, err
 	}
-	if stored, dup, err = appendToConversation(tx, conv, m, encoded); err != nil || dup {
-		return stored, dup, err
-	}
-	return stored, false, putConversation(tx, m.ConversationID, conv)
+	return tail.append(tx, m, encoded)
 }
 
-// appendToConversation stores a message of the conversation conv, whose
-// record it updates for the caller to put back; encoded is the message's
-// record without its time (see encodeMessage).
-func appendToConversation(tx *bbolt.Tx, conv *boltConversation, m *Message, encoded []byte) (stored *Message, dup bool, err error) {
-	id := []byte(m.ConversationID)
+// conversationTail is where a conversation's next message goes: its
+// bucket of messages and the sequence number of its last message.
+type conversationTail struct {
+	id      []byte
+	msgs    *bbolt.Bucket
+	lastSeq int64
+}
+
+// openTail opens the tail of the conversation id in tx, creating its
+// bucket of messages if needed; ErrNotFound if there is no such
+// conversation. The last sequence number is the progress's when the
+// conversation has one (a record is only ever written with the progress
+// of its time, so it never has a later one), the record's otherwise: a
+// conversation without messages, or one of version 1 (see the layout).
+// The record is not decoded on the way of every message.
+func openTail(tx *bbolt.Tx, conversationID string) (*conversationTail, error) {
+	id := []byte(conversationID)
+	var rec []byte
+	if len(id) > 0 {
+		rec = tx.Bucket(bucketConversations).Get(id)
+	}
+	if rec == nil {
+		return nil, fmt.Errorf("conversation %q: %w", conversationID, ErrNotFound)
+	}
 	msgs, err := tx.Bucket(bucketMessages).CreateBucketIfNotExists(id)
 	if err != nil {
-		return nil, false, err
+		return nil, err
 	}
+	tail := &conversationTail{id: id, msgs: msgs}
+	if lastSeq, _, ok := decodeProgress(msgs.Get(progressKey)); ok {
+		tail.lastSeq = lastSeq
+		return tail, nil
+	}
+	var conv boltConversation
+	if err := json.Unmarshal(rec, &conv); err != nil {
+		return nil, fmt.Errorf("conversation %q: %w", conversationID, err)
+	}
+	tail.lastSeq = conv.LastSeq
+	return tail, nil
+}
+
+// append stores a message of the conversation and its progress
+// (progressKey); encoded is the message's record without its time (see
+// encodeMessage). The conversation's record is not written. A message
+// whose client id is stored already is not stored again: dup is true,
+// and stored the message stored first.
+func (t *conversationTail) append(tx *bbolt.Tx, m *Message, encoded []byte) (stored *Message, dup bool, err error) {
 	if m.ClientID != "" {
-		if key := clientIDIndexed(tx, msgs, id, m.ClientID); key != nil {
+		if key := clientIDIndexed(tx, t.msgs, t.id, m.ClientID); key != nil {
 			stored, err := getMessage(tx, m.ConversationID, key)
 			return stored, true, err
 		}
 	}
-	msgs.FillPercent = 0.9 // messages' keys only grow; client ids sort after them
+	t.msgs.FillPercent = 0.9 // messages' keys only grow; client ids sort after them
 	now := storedTime(time.Now())
 	msg := *m
-	msg.Seq = conv.LastSeq + 1
+	msg.Seq = t.lastSeq + 1
 	msg.CreatedAt = storedTime(m.CreatedAt)
 	if m.CreatedAt.IsZero() {
 		msg.CreatedAt = now
 	}
 	key := seqKey(msg.Seq)
-	if err := msgs.Put(key, stampMessage(encoded, msg.CreatedAt)); err != nil {
+	if err := t.msgs.Put(key, stampMessage(encoded, msg.CreatedAt)); err != nil {
 		return nil, false, err
 	}
 	if msg.ClientID != "" {
-		if err := msgs.Put(clientIDKey(msg.ClientID), key); err != nil {
+		if err := t.msgs.Put(clientIDKey(msg.ClientID), key); err != nil {
 			return nil, false, err
 		}
 	}
-	conv.LastSeq = msg.Seq
-	conv.UpdatedAt = now
+	if err := t.msgs.Put(progressKey, encodeProgress(msg.Seq, now)); err != nil {
+		return nil, false, err
+	}
+	t.lastSeq = msg.Seq
 	return &msg, false, nil
 }
 
@@ -389,12 +483,18 @@ func appendToConversation(tx *bbolt.Tx, conv *boltConversation, m *Message, enco
 // [boltMessage] as JSON, without created_at and the closing brace. It is
 // done before the transaction, which only adds the time
 // ([stampMessage]): the transactions of the store are made one after the
-// other, and the encoding of the messages they hold need not be.
+// other, and the encoding of the messages they hold need not be. The
+// slice leaves room after it for the time, so that stampMessage need not
+// copy the record.
 func encodeMessage(m *Message) ([]byte, error) {
 	if y := storedTime(m.CreatedAt).Year(); y < 0 || y > 9999 {
 		return nil, fmt.Errorf("%w: message time %v out of range", ErrInvalid, m.CreatedAt)
 	}
-	v, err := json.Marshal(boltMessageBody{
+	// Room for the fields, a few escapes, the base64 of Data and the time.
+	size := 64 + len(m.ClientID) + len(m.Author) + len(m.AgentID) + len(m.Text)*9/8 + base64.StdEncoding.EncodedLen(len(m.Data)) + stampRoom
+	buf := bytes.NewBuffer(make([]byte, 0, size))
+	// json.Encoder writes what json.Marshal returns, then a newline.
+	err := json.NewEncoder(buf).Encode(boltMessageBody{
 		ClientID: m.ClientID,
 		Author:   m.Author,
 		AgentID:  m.AgentID,
@@ -404,14 +504,20 @@ func encodeMessage(m *Message) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return v[:len(v)-1], nil
+	v := buf.Bytes()
+	return v[:len(v)-len("}\n")], nil
 }
 
+// stampRoom is the most that stampMessage adds to a record.
+const stampRoom = len(`,"created_at":"`) + len(time.RFC3339Nano) + len(`"}`)
+
 // stampMessage completes a record that [encodeMessage] began with the
-// message's time, as json.Marshal of a [boltMessage] writes it.
+// message's time, as json.Marshal of a [boltMessage] writes it, in the
+// room encodeMessage left after it. A transaction run again (see
+// boltGroup) writes the same room again: the value of the one rolled
+// back is not read any more.
 func stampMessage(encoded []byte, createdAt time.Time) []byte {
-	v := make([]byte, 0, len(encoded)+48)
-	v = append(v, encoded...)
+	v := slices.Grow(encoded, stampRoom)
 	v = append(v, `,"created_at":"`...)
 	v = createdAt.AppendFormat(v, time.RFC3339Nano)
 	return append(v, `"}`...)
@@ -471,19 +577,16 @@ func (s *Bolt) AppendExchange(ctx context.Context, m, reply *Message) (*Message,
 	}
 	err = s.group.write(func(tx *bbolt.Tx) (err error) {
 		storedReply = nil
-		// The conversation's record is read and written once for both.
-		conv, err := getConversation(tx, m.ConversationID)
+		tail, err := openTail(tx, m.ConversationID)
 		if err != nil {
 			return err
 		}
-		stored, dup, err = appendToConversation(tx, conv, m, encoded)
+		stored, dup, err = tail.append(tx, m, encoded)
 		if err != nil || dup {
 			return err
 		}
-		if storedReply, _, err = appendToConversation(tx, conv, reply, encodedReply); err != nil {
-			return err
-		}
-		return putConversation(tx, m.ConversationID, conv)
+		storedReply, _, err = tail.append(tx, reply, encodedReply)
+		return err
 	})
 	if err != nil {
 		return nil, nil, false, errBolt("append exchange", err)

@@ -89,3 +89,127 @@ func TestClientIDsWrittenBefore(t *testing.T) {
 		t.Fatalf("messages %+v, %v", msgs, err)
 	}
 }
+
+// TestExchangeLeavesRecord: storing messages writes their conversation's
+// progress beside them, not its record, and the conversation still reads
+// with the last sequence number and time of its newest message.
+func TestExchangeLeavesRecord(t *testing.T) {
+	ctx := t.Context()
+	s, err := OpenBolt(t.TempDir() + "/s.db")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.CreateConversation(ctx, &Conversation{ID: "c_1", TokenHash: []byte("h"), State: "bot"}); err != nil {
+		t.Fatal(err)
+	}
+	record := func() string {
+		var v string
+		s.db.View(func(tx *bbolt.Tx) error {
+			v = string(tx.Bucket(bucketConversations).Get([]byte("c_1")))
+			return nil
+		})
+		return v
+	}
+	before := record()
+	q := &Message{ConversationID: "c_1", ClientID: "m_1", Author: AuthorCustomer, Text: "Où est mon colis ?"}
+	r := &Message{ConversationID: "c_1", Author: AuthorBot, Text: "Le voici."}
+	if _, _, _, err := s.AppendExchange(ctx, q, r); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.AppendMessage(ctx, &Message{ConversationID: "c_1", ClientID: "m_2", Author: AuthorCustomer, Text: "Merci"}); err != nil {
+		t.Fatal(err)
+	}
+	if after := record(); after != before {
+		t.Errorf("the record was written again: %s, was %s", after, before)
+	}
+	c, err := s.Conversation(ctx, "c_1")
+	if err != nil || c.LastSeq != 3 {
+		t.Fatalf("conversation %+v, %v: want last seq 3", c, err)
+	}
+	msgs, err := s.Messages(ctx, "c_1", 0, 0)
+	if err != nil || len(msgs) != 3 {
+		t.Fatalf("messages %+v, %v", msgs, err)
+	}
+	if !c.UpdatedAt.Equal(msgs[2].CreatedAt) {
+		t.Errorf("updated at %v, the last message at %v", c.UpdatedAt, msgs[2].CreatedAt)
+	}
+	// A change of the record keeps the progress, and its own time.
+	if err := s.SetState(ctx, "c_1", "closed"); err != nil {
+		t.Fatal(err)
+	}
+	c2, err := s.Conversation(ctx, "c_1")
+	if err != nil || c2.LastSeq != 3 || c2.UpdatedAt.Before(c.UpdatedAt) || c2.State != "closed" {
+		t.Fatalf("after a change of state: %+v, %v", c2, err)
+	}
+	if _, _, err := s.AppendMessage(ctx, &Message{ConversationID: "c_1", Author: AuthorSystem, Text: "fin"}); err != nil {
+		t.Fatal(err)
+	}
+	if c3, _ := s.Conversation(ctx, "c_1"); c3.LastSeq != 4 {
+		t.Errorf("last seq %d after a fourth message", c3.LastSeq)
+	}
+}
+
+// TestLayoutVersion1: a file of version 1, whose records alone hold their
+// conversation's last sequence number, goes on from it, and is marked
+// version 2; a file of a later version is refused.
+func TestLayoutVersion1(t *testing.T) {
+	ctx := t.Context()
+	path := t.TempDir() + "/v1.db"
+	s, err := OpenBolt(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CreateConversation(ctx, &Conversation{ID: "c_1", TokenHash: []byte("h"), State: "bot"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.AppendMessage(ctx, &Message{ConversationID: "c_1", ClientID: "m_1", Author: AuthorCustomer, Text: "un"}); err != nil {
+		t.Fatal(err)
+	}
+	// As version 1 wrote it: the last sequence number in the record, no
+	// progress beside the messages.
+	setVersion := func(v int64) {
+		t.Helper()
+		err := s.db.Update(func(tx *bbolt.Tx) error {
+			return tx.Bucket(bucketMeta).Put(keyVersion, seqKey(v))
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	err = s.db.Update(func(tx *bbolt.Tx) error {
+		rec, err := getConversation(tx, "c_1")
+		if err != nil {
+			return err
+		}
+		if err := tx.Bucket(bucketMessages).Bucket([]byte("c_1")).Delete(progressKey); err != nil {
+			return err
+		}
+		return putConversation(tx, "c_1", rec)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	setVersion(1)
+	s.Close()
+
+	s, err = OpenBolt(path)
+	if err != nil {
+		t.Fatalf("a file of version 1: %v", err)
+	}
+	m, _, err := s.AppendMessage(ctx, &Message{ConversationID: "c_1", ClientID: "m_2", Author: AuthorCustomer, Text: "deux"})
+	if err != nil || m.Seq != 2 {
+		t.Fatalf("the next message of a version 1 conversation: %+v, %v", m, err)
+	}
+	s.db.View(func(tx *bbolt.Tx) error {
+		if v := tx.Bucket(bucketMeta).Get(keyVersion); string(v) != string(seqKey(boltVersion)) {
+			t.Errorf("version %x after opening, want %d", v, boltVersion)
+		}
+		return nil
+	})
+	setVersion(boltVersion + 1)
+	s.Close()
+	if _, err := OpenBolt(path); !errors.Is(err, ErrUnavailable) {
+		t.Errorf("a file of a later version: %v, want ErrUnavailable", err)
+	}
+}
