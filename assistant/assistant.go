@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/supportd/supportd/hours"
@@ -96,6 +97,8 @@ type Service struct {
 	// meaning, or is nil.
 	llm      *llm
 	embedder *embedder
+	// texts keeps the markdown of the articles answered with.
+	texts *articleTexts
 }
 
 // New returns a Service, or an error if the configuration lacks a Searcher.
@@ -127,7 +130,7 @@ func New(cfg Config) (*Service, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	svc := &Service{cfg: cfg, model: defaultModel, asked: &askedCounts{n: map[string]int{}}}
+	svc := &Service{cfg: cfg, model: defaultModel, asked: &askedCounts{n: map[string]int{}}, texts: &articleTexts{}}
 	if cfg.Model != nil {
 		svc.model = *cfg.Model
 	}
@@ -451,8 +454,34 @@ func (s *Service) NotHelpfulReply(lang string, others []ArticleRef) Reply {
 
 // articleText is the markdown of an answer with an article.
 func (s *Service) articleText(a *kb.Article) string {
-	return "**" + a.Title + "**\n\n" + strings.TrimSpace(a.BodyWithLinks(s.cfg.ArticleURL))
+	s.texts.mu.Lock()
+	text, ok := s.texts.m[a]
+	s.texts.mu.Unlock()
+	if ok {
+		return text
+	}
+	text = "**" + a.Title + "**\n\n" + strings.TrimSpace(a.BodyWithLinks(s.cfg.ArticleURL))
+	s.texts.mu.Lock()
+	if s.texts.m == nil || len(s.texts.m) >= articleTextsSize {
+		s.texts.m = make(map[*kb.Article]string)
+	}
+	s.texts.m[a] = text
+	s.texts.mu.Unlock()
+	return text
 }
+
+// articleTexts keeps the markdown of the articles answered with, by
+// article: it is the same at each answer, since an index's articles are
+// never changed (a reload builds new ones), and putting it together was a
+// tenth of what an answer allocated. It starts afresh when it holds
+// articleTextsSize articles, so that those of the indexes reloaded since
+// do not stay.
+type articleTexts struct {
+	mu sync.Mutex
+	m  map[*kb.Article]string
+}
+
+const articleTextsSize = 1024
 
 // articleTextIn is the markdown of an answer with an article to a
 // customer writing in lang: an article in another language says so, in

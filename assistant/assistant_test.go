@@ -242,3 +242,28 @@ func TestReplyInTheCustomersLanguage(t *testing.T) {
 		}
 	}
 }
+
+// TestArticleTextOfEachArticle: the text kept of an article answered with
+// is that article's: a reload's new article of the same id, as after an
+// edit, is answered with its own text.
+func TestArticleTextOfEachArticle(t *testing.T) {
+	article := &kb.Article{ID: "suivi", Title: "Suivre mon colis", Body: "Avant la modification."}
+	svc := newService(t, fakeSearcher{SearchFn: func(context.Context, string, int) ([]kb.Hit, error) {
+		return []kb.Hit{{Article: article, Score: 0.9, Confidence: 0.9, Coverage: 0.9, BM25: 1, Phrasing: 0.9, Known: 1, Words: 4, Agree: true}}, nil
+	}})
+	ask := func() string {
+		t.Helper()
+		r, err := svc.Answer(t.Context(), Message{Text: "comment suivre mon colis ?"})
+		if err != nil || r.Route != RouteFAQ {
+			t.Fatalf("Answer = %+v, %v", r, err)
+		}
+		return r.Text
+	}
+	if first, again := ask(), ask(); !strings.Contains(first, "Avant la modification.") || again != first {
+		t.Fatalf("texts %q then %q", first, again)
+	}
+	article = &kb.Article{ID: "suivi", Title: "Suivre mon colis", Body: "Après la modification."}
+	if text := ask(); !strings.Contains(text, "Après la modification.") {
+		t.Errorf("after the edit: %q", text)
+	}
+}
