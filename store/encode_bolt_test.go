@@ -3,6 +3,9 @@ package store
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -212,4 +215,46 @@ func TestLayoutVersion1(t *testing.T) {
 	if _, err := OpenBolt(path); !errors.Is(err, ErrUnavailable) {
 		t.Errorf("a file of a later version: %v, want ErrUnavailable", err)
 	}
+}
+
+// BenchmarkExchangePages appends exchanges the size of the load
+// generator's (a short question, an answer of about 2 KB with its data)
+// to 1,000 conversations from 64 goroutines, so that the group commit
+// carries several to a transaction, and reports the pages each exchange
+// rewrote (docs/benchmarks.md).
+func BenchmarkExchangePages(b *testing.B) {
+	ctx := b.Context()
+	s, err := OpenBolt(b.TempDir() + "/s.db")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	ids := make([]string, 1000)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("c_%022d", i*7919%1000)
+		if err := s.CreateConversation(ctx, &Conversation{ID: ids[i], TokenHash: make([]byte, 32), State: "bot", Lang: "fr"}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	answer := strings.Repeat("Le suivi du colis indique presque toujours où il se trouve. ", 32)
+	data := []byte(`{"route":"faq","lang":"fr","articles":[{"id":"livraison-colis-non-recu","title":"Je n'ai pas reçu mon colis, que faire ?","url":"/help/livraison-colis-non-recu"}]}`)
+	var next atomic.Int64
+	before := s.db.Stats()
+	b.SetParallelism(32)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			n := next.Add(1)
+			id := ids[n%int64(len(ids))]
+			q := &Message{ConversationID: id, ClientID: fmt.Sprintf("m_%016x", n), Author: AuthorCustomer, Text: "je n'ai pas reçu mon colis"}
+			r := &Message{ConversationID: id, Author: AuthorBot, Text: answer, Data: data}
+			if _, _, _, err := s.AppendExchange(ctx, q, r); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	after := s.db.Stats()
+	written := after.TxStats.Sub(&before.TxStats)
+	b.ReportMetric(float64(written.GetWrite())/float64(b.N), "pages/exchange")
 }
