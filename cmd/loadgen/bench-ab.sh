@@ -21,14 +21,18 @@
 #            SCRAPE (default 15s, Prometheus's usual interval)
 #   limit    offline with a soft memory limit of LIMIT (default 350MiB,
 #            serve --memory-limit)
+#   base     offline, with the supportd binary BASE_BIN instead of the one
+#            built from this tree: a change against the code before it
 #
 #   cmd/loadgen/bench-ab.sh offline llm       # RUNS=5 LATENCY=300ms CHATTERS=500 DURATION=30s
 #   cmd/loadgen/bench-ab.sh offline metrics
 #   cmd/loadgen/bench-ab.sh echo offline postgres   # make bench-chat
+#   git worktree add /tmp/before HEAD~3 && (cd /tmp/before && go build -o /tmp/before.bin ./cmd/supportd)
+#   BASE_BIN=/tmp/before.bin CHATTERS=3000 CONNS=10000 cmd/loadgen/bench-ab.sh base offline
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 WAYS=("$@")
-[ ${#WAYS[@]} -ge 2 ] || { echo "usage: bench-ab.sh WAY WAY... (echo, offline, postgres, llm, metrics, limit)" >&2; exit 2; }
+[ ${#WAYS[@]} -ge 2 ] || { echo "usage: bench-ab.sh WAY WAY... (echo, offline, postgres, llm, metrics, limit, base)" >&2; exit 2; }
 PG_ADMIN=${PG_ADMIN:-postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable}
 RUNS=${RUNS:-5} SCRAPE=${SCRAPE:-15} LATENCY=${LATENCY:-300ms} CHATTERS=${CHATTERS:-500} DURATION=${DURATION:-30s}
 CONNS=${CONNS:-$CHATTERS} # sockets held, CHATTERS of them chatting
@@ -39,9 +43,13 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 run() { # run MODE N: one fresh server, one load, its "p50 p99" on stdout
-	local mode=$1 n=$2 args=() env=() pid out helper= db=
+	local mode=$1 n=$2 args=() env=() pid out helper= db= bin=bin/supportd
 	case $mode in
 	offline) ;;
+	base)
+		[ -x "${BASE_BIN:-}" ] || { echo "bench-ab: the way base needs BASE_BIN, a supportd binary" >&2; exit 2; }
+		bin=$BASE_BIN
+		;;
 	echo) ;;
 	postgres)
 		db=bench_$$_$n
@@ -65,7 +73,7 @@ run() { # run MODE N: one fresh server, one load, its "p50 p99" on stdout
 	if [ "$mode" = echo ]; then
 		bin/loadgen -echo 127.0.0.1:$PORT >"$work/server-$mode-$n.log" 2>&1 &
 	else
-		env "${env[@]}" bin/supportd serve --addr 127.0.0.1:$PORT --data "$work/data-$mode-$n" --conn-per-minute -1 --log-level warn "${args[@]}" \
+		env "${env[@]}" "$bin" serve --addr 127.0.0.1:$PORT --data "$work/data-$mode-$n" --conn-per-minute -1 --log-level warn "${args[@]}" \
 			>"$work/server-$mode-$n.log" 2>&1 &
 	fi
 	pid=$!
