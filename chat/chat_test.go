@@ -535,3 +535,83 @@ func TestBotTyping(t *testing.T) {
 		}
 	})
 }
+
+// TestIdleSocketHasNoWriter: a socket with nothing to write has no writer
+// goroutine, only its reader; a frame to send starts one, which stops
+// once it is written.
+func TestIdleSocketHasNoWriter(t *testing.T) {
+	e := newEnv(t, nil)
+	writers := func() int {
+		buf := make([]byte, 1<<20)
+		return strings.Count(string(buf[:runtime.Stack(buf, true)]), "chat.(*conn).write(")
+	}
+	settled := func(want int) {
+		t.Helper()
+		for deadline := time.Now().Add(10 * time.Second); writers() != want; time.Sleep(10 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("%d writer goroutines, want %d", writers(), want)
+			}
+		}
+	}
+	// A first socket starts what the service starts once.
+	first := e.dial(t)
+	first.hello("", "", 0)
+	settled(0)
+	before := runtime.NumGoroutine()
+	const sockets = 20
+	for range sockets {
+		e.dial(t).hello("", "", 0)
+	}
+	settled(0)
+	// One goroutine a socket, its reader, and a few to spare for the
+	// runtime's and the test's own.
+	if grown := runtime.NumGoroutine() - before; grown > sockets+sockets/4 {
+		t.Errorf("%d goroutines more for %d idle sockets", grown, sockets)
+	}
+	c := first
+	c.say("m_00000001", "Quels sont les délais de livraison ?")
+	c.expect("conversation")
+	c.expect("ack")
+	c.expect("message")
+	c.expect("message")
+	settled(0)
+	if e.svc.Connections() != sockets+1 {
+		t.Fatalf("connections %d", e.svc.Connections())
+	}
+}
+
+// TestPing: the server's ping reaches the widget, and the next one is set.
+func TestPing(t *testing.T) {
+	e := newEnv(t, nil)
+	c := e.dial(t)
+	c.hello("", "", 0)
+	pinged := make(chan struct{}, 1)
+	c.ws.SetPingHandler(func(string) error {
+		pinged <- struct{}{}
+		return nil
+	})
+	go func() {
+		for {
+			if _, _, err := c.ws.ReadMessage(); err != nil {
+				return
+			}
+		}
+	}()
+	var server *conn
+	e.svc.conns.Range(func(k, _ any) bool {
+		server = k.(*conn)
+		return false
+	})
+	server.sendPing()
+	select {
+	case <-pinged:
+	case <-time.After(10 * time.Second):
+		t.Fatal("no ping")
+	}
+	server.mu.Lock()
+	pending := server.ping.Stop()
+	server.mu.Unlock()
+	if !pending {
+		t.Error("no next ping was set")
+	}
+}

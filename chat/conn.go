@@ -19,7 +19,11 @@ const (
 )
 
 // conn is one widget's websocket. The reader goroutine (Service.ServeConn)
-// owns the fields above mu; the writer goroutine drains queue.
+// owns the fields above mu. A writer goroutine drains queue: it is
+// started by the first frame queued while none runs, and stops once the
+// queue is empty, so that an idle socket costs one goroutine, the
+// reader's, not two: fewer stacks to keep, and for the collector to scan
+// at each cycle (docs/benchmarks.md). Pings go out from a timer.
 type conn struct {
 	ws      *websocket.Conn
 	limiter *rate.Limiter
@@ -69,8 +73,13 @@ type conn struct {
 	// conversation's stripe lock.
 	lastSeq int64
 	closing bool
-	wake    chan struct{}
-	done    chan struct{}
+	// writing tells that a writer goroutine runs (see write); at most
+	// one does at a time, as gorilla/websocket requires.
+	writing bool
+	// closed is closed once the writer has closed the socket.
+	closed chan struct{}
+	// ping sends a ping every pingPeriod until the connection closes.
+	ping *time.Timer
 	// closeCode and closeText are sent in the close frame, if set.
 	closeCode int
 	closeText string
@@ -81,8 +90,29 @@ func newConn(ws *websocket.Conn, limiter *rate.Limiter) *conn {
 		ws:      ws,
 		limiter: limiter,
 		locale:  "fr",
-		wake:    make(chan struct{}, 1),
-		done:    make(chan struct{}),
+		closed:  make(chan struct{}),
+	}
+}
+
+// start begins the pings.
+func (c *conn) start() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.ping = time.AfterFunc(pingPeriod, c.sendPing)
+}
+
+// sendPing sends a ping and sets the next one; a ping that fails closes
+// the connection. gorilla/websocket lets WriteControl run beside the
+// writer.
+func (c *conn) sendPing() {
+	if err := c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait)); err != nil {
+		c.close(0, "")
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.closing {
+		c.ping.Reset(pingPeriod)
 	}
 }
 
@@ -104,11 +134,16 @@ func (c *conn) sendLocked(frame []byte, maxBytes int) bool {
 	}
 	c.queue = append(c.queue, frame)
 	c.queued += len(frame)
-	select {
-	case c.wake <- struct{}{}:
-	default:
-	}
+	c.startWriterLocked()
 	return true
+}
+
+// startWriterLocked starts a writer unless one runs.
+func (c *conn) startWriterLocked() {
+	if !c.writing {
+		c.writing = true
+		go c.write()
+	}
 }
 
 // sendMessage queues a message frame unless a message with that sequence
@@ -124,8 +159,8 @@ func (c *conn) sendMessage(seq int64, frame []byte, maxBytes int) {
 	}
 }
 
-// close asks the writer to send a close frame and stop; the reader then
-// fails and ServeConn returns.
+// close asks the writer to send what was queued, a close frame, and
+// close the socket; the reader then fails and ServeConn returns.
 func (c *conn) close(code int, text string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -138,16 +173,10 @@ func (c *conn) closeLocked(code int, text string) {
 	}
 	c.closing = true
 	c.closeCode, c.closeText = code, text
-	close(c.done)
-}
-
-// take empties the queue.
-func (c *conn) take() [][]byte {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	q := c.queue
-	c.queue, c.queued = nil, 0
-	return q
+	if c.ping != nil {
+		c.ping.Stop()
+	}
+	c.startWriterLocked()
 }
 
 // batcher is a connection that can hold writes and send them together:
@@ -179,40 +208,45 @@ func (c *conn) writeFrames(frames [][]byte) bool {
 	return b == nil || b.Flush() == nil
 }
 
-// writeLoop writes queued frames and pings until the connection closes.
-func (c *conn) writeLoop() {
-	ticker := time.NewTicker(pingPeriod)
-	defer func() {
-		ticker.Stop()
-		c.ws.Close()
-	}()
+// write writes the queued frames until there are none, then stops. Once
+// the connection is closing, it writes what was queued before the close
+// (an error frame explaining it, say), says goodbye, closes the socket
+// and closes closed; no writer starts after that one.
+func (c *conn) write() {
 	for {
-		select {
-		case <-c.wake:
-			if !c.writeFrames(c.take()) {
-				c.close(0, "")
-				return
-			}
-		case <-ticker.C:
-			if err := c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait)); err != nil {
-				c.close(0, "")
-				return
-			}
-		case <-c.done:
-			// Flush what was queued before the close (an error frame
-			// explaining it, say), then say goodbye.
-			for _, frame := range c.take() {
-				c.ws.SetWriteDeadline(time.Now().Add(writeWait))
-				if c.ws.WriteMessage(websocket.TextMessage, frame) != nil {
-					return
-				}
-			}
-			if c.closeCode != 0 {
-				msg := websocket.FormatCloseMessage(c.closeCode, c.closeText)
-				c.ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(writeWait))
-			}
+		c.mu.Lock()
+		frames, closing := c.queue, c.closing
+		c.queue, c.queued = nil, 0
+		if len(frames) == 0 && !closing {
+			c.writing = false
+			c.mu.Unlock()
 			return
 		}
+		c.mu.Unlock()
+		if closing {
+			c.goodbye(frames)
+			return
+		}
+		if !c.writeFrames(frames) {
+			c.close(0, "")
+		}
+	}
+}
+
+// goodbye writes the last frames and the close frame, if the connection
+// has a close code, and closes the socket.
+func (c *conn) goodbye(frames [][]byte) {
+	defer close(c.closed)
+	defer c.ws.Close()
+	for _, frame := range frames {
+		c.ws.SetWriteDeadline(time.Now().Add(writeWait))
+		if c.ws.WriteMessage(websocket.TextMessage, frame) != nil {
+			return
+		}
+	}
+	if c.closeCode != 0 {
+		msg := websocket.FormatCloseMessage(c.closeCode, c.closeText)
+		c.ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(writeWait))
 	}
 }
 

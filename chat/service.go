@@ -296,8 +296,9 @@ func (s *Service) Connections() int { return int(s.active.Load()) }
 var ErrShuttingDown = errors.New("chat: shutting down")
 
 // ServeConn runs one widget connection until it closes. It reads frames
-// itself and writes from a second goroutine, and returns once both have
-// stopped. ctx ends the connection when done.
+// itself and writes from another goroutine, started while there is
+// something to write, and returns once the socket is closed. ctx ends the
+// connection when done.
 func (s *Service) ServeConn(ctx context.Context, ws *websocket.Conn) error {
 	s.wg.Add(1)
 	defer s.wg.Done()
@@ -329,8 +330,8 @@ func (s *Service) ServeConn(ctx context.Context, ws *websocket.Conn) error {
 	return nil
 }
 
-// openConn registers a new socket and starts its writer, which ctx's end
-// closes; finish closes the socket and waits for the writer. Once Shutdown
+// openConn registers a new socket and starts its pings; ctx's end closes
+// it; finish closes the socket and waits for the writer to have closed it. Once Shutdown
 // has begun it closes the socket with "going away" and returns a nil conn.
 // The caller holds s.wg.
 func (s *Service) openConn(ctx context.Context, ws *websocket.Conn, limiter *rate.Limiter) (c *conn, finish func()) {
@@ -341,16 +342,12 @@ func (s *Service) openConn(ctx context.Context, ws *websocket.Conn, limiter *rat
 	}
 	c = newConn(ws, limiter)
 	s.conns.Store(c, struct{}{})
-	writerDone := make(chan struct{})
-	go func() {
-		c.writeLoop()
-		close(writerDone)
-	}()
+	c.start()
 	stop := context.AfterFunc(ctx, func() { c.close(websocket.CloseGoingAway, "") })
 	return c, func() {
 		stop()
 		c.close(0, "")
-		<-writerDone
+		<-c.closed
 		s.conns.Delete(c)
 	}
 }
