@@ -331,9 +331,9 @@ func (s *Service) ServeConn(ctx context.Context, ws *websocket.Conn) error {
 }
 
 // openConn registers a new socket and starts its pings; ctx's end closes
-// it; finish closes the socket and waits for the writer to have closed it. Once Shutdown
-// has begun it closes the socket with "going away" and returns a nil conn.
-// The caller holds s.wg.
+// it; finish closes the socket and waits for the writer to have closed
+// it. Once Shutdown has begun it closes the socket with "going away" and
+// returns a nil conn. The caller holds s.wg.
 func (s *Service) openConn(ctx context.Context, ws *websocket.Conn, limiter *rate.Limiter) (c *conn, finish func()) {
 	if s.closed.Load() {
 		ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseGoingAway, "shutting down"), time.Now().Add(writeWait))
