@@ -275,10 +275,11 @@ func (rec *boltConversation) withProgress(tx *bbolt.Tx, id []byte) {
 // message was stored, which every message moves. It is kept there, beside
 // the newest messages on the page that storing one rewrites anyway,
 // rather than in the conversation's record, so that storing a message
-// does not rewrite the record's page too: that was half of the pages an
-// exchange wrote (TestExchangeLeavesRecord; docs/benchmarks.md). It sorts after the sequence numbers
-// and before the client ids. The record keeps the progress it had when it
-// was last written; the conversation's is the later of the two.
+// does not rewrite the record's page too: that was a quarter of the pages
+// an exchange wrote (TestExchangeLeavesRecord, BenchmarkExchangePages,
+// docs/benchmarks.md). It sorts after the sequence numbers and before the
+// client ids. The record keeps the progress it had when it was last
+// written; the conversation's is the later of the two.
 var progressKey = []byte{0xFE}
 
 // encodeProgress encodes a conversation's progress: the last sequence

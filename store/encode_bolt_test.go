@@ -12,6 +12,17 @@ import (
 	"go.etcd.io/bbolt"
 )
 
+// openBolt opens a store in a file of its own, closed when tb ends.
+func openBolt(tb testing.TB) *Bolt {
+	tb.Helper()
+	s, err := OpenBolt(tb.TempDir() + "/supportd.db")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { s.Close() })
+	return s
+}
+
 // TestEncodeMessage: a message's record, encoded before its transaction
 // and stamped with its time within it, is the one json.Marshal writes of
 // the whole record, and decodes to the same message.
@@ -46,11 +57,7 @@ func TestEncodeMessage(t *testing.T) {
 // it holds, and lists only messages.
 func TestClientIDsWrittenBefore(t *testing.T) {
 	ctx := t.Context()
-	s, err := OpenBolt(t.TempDir() + "/old.db")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openBolt(t)
 	if err := s.CreateConversation(ctx, &Conversation{ID: "c_1", TokenHash: []byte("h"), State: "bot"}); err != nil {
 		t.Fatal(err)
 	}
@@ -59,7 +66,7 @@ func TestClientIDsWrittenBefore(t *testing.T) {
 		t.Fatal(err)
 	}
 	// As an earlier version wrote it: the client id in a bucket of its own.
-	err = s.db.Update(func(tx *bbolt.Tx) error {
+	err := s.db.Update(func(tx *bbolt.Tx) error {
 		msgs := tx.Bucket(bucketMessages).Bucket([]byte("c_1"))
 		key := msgs.Get(clientIDKey("m_old"))
 		if key == nil {
@@ -98,11 +105,7 @@ func TestClientIDsWrittenBefore(t *testing.T) {
 // with the last sequence number and time of its newest message.
 func TestExchangeLeavesRecord(t *testing.T) {
 	ctx := t.Context()
-	s, err := OpenBolt(t.TempDir() + "/s.db")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openBolt(t)
 	if err := s.CreateConversation(ctx, &Conversation{ID: "c_1", TokenHash: []byte("h"), State: "bot"}); err != nil {
 		t.Fatal(err)
 	}
@@ -224,11 +227,7 @@ func TestLayoutVersion1(t *testing.T) {
 // rewrote (docs/benchmarks.md).
 func BenchmarkExchangePages(b *testing.B) {
 	ctx := b.Context()
-	s, err := OpenBolt(b.TempDir() + "/s.db")
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer s.Close()
+	s := openBolt(b)
 	ids := make([]string, 1000)
 	for i := range ids {
 		ids[i] = fmt.Sprintf("c_%022d", i*7919%1000)
