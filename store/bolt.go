@@ -56,6 +56,8 @@ type Bolt struct {
 	db *bbolt.DB
 	// group commits the writes, several to a transaction under load.
 	group *boltGroup
+	// ahead keeps the file written past the end of the data; nil: not.
+	ahead *fileAhead
 }
 
 // OpenBolt opens the store in the file at path, creating the file and its
@@ -100,7 +102,8 @@ func OpenBolt(path string) (*Bolt, error) {
 		db.Close()
 		return nil, fmt.Errorf("%w: open %s: %w", ErrUnavailable, path, err)
 	}
-	return &Bolt{db: db, group: newBoltGroup(db)}, nil
+	ahead := newFileAhead(db, path)
+	return &Bolt{db: db, group: newBoltGroup(db, ahead), ahead: ahead}, nil
 }
 
 // boltConversation is a [Conversation] as stored.
@@ -806,6 +809,7 @@ func (s *Bolt) Ping(ctx context.Context) error {
 // it again does nothing.
 func (s *Bolt) Close() error {
 	s.group.close()
+	s.ahead.close()
 	if err := s.db.Close(); err != nil {
 		return errBolt("close", err)
 	}

@@ -22,6 +22,8 @@ import (
 type boltGroup struct {
 	db     *bbolt.DB
 	writes chan *boltWrite
+	// ahead is told the end of the data after each commit; nil: none.
+	ahead *fileAhead
 	// mu guards closed: Close takes it whole, writers share it while they
 	// hand their write over.
 	mu     sync.RWMutex
@@ -38,8 +40,8 @@ type boltWrite struct {
 // maxBoltGroup is the most writes one transaction carries.
 const maxBoltGroup = 1000
 
-func newBoltGroup(db *bbolt.DB) *boltGroup {
-	g := &boltGroup{db: db, writes: make(chan *boltWrite, maxBoltGroup), stop: make(chan struct{}), done: make(chan struct{})}
+func newBoltGroup(db *bbolt.DB, ahead *fileAhead) *boltGroup {
+	g := &boltGroup{db: db, ahead: ahead, writes: make(chan *boltWrite, maxBoltGroup), stop: make(chan struct{}), done: make(chan struct{})}
 	go g.run()
 	return g
 }
@@ -112,7 +114,9 @@ func (g *boltGroup) gather(first *boltWrite) []*boltWrite {
 func (g *boltGroup) commit(group []*boltWrite) {
 	for len(group) > 0 {
 		failed := -1
+		var dataEnd int64
 		err := g.db.Update(func(tx *bbolt.Tx) error {
+			dataEnd = tx.Size()
 			for i, w := range group {
 				if err := callSafely(w.fn, tx); err != nil {
 					failed = i
@@ -123,6 +127,9 @@ func (g *boltGroup) commit(group []*boltWrite) {
 		})
 		switch {
 		case err == nil:
+			// Before the writers hear of it, so that a round of zeros
+			// it starts is under way when they return.
+			g.ahead.note(dataEnd)
 			for _, w := range group {
 				w.err <- nil
 			}

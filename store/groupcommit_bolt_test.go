@@ -22,7 +22,7 @@ func TestBoltGroupCommit(t *testing.T) {
 	if err := db.Update(func(tx *bbolt.Tx) error { _, err := tx.CreateBucket([]byte("b")); return err }); err != nil {
 		t.Fatal(err)
 	}
-	g := newBoltGroup(db)
+	g := newBoltGroup(db, nil)
 	errRefused := errors.New("refused")
 	var wg sync.WaitGroup
 	errs := make([]error, 200)
