@@ -8,6 +8,8 @@
 # under chat against RSS idle (and the same for the anonymous memory alone,
 # without the pages of mapped files such as the embedded store's), and the
 # share of a core the load generator itself took, medians of the runs.
+# Before and after the runs it times the disk the data folders are on
+# (loadgen -disk-probe), on which the embedded store's tail depends.
 #
 # The ways:
 #   echo     a bare websocket echo server (loadgen -echo): the floor
@@ -100,6 +102,7 @@ run() { # run MODE N: one fresh server, one load, its "p50 p99" on stdout
 . cmd/loadgen/bench-lib.sh
 
 : >"$work/load"
+disk_before=$(bin/loadgen -disk-probe "$work")
 for mode in "${WAYS[@]}"; do : >"$work/$mode"; done
 for n in $(seq "$RUNS"); do
 	for mode in "${WAYS[@]}"; do
@@ -109,6 +112,8 @@ for n in $(seq "$RUNS"); do
 	done
 done
 echo "load average (1 min) after each run: $(tr '\n' ' ' <"$work/load")"
+echo "$disk_before, before the runs"
+echo "$(bin/loadgen -disk-probe "$work"), after the runs"
 first=${WAYS[0]}
 a=$(cut -d' ' -f2 "$work/$first" | median)
 for mode in "${WAYS[@]}"; do

@@ -60,6 +60,7 @@ func main() {
 	fakeModel := flag.String("fake-model", "", "serve a fake OpenAI-compatible model on this address instead of putting load (see fakemodel.go)")
 	fakeLatency := flag.Duration("fake-model-latency", 300*time.Millisecond, "with -fake-model: the time it takes to answer")
 	echo := flag.String("echo", "", "serve a bare websocket echo server on this address instead of putting load: the floor supportd is measured against (see echo.go)")
+	disk := flag.String("disk-probe", "", "time 4 KiB written and flushed in this folder instead of putting load: the state of the disk a run is measured on (see diskprobe.go)")
 	flag.Parse()
 	if cfg.chatters > cfg.conns {
 		cfg.chatters = cfg.conns
@@ -68,6 +69,13 @@ func main() {
 	defer stop()
 	if *echo != "" {
 		if err := serveEcho(ctx, *echo); err != nil {
+			fmt.Fprintln(os.Stderr, "loadgen:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	if *disk != "" {
+		if err := runDiskProbe(*disk); err != nil {
 			fmt.Fprintln(os.Stderr, "loadgen:", err)
 			os.Exit(1)
 		}
