@@ -196,6 +196,19 @@ func askForPerson(t *testing.T, e *env, clientID string) (*client, string, frame
 	for answer.Author != "bot" {
 		answer = c.await("message")
 	}
+	// The answer goes out once the exchange is stored, and the
+	// conversation joins the queue just after: wait for it there, as an
+	// agent sees it in the queue before claiming it. An answer that offers
+	// the email form queues nothing.
+	if !strings.Contains(string(answer.Raw), `"form"`) {
+		deadline := time.Now().Add(5 * time.Second)
+		for e.svc.desk.humanState(conv) == "" {
+			if time.Now().After(deadline) {
+				t.Fatalf("conversation %s not queued after its answer %s", conv, answer.Raw)
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}
 	return c, conv, answer
 }
 
