@@ -208,6 +208,12 @@ func askForPerson(t *testing.T, e *env, clientID string) (*client, string, frame
 			}
 			time.Sleep(time.Millisecond)
 		}
+		// The desk changes in memory first, then in the store, both under
+		// the conversation's stripe (Service.enqueue): once the stripe is
+		// free, the queue is stored and the agents told.
+		st := e.svc.hub.stripe(conv)
+		st.Lock()
+		st.Unlock()
 	}
 	return c, conv, answer
 }
