@@ -95,8 +95,7 @@ func conversationHolds(tx *bbolt.Tx, conv, text string) bool {
 		if !isSeqKey(k) {
 			return nil
 		}
-		var m boltMessage
-		if json.Unmarshal(v, &m) == nil && strings.Contains(strings.ToLower(m.Text), text) {
+		if m, err := decodeRecord(v); err == nil && strings.Contains(strings.ToLower(m.Text), text) {
 			found = true
 			return errStop
 		}
