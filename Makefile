@@ -43,7 +43,6 @@ fuzz:
 	$(GO) test ./kb -run XXX -fuzz FuzzParseArticle -fuzztime $(FUZZTIME)
 	$(GO) test ./kb -run XXX -fuzz FuzzBodyWithLinks -fuzztime $(FUZZTIME)
 	$(GO) test ./chat -run XXX -fuzz FuzzDecodeClientFrame -fuzztime $(FUZZTIME)
-	$(GO) test ./store -run XXX -fuzz FuzzDecodeRecord -fuzztime $(FUZZTIME)
 
 # bench prints the figures recorded in docs/benchmarks.md.
 bench:

@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -11,23 +12,19 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
-	"github.com/golang/snappy"
 	"go.etcd.io/bbolt"
 )
 
 var _ Store = (*Bolt)(nil)
 
-// Layout of the bbolt file, version 3:
+// Layout of the bbolt file, version 2:
 //
 //	meta            "version" -> boltVersion, 8 bytes big-endian
 //	conversations   id -> boltConversation, JSON (records written before
 //	                conversations had an agent lack the field: no agent)
-//	messages        id -> bucket: seq, 8 bytes big-endian -> the message's
-//	                record (encodeMessage; records of versions 1 and 2 are
-//	                a boltMessage in JSON, and are read as they are);
+//	messages        id -> bucket: seq, 8 bytes big-endian -> boltMessage, JSON;
 //	                then progressKey -> the conversation's progress
 //	                (encodeProgress); then clientIDMark client id -> seq
 //	client_ids      id -> bucket: client id -> seq, 8 bytes big-endian, as
@@ -41,12 +38,6 @@ var _ Store = (*Bolt)(nil)
 // marked version 2 when opened, so that an older supportd, which would
 // read the record alone and number messages again from an old last
 // sequence number, refuses it.
-//
-// Version 3 compresses a message's record (encodeMessage): the messages
-// are most of the file, and a bot's answer, an article's markdown with its
-// data, is 1.5–2 KiB of JSON. A file of version 2 is marked version 3 when
-// opened, so that an older supportd, which could not read the new
-// records, refuses it.
 var (
 	bucketMeta          = []byte("meta")
 	bucketConversations = []byte("conversations")
@@ -56,7 +47,7 @@ var (
 	keyVersion          = []byte("version")
 )
 
-const boltVersion = 3
+const boltVersion = 2
 
 // Bolt is a [Store] in one bbolt file, for a single supportd process.
 // Every write is fsynced before it returns; concurrent writes are grouped
@@ -155,8 +146,7 @@ type boltMessage struct {
 
 // boltMessageBody is what a message's record holds besides its time.
 // Data is a []byte, not a json.RawMessage, so that encoding/json keeps it
-// byte for byte, in base64, in the records of versions 1 and 2 of the
-// layout; version 3 keeps it out of the JSON (encodeMessage).
+// byte for byte.
 type boltMessageBody struct {
 	ClientID string `json:"client_id,omitempty"`
 	Author   string `json:"author"`
@@ -493,89 +483,48 @@ func (t *conversationTail) append(tx *bbolt.Tx, m *Message, encoded []byte) (sto
 	return &msg, false, nil
 }
 
-// A message's record, from version 3 of the layout: recordCompressed, the
-// message's time (Unix seconds, 8 bytes big-endian, then nanoseconds, 4
-// bytes), then, compressed with Snappy, the length of the message's data
-// (uvarint), its data byte for byte, and the rest of it in JSON
-// (boltMessageBody without Data). Snappy, not the standard library's
-// DEFLATE, because it costs a few microseconds a record where DEFLATE
-// costs tens (and a large writer to keep): the record is written on every
-// answer's path. A record written before starts with '{'.
-const (
-	recordCompressed = 0x01
-	recordTimeLen    = 12
-	recordHeaderLen  = 1 + recordTimeLen
-)
-
-// encodeMessage encodes what a message's record holds, leaving its time to
-// [stampMessage]. It is done before the transaction, which only adds the
-// time: the transactions of the store are made one after the other, and
-// the encoding of the messages they hold need not be.
+// encodeMessage encodes what a message's record holds besides its time:
+// [boltMessage] as JSON, without created_at and the closing brace. It is
+// done before the transaction, which only adds the time
+// ([stampMessage]): the transactions of the store are made one after the
+// other, and the encoding of the messages they hold need not be. The
+// slice leaves room after it for the time, so that stampMessage need not
+// copy the record.
 func encodeMessage(m *Message) ([]byte, error) {
 	if y := storedTime(m.CreatedAt).Year(); y < 0 || y > 9999 {
 		return nil, fmt.Errorf("%w: message time %v out of range", ErrInvalid, m.CreatedAt)
 	}
-	buf := plainRecords.Get().(*bytes.Buffer)
-	defer plainRecords.Put(buf)
-	buf.Reset()
-	buf.Write(binary.AppendUvarint(buf.AvailableBuffer(), uint64(len(m.Data))))
-	buf.Write(m.Data)
+	// Room for the fields, a few escapes, the base64 of Data and the time.
+	size := 64 + len(m.ClientID) + len(m.Author) + len(m.AgentID) + len(m.Text)*9/8 + base64.StdEncoding.EncodedLen(len(m.Data)) + stampRoom
+	buf := bytes.NewBuffer(make([]byte, 0, size))
 	// json.Encoder writes what json.Marshal returns, then a newline.
 	err := json.NewEncoder(buf).Encode(boltMessageBody{
 		ClientID: m.ClientID,
 		Author:   m.Author,
 		AgentID:  m.AgentID,
 		Text:     m.Text,
+		Data:     m.Data,
 	})
 	if err != nil {
 		return nil, err
 	}
-	plain := buf.Bytes()
-	plain = plain[:len(plain)-1]
-	v := make([]byte, recordHeaderLen+snappy.MaxEncodedLen(len(plain)))
-	v[0] = recordCompressed
-	compressed := snappy.Encode(v[recordHeaderLen:], plain)
-	return v[:recordHeaderLen+len(compressed)], nil
+	v := buf.Bytes()
+	return v[:len(v)-len("}\n")], nil
 }
 
-// plainRecords holds the buffers encodeMessage writes a record in before
-// compressing it.
-var plainRecords = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+// stampRoom is the most that stampMessage adds to a record.
+const stampRoom = len(`,"created_at":"`) + len(time.RFC3339Nano) + len(`"}`)
 
-// stampMessage writes the message's time in the record [encodeMessage]
-// made, in place, and returns the record. A transaction run again (see
-// boltGroup) writes the same place again: the value of the one rolled
+// stampMessage completes a record that [encodeMessage] began with the
+// message's time, as json.Marshal of a [boltMessage] writes it, in the
+// room encodeMessage left after it. A transaction run again (see
+// boltGroup) writes the same room again: the value of the one rolled
 // back is not read any more.
 func stampMessage(encoded []byte, createdAt time.Time) []byte {
-	binary.BigEndian.PutUint64(encoded[1:9], uint64(createdAt.Unix()))
-	binary.BigEndian.PutUint32(encoded[9:13], uint32(createdAt.Nanosecond()))
-	return encoded
-}
-
-// decodeRecord decodes a message's record, of any version of the layout.
-func decodeRecord(v []byte) (boltMessage, error) {
-	var rec boltMessage
-	if len(v) == 0 || v[0] != recordCompressed {
-		err := json.Unmarshal(v, &rec)
-		return rec, err
-	}
-	if len(v) < recordHeaderLen {
-		return rec, errors.New("record too short")
-	}
-	rec.CreatedAt = time.Unix(int64(binary.BigEndian.Uint64(v[1:9])), int64(binary.BigEndian.Uint32(v[9:13]))).UTC()
-	plain, err := snappy.Decode(nil, v[recordHeaderLen:])
-	if err != nil {
-		return rec, err
-	}
-	n, k := binary.Uvarint(plain)
-	if k <= 0 || n > uint64(len(plain)-k) {
-		return rec, errors.New("bad data length")
-	}
-	if n > 0 {
-		rec.Data = plain[k : k+int(n)]
-	}
-	err = json.Unmarshal(plain[k+int(n):], &rec.boltMessageBody)
-	return rec, err
+	v := slices.Grow(encoded, stampRoom)
+	v = append(v, `,"created_at":"`...)
+	v = createdAt.AppendFormat(v, time.RFC3339Nano)
+	return append(v, `"}`...)
 }
 
 // AppendMessage implements [Store]. The sequence number is assigned, and
@@ -694,8 +643,8 @@ func getMessage(tx *bbolt.Tx, conversationID string, key []byte) (*Message, erro
 }
 
 func decodeMessage(conversationID string, key, v []byte) (*Message, error) {
-	rec, err := decodeRecord(v)
-	if err != nil {
+	var rec boltMessage
+	if err := json.Unmarshal(v, &rec); err != nil {
 		return nil, fmt.Errorf("conversation %q: message %x: %w", conversationID, key, err)
 	}
 	return &Message{

@@ -95,7 +95,8 @@ func conversationHolds(tx *bbolt.Tx, conv, text string) bool {
 		if !isSeqKey(k) {
 			return nil
 		}
-		if m, err := decodeRecord(v); err == nil && strings.Contains(strings.ToLower(m.Text), text) {
+		var m boltMessage
+		if json.Unmarshal(v, &m) == nil && strings.Contains(strings.ToLower(m.Text), text) {
 			found = true
 			return errStop
 		}
