@@ -81,11 +81,11 @@ func (a *fileAhead) note(dataEnd int64) {
 // already written, then flushes them. It stops at the first error: the
 // zeros only spare time, and a full disk is bbolt's to report.
 func (a *fileAhead) round() {
-	defer a.done.Done()
 	defer func() {
 		a.mu.Lock()
 		a.running = false
 		a.mu.Unlock()
+		a.done.Done()
 	}()
 	for written := 0; written < aheadRound; written += aheadPiece {
 		if !a.piece() {

@@ -109,20 +109,13 @@ func BenchmarkExchangeAlone(b *testing.B) {
 			if way == "holes" {
 				s.group.ahead = nil
 			}
-			ids := make([]string, 1000)
-			for i := range ids {
-				ids[i] = fmt.Sprintf("c_%022d", i*7919%1000)
-				if err := s.CreateConversation(ctx, &Conversation{ID: ids[i], TokenHash: make([]byte, 32), State: "bot", Lang: "fr"}); err != nil {
-					b.Fatal(err)
-				}
-			}
-			answer := strings.Repeat("Le suivi du colis indique presque toujours où il se trouve. ", 32)
+			ids := benchConversations(b, s)
 			took := make([]time.Duration, 0, b.N)
 			b.ResetTimer()
 			for n := range b.N {
 				id := ids[n%len(ids)]
 				q := &Message{ConversationID: id, ClientID: fmt.Sprintf("m_%016x", n), Author: AuthorCustomer, Text: "je n'ai pas reçu mon colis"}
-				r := &Message{ConversationID: id, Author: AuthorBot, Text: answer}
+				r := &Message{ConversationID: id, Author: AuthorBot, Text: benchAnswer}
 				began := time.Now()
 				if _, _, _, err := s.AppendExchange(ctx, q, r); err != nil {
 					b.Fatal(err)

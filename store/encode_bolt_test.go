@@ -220,6 +220,23 @@ func TestLayoutVersion1(t *testing.T) {
 	}
 }
 
+// benchConversations creates the 1,000 conversations the store's
+// benchmarks write exchanges to, and returns their ids, in an order that
+// spreads them over the store's pages.
+func benchConversations(b *testing.B, s *Bolt) []string {
+	ids := make([]string, 1000)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("c_%022d", i*7919%1000)
+		if err := s.CreateConversation(b.Context(), &Conversation{ID: ids[i], TokenHash: make([]byte, 32), State: "bot", Lang: "fr"}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return ids
+}
+
+// benchAnswer is the bot's answer in the store's benchmarks, about 2 KB.
+var benchAnswer = strings.Repeat("Le suivi du colis indique presque toujours où il se trouve. ", 32)
+
 // BenchmarkExchangePages appends exchanges the size of the load
 // generator's (a short question, an answer of about 2 KB with its data)
 // to 1,000 conversations from 64 goroutines, so that the group commit
@@ -228,14 +245,8 @@ func TestLayoutVersion1(t *testing.T) {
 func BenchmarkExchangePages(b *testing.B) {
 	ctx := b.Context()
 	s := openBolt(b)
-	ids := make([]string, 1000)
-	for i := range ids {
-		ids[i] = fmt.Sprintf("c_%022d", i*7919%1000)
-		if err := s.CreateConversation(ctx, &Conversation{ID: ids[i], TokenHash: make([]byte, 32), State: "bot", Lang: "fr"}); err != nil {
-			b.Fatal(err)
-		}
-	}
-	answer := strings.Repeat("Le suivi du colis indique presque toujours où il se trouve. ", 32)
+	ids := benchConversations(b, s)
+	answer := benchAnswer
 	data := []byte(`{"route":"faq","lang":"fr","articles":[{"id":"livraison-colis-non-recu","title":"Je n'ai pas reçu mon colis, que faire ?","url":"/help/livraison-colis-non-recu"}]}`)
 	var next atomic.Int64
 	before := s.db.Stats()
